@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from clearinghouse.accounts.models import User
+from clearinghouse.accounts.services import check_role_and_membership
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. “nightly export”."))
+
+
+class TotpCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Six-digit code from your authenticator app"), min_length=6, max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].replace(" ", "")
+        if not code.isdigit():
+            raise ValidationError(_("The code is made of digits only."))
+        return code
+
+
+class _MembershipFields(forms.ModelForm):
+    """Admin forms that edit the role and the membership together, under the same rule as the services."""
+
+    member_state = forms.ModelChoiceField(queryset=None, required=False, label=_("Member State"))
+    organization = forms.ModelChoiceField(queryset=None, required=False, label=_("Organization"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from clearinghouse.countries.models import MemberState, Organization
+
+        self.fields["member_state"].queryset = MemberState.objects.order_by("name_en")
+        self.fields["organization"].queryset = Organization.objects.order_by("name")
+        if self.instance.pk:
+            self.fields["member_state"].initial = self.instance.member_state
+            self.fields["organization"].initial = self.instance.organization
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("role"):
+            try:
+                check_role_and_membership(data["role"], data.get("member_state"), data.get("organization"))
+            except ValidationError as error:
+                raise ValidationError(error.messages) from None
+        return data
+
+
+class AdminUserCreationForm(_MembershipFields, UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email", "role")
+
+
+class AdminUserChangeForm(_MembershipFields, UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"

@@ -1,0 +1,142 @@
+"""People, the state or organization each one belongs to, their role and their API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """What a person may do on the platform. Anyone without an account is a public reader."""
+
+    FOCAL_POINT = "focal_point", _("Member State focal point")
+    CONTRIBUTOR = "contributor", _("Stakeholder contributor")
+    CURATOR = "curator", _("Secretariat curator")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+#: Roles whose accounts must pass a TOTP second factor before doing anything.
+TWO_FACTOR_ROLES = (Role.CURATOR, Role.ADMINISTRATOR)
+
+
+class AccountManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields["role"] = Role.ADMINISTRATOR
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person with an account: a focal point, a contributor, a curator or an administrator."""
+
+    objects = AccountManager()
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CONTRIBUTOR)
+    preferred_language = models.CharField(_("preferred language"), max_length=10, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def save(self, *args, **kwargs) -> None:
+        # The Django admin is the Secretariat's tool: curators and administrators reach it.
+        self.is_staff = self.role in (Role.CURATOR, Role.ADMINISTRATOR)
+        self.is_superuser = self.role == Role.ADMINISTRATOR
+        super().save(*args, **kwargs)
+
+    @property
+    def is_curator(self) -> bool:
+        return self.is_active and self.role in (Role.CURATOR, Role.ADMINISTRATOR)
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_active and self.role == Role.ADMINISTRATOR
+
+    @property
+    def needs_two_factor(self) -> bool:
+        return self.role in TWO_FACTOR_ROLES
+
+    @cached_property
+    def _membership(self) -> Membership | None:
+        return Membership.objects.select_related("member_state", "organization").filter(user=self).first()
+
+    @property
+    def member_state_id(self) -> int | None:
+        return self._membership.member_state_id if self._membership else None
+
+    @property
+    def organization_id(self) -> int | None:
+        return self._membership.organization_id if self._membership else None
+
+    @property
+    def member_state(self):
+        return self._membership.member_state if self._membership else None
+
+    @property
+    def organization(self):
+        return self._membership.organization if self._membership else None
+
+
+class Membership(models.Model):
+    """Ties a person to the one Member State or the one organization they act for."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="membership", verbose_name=_("user"))
+    member_state = models.ForeignKey(
+        "countries.MemberState", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships",
+        verbose_name=_("Member State"),
+    )
+    organization = models.ForeignKey(
+        "countries.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships",
+        verbose_name=_("organization"),
+    )
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(member_state__isnull=False, organization__isnull=True)
+                    | models.Q(member_state__isnull=True, organization__isnull=False)
+                ),
+                name="membership_one_state_or_one_organization",
+                violation_error_message=_("A membership names one Member State or one organization, not both."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.member_state or self.organization}"
+
+
+class ApiToken(models.Model):
+    """A secret a person creates to use the API from a script; only its hash is kept."""
+
+    PREFIX = "ch174_"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100, help_text=_("What the token is for, e.g. “nightly export”."))
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hint = models.CharField(_("starts with"), max_length=16, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_hint}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()

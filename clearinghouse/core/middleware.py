@@ -1,0 +1,40 @@
+"""Request guards that apply to every channel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith(("/api/", "/taxii2/")) or "json" in request.headers.get("Accept", "")
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a body larger than ``MAX_REQUEST_BODY_BYTES`` with 413 before anything reads it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.MAX_REQUEST_BODY_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit:
+            message = _("The request body is %(size)s bytes; the limit is %(limit)s bytes.") % {
+                "size": length,
+                "limit": limit,
+            }
+            if wants_json(request):
+                return JsonResponse({"detail": message}, status=413)
+            return TemplateResponse(
+                request, "errors/error.html", {"status": 413, "title": _("Request too large"), "message": message},
+                status=413,
+            )
+        return self.get_response(request)

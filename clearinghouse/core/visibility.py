@@ -1,0 +1,123 @@
+"""TLP 2.0 and ownership: the one rule that decides who sees a record, on every channel.
+
+DOMAIN.md, "Sharing markings and who sees what". Pages, the API, search, feeds, exports,
+TAXII, reports and statistics all start from :meth:`ShareableQuerySet.visible_to`; nothing
+else in the code base decides visibility.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class TLP(models.TextChoices):
+    """FIRST Traffic Light Protocol 2.0 markings, from widest to narrowest audience."""
+
+    CLEAR = "clear", _("TLP:CLEAR")
+    GREEN = "green", _("TLP:GREEN")
+    AMBER = "amber", _("TLP:AMBER")
+    AMBER_STRICT = "amber+strict", _("TLP:AMBER+STRICT")
+    RED = "red", _("TLP:RED")
+
+
+class Lifecycle(models.TextChoices):
+    """Where a contributed record stands between its owner's draft and withdrawal."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+#: Markings that may leave the platform (exports, feeds, TAXII, reports, statistics).
+EXPORTABLE_TLP = (TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the visibility rule needs to know of a person: nothing else is consulted."""
+
+    user_id: int | None
+    member_state_id: int | None
+    organization_id: int | None
+    is_curator: bool
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.user_id is None
+
+    @classmethod
+    def of(cls, user: Any) -> Viewer:
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return cls(None, None, None, False)
+        return cls(
+            user_id=user.pk,
+            member_state_id=getattr(user, "member_state_id", None),
+            organization_id=getattr(user, "organization_id", None),
+            is_curator=bool(getattr(user, "is_curator", False)),
+        )
+
+
+class ShareableQuerySet(models.QuerySet):
+    """Querysets of :class:`clearinghouse.core.models.Shareable` records."""
+
+    def _shared_with(self, field: str, target_id: int) -> Exists:
+        through = self.model._meta.get_field(field).remote_field.through
+        m2m = self.model._meta.get_field(field)
+        return Exists(
+            through.objects.filter(
+                **{
+                    f"{m2m.m2m_field_name()}_id": OuterRef("pk"),
+                    f"{m2m.m2m_reverse_field_name()}_id": target_id,
+                }
+            )
+        )
+
+    def visibility_condition(self, user: Any) -> Q:
+        """The rule as one ``Q``, for callers that combine it with other conditions."""
+        viewer = Viewer.of(user)
+        published = Q(lifecycle=Lifecycle.PUBLISHED)
+        if viewer.is_anonymous:
+            return published & Q(tlp=TLP.CLEAR)
+
+        own = Q(pk__in=[])
+        if viewer.member_state_id is not None:
+            own |= Q(owner_state_id=viewer.member_state_id)
+        if viewer.organization_id is not None:
+            own |= Q(owner_organization_id=viewer.organization_id)
+
+        need_to_know = Q(pk__in=[])
+        if viewer.member_state_id is not None:
+            need_to_know |= Q(self._shared_with("shared_with_states", viewer.member_state_id))
+        if viewer.organization_id is not None:
+            need_to_know |= Q(self._shared_with("shared_with_organizations", viewer.organization_id))
+
+        assert viewer.user_id is not None
+        named = Q(self._shared_with("shared_with_users", viewer.user_id))
+        not_red = ~Q(tlp=TLP.RED)
+
+        community = published & Q(tlp__in=[TLP.CLEAR, TLP.GREEN])
+        amber = published & Q(tlp=TLP.AMBER) & (own | need_to_know)
+        strict = published & Q(tlp=TLP.AMBER_STRICT) & own
+        unpublished_own = ~published & own & not_red
+        rule = community | amber | strict | unpublished_own | (Q(tlp=TLP.RED) & named)
+        if viewer.is_curator:
+            in_the_secretariat_s_hands = Q(
+                lifecycle__in=[Lifecycle.SUBMITTED, Lifecycle.IN_REVIEW, Lifecycle.PUBLISHED, Lifecycle.WITHDRAWN]
+            )
+            rule |= in_the_secretariat_s_hands & not_red
+        return rule
+
+    def visible_to(self, user: Any) -> ShareableQuerySet:
+        """The records this user may see: lists, details, search, exports and counts all start here."""
+        return self.filter(self.visibility_condition(user))
+
+    def exportable(self) -> ShareableQuerySet:
+        """Published records that may leave the platform at all (TLP:RED never does)."""
+        return self.filter(lifecycle=Lifecycle.PUBLISHED, tlp__in=EXPORTABLE_TLP)

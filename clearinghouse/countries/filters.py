@@ -1,0 +1,55 @@
+"""One FilterSet per list, shared by the HTML pages and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from clearinghouse.countries.models import (
+    NAME_COLUMNS,
+    BDTRegion,
+    GroupCode,
+    ITURegion,
+    MemberState,
+    Organization,
+    OrganizationKind,
+)
+
+
+class MemberStateFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name or code"), method="filter_q")
+    region = django_filters.ChoiceFilter(field_name="bdt_region", choices=BDTRegion.choices, label=_("BDT region"))
+    itu_region = django_filters.ChoiceFilter(choices=ITURegion.choices, label=_("ITU region"))
+    group = django_filters.ChoiceFilter(field_name="groups__code", choices=GroupCode.choices, label=_("Group"))
+
+    class Meta:
+        model = MemberState
+        fields = ["q", "region", "itu_region", "group"]
+
+    def filter_q(self, queryset: QuerySet[MemberState], name: str, value: str) -> QuerySet[MemberState]:
+        value = value.strip()
+        condition = Q(alpha2__iexact=value) | Q(alpha3__iexact=value)
+        for suffix in set(NAME_COLUMNS.values()):
+            condition |= Q(**{f"name_{suffix}__icontains": value})
+        return queryset.filter(condition)
+
+
+class OrganizationFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name or acronym"), method="filter_q")
+    kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("Kind"))
+    region = django_filters.ChoiceFilter(choices=BDTRegion.choices, label=_("Region served"))
+    country = django_filters.CharFilter(
+        field_name="country__alpha2", label=_("Headquarters (alpha-2)"), method="filter_country"
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["q", "kind", "region", "country"]
+
+    def filter_q(self, queryset: QuerySet[Organization], name: str, value: str) -> QuerySet[Organization]:
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(acronym__icontains=value))
+
+    def filter_country(self, queryset: QuerySet[Organization], name: str, value: str) -> QuerySet[Organization]:
+        return queryset.filter(country__alpha2=value.upper())

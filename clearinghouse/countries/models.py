@@ -1,0 +1,181 @@
+"""The 194 ITU Member States, the development groups the resolution names, and organizations."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+#: Interface language code -> suffix of the ``name_*`` columns.
+NAME_COLUMNS = {"ar": "ar", "en": "en", "es": "es", "fr": "fr", "ru": "ru", "zh-hans": "zh"}
+
+
+def name_column(language: str | None = None) -> str:
+    return "name_" + NAME_COLUMNS.get((language or get_language() or "en").lower(), "en")
+
+
+class BDTRegion(models.TextChoices):
+    """The six regions of the ITU Telecommunication Development Sector (ITU-D)."""
+
+    AFRICA = "africa", _("Africa")
+    AMERICAS = "americas", _("Americas")
+    ARAB_STATES = "arab_states", _("Arab States")
+    ASIA_PACIFIC = "asia_pacific", _("Asia and the Pacific")
+    CIS = "cis", _("CIS")
+    EUROPE = "europe", _("Europe")
+
+
+class ITURegion(models.TextChoices):
+    """The five administrative regions used for elections to the ITU Council."""
+
+    A = "A", _("Region A (Americas)")
+    B = "B", _("Region B (Western Europe)")
+    C = "C", _("Region C (Eastern Europe and Northern Asia)")
+    D = "D", _("Region D (Africa)")
+    E = "E", _("Region E (Asia and Australasia)")
+
+
+class GroupCode(models.TextChoices):
+    """The development groups named in Resolution 174 (recognizing c and its footnote)."""
+
+    LDC = "ldc", _("Least developed countries")
+    SIDS = "sids", _("Small island developing states")
+    LLDC = "lldc", _("Landlocked developing countries")
+    EIT = "eit", _("Economies in transition")
+
+
+class MemberStateQuerySet(models.QuerySet):
+    def in_group(self, code: str) -> MemberStateQuerySet:
+        return self.filter(groups__code=code)
+
+    def ordered_by_name(self) -> MemberStateQuerySet:
+        return self.order_by(name_column(), "alpha2")
+
+
+class MemberState(models.Model):
+    """A Member State of the ITU: one of the 193 UN members or the Holy See."""
+
+    alpha2 = models.CharField(_("ISO 3166 alpha-2"), max_length=2, unique=True)
+    alpha3 = models.CharField(_("ISO 3166 alpha-3"), max_length=3, unique=True)
+    numeric = models.CharField(_("ISO 3166 numeric"), max_length=3, unique=True)
+    name_ar = models.CharField(_("name in Arabic"), max_length=120)
+    name_en = models.CharField(_("name in English"), max_length=120)
+    name_es = models.CharField(_("name in Spanish"), max_length=120)
+    name_fr = models.CharField(_("name in French"), max_length=120)
+    name_ru = models.CharField(_("name in Russian"), max_length=120)
+    name_zh = models.CharField(_("name in Chinese"), max_length=120)
+    bdt_region = models.CharField(_("BDT region"), max_length=20, choices=BDTRegion.choices, db_index=True)
+    itu_region = models.CharField(_("ITU region"), max_length=1, choices=ITURegion.choices, db_index=True)
+
+    # What the state's focal point keeps up to date; empty until they do.
+    authority_name = models.CharField(_("ICT regulator or ministry"), max_length=200, blank=True)
+    authority_url = models.URLField(_("its website"), blank=True)
+    cirt_name = models.CharField(_("national CIRT"), max_length=200, blank=True)
+    cirt_url = models.URLField(_("the CIRT's website"), blank=True)
+    strategy_url = models.URLField(_("national cybersecurity strategy"), blank=True)
+    profile_updated_at = models.DateTimeField(_("profile last updated"), null=True, blank=True)
+
+    objects = MemberStateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("Member State")
+        verbose_name_plural = _("Member States")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(alpha2__regex=r"^[A-Z]{2}$"),
+                name="member_state_alpha2_upper",
+                violation_error_message=_("An alpha-2 code is two capital letters."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return getattr(self, name_column()) or self.name_en
+
+    def name_in(self, language: str) -> str:
+        return getattr(self, name_column(language))
+
+    @property
+    def names(self) -> list[tuple[str, str]]:
+        return [(lang, getattr(self, "name_" + suffix)) for lang, suffix in NAME_COLUMNS.items()]
+
+    def get_absolute_url(self) -> str:
+        return reverse("countries:member_state_detail", args=[self.alpha2])
+
+
+class DevelopmentGroup(models.Model):
+    """A UN list of countries in special situations, as of a date and from a named source."""
+
+    code = models.CharField(_("code"), max_length=10, choices=GroupCode.choices, unique=True)
+    as_of = models.DateField(_("as of"))
+    source = models.CharField(_("source"), max_length=300)
+    source_url = models.URLField(_("source address"), blank=True)
+    note = models.TextField(_("note"), blank=True)
+    members = models.ManyToManyField(MemberState, related_name="groups", verbose_name=_("members"), blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("development group")
+        verbose_name_plural = _("development groups")
+
+    def __str__(self) -> str:
+        return str(self.get_code_display())
+
+    @property
+    def name(self) -> str:
+        return str(self.get_code_display())
+
+
+class OrganizationKind(models.TextChoices):
+    SECTOR_MEMBER = "sector_member", _("Sector Member")
+    ASSOCIATE = "associate", _("Associate")
+    ACADEMIA = "academia", _("Academia")
+    INTERNATIONAL = "international", _("International organization")
+    REGIONAL = "regional", _("Regional organization")
+    GEOSPATIAL = "geospatial", _("Geospatial and information service provider")
+    OTHER = "other", _("Other ICT stakeholder")
+
+
+class Organization(models.Model):
+    """An organization that takes part: ITU Sector Members, Associates and Academia, international
+    and regional organizations, and "relevant ICT stakeholders, including geospatial and
+    information service providers" (the resolution's words)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    slug = models.SlugField(_("short name in addresses"), max_length=60, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganizationKind.choices, db_index=True)
+    country = models.ForeignKey(
+        MemberState,
+        verbose_name=_("headquarters"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organizations",
+    )
+    region = models.CharField(
+        _("BDT region served"), max_length=20, choices=BDTRegion.choices, blank=True,
+        help_text=_("For regional organizations: the region they serve."),
+    )
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    is_illustrative = models.BooleanField(
+        _("illustrative"), default=False,
+        help_text=_("Demo data made up to show the platform; never counted in reports."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("countries:organization_detail", args=[self.slug])

@@ -1,0 +1,193 @@
+"""State changes to Member States, development groups and organizations."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pycountry
+from babel import Locale
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clearinghouse.core import audit
+from clearinghouse.countries.models import (
+    NAME_COLUMNS,
+    BDTRegion,
+    DevelopmentGroup,
+    GroupCode,
+    ITURegion,
+    MemberState,
+    Organization,
+    OrganizationKind,
+)
+
+DATA = Path(__file__).resolve().parent / "data"
+_BABEL_LOCALES = {"ar": "ar", "en": "en", "es": "es", "fr": "fr", "ru": "ru", "zh": "zh_Hans"}
+
+
+@dataclass
+class LoadReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def __str__(self) -> str:
+        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+
+
+def _upsert(model: Any, lookup: dict[str, Any], values: dict[str, Any], report: LoadReport) -> Any:
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model.objects.create(**lookup, **values)
+        audit.record(None, f"{model._meta.model_name}.created", obj, changes=values)
+        report.add("created")
+        return obj
+    before = {field: getattr(obj, field) for field in values}
+    if before == values:
+        report.add("unchanged")
+        return obj
+    for field, value in values.items():
+        setattr(obj, field, value)
+    obj.save(update_fields=list(values))
+    audit.record(None, f"{model._meta.model_name}.updated", obj, changes=audit.diff(before, values))
+    report.add("updated")
+    return obj
+
+
+def member_state_rows(path: Path = DATA / "member_states.csv") -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    valid_bdt, valid_itu = set(BDTRegion.values), set(ITURegion.values)
+    for line, row in enumerate(rows, start=2):
+        if pycountry.countries.get(alpha_2=row["alpha2"]) is None:
+            raise ValueError(f"{path.name}:{line}: {row['alpha2']!r} is not an ISO 3166 alpha-2 code")
+        if row["bdt_region"] not in valid_bdt or row["itu_region"] not in valid_itu:
+            raise ValueError(f"{path.name}:{line}: unknown region in {row}")
+    return rows
+
+
+def _localized_names(alpha2: str) -> dict[str, str]:
+    names = {}
+    for suffix, locale in _BABEL_LOCALES.items():
+        name = Locale.parse(locale).territories.get(alpha2)
+        if not name:
+            raise ValueError(f"CLDR has no {locale} name for {alpha2}")
+        names["name_" + suffix] = name
+    return names
+
+
+@transaction.atomic
+def load_reference_data(progress: Callable[[Iterable[Any]], Iterable[Any]] = iter) -> dict[str, LoadReport]:
+    """Load or refresh the Member States, development groups and reference organizations.
+
+    Idempotent: a second run changes nothing and reports everything unchanged. Edits made by the
+    Secretariat to fields the files do not carry (a focal point's profile) are kept.
+    """
+    reports = {"member_states": LoadReport(), "groups": LoadReport(), "organizations": LoadReport()}
+    by_alpha2: dict[str, MemberState] = {}
+    for row in progress(member_state_rows()):
+        country = pycountry.countries.get(alpha_2=row["alpha2"])
+        values = {
+            "alpha3": country.alpha_3,
+            "numeric": country.numeric,
+            "bdt_region": row["bdt_region"],
+            "itu_region": row["itu_region"],
+            **_localized_names(row["alpha2"]),
+        }
+        by_alpha2[row["alpha2"]] = _upsert(MemberState, {"alpha2": row["alpha2"]}, values, reports["member_states"])
+
+    groups = json.loads((DATA / "groups.json").read_text(encoding="utf-8"))
+    for code, spec in groups.items():
+        if code not in GroupCode.values:
+            raise ValueError(f"groups.json: unknown group {code!r}")
+        unknown = sorted(set(spec["members"]) - set(by_alpha2))
+        if unknown:
+            raise ValueError(f"groups.json: {code} lists codes that are not Member States: {unknown}")
+        values = {
+            "as_of": date.fromisoformat(spec["as_of"]),
+            "source": spec["source"],
+            "source_url": spec.get("source_url", ""),
+            "note": spec.get("note", ""),
+        }
+        group = _upsert(DevelopmentGroup, {"code": code}, values, reports["groups"])
+        wanted = {by_alpha2[alpha2].pk for alpha2 in spec["members"]}
+        current = set(group.members.values_list("pk", flat=True))
+        if wanted != current:
+            group.members.set(wanted)
+            audit.record(
+                None, "developmentgroup.members_changed", group,
+                changes={"added": sorted(MemberState.objects.filter(pk__in=wanted - current).values_list("alpha2", flat=True)),
+                         "removed": sorted(MemberState.objects.filter(pk__in=current - wanted).values_list("alpha2", flat=True))},
+            )
+
+    for spec in json.loads((DATA / "organizations.json").read_text(encoding="utf-8")):
+        if spec["kind"] not in OrganizationKind.values:
+            raise ValueError(f"organizations.json: unknown kind {spec['kind']!r} for {spec['slug']}")
+        values = {
+            "name": spec["name"],
+            "acronym": spec["acronym"],
+            "kind": spec["kind"],
+            "country": by_alpha2[spec["country"]] if spec["country"] else None,
+            "region": spec["region"],
+            "website": spec["website"],
+            "description": spec["description"],
+        }
+        _upsert(Organization, {"slug": spec["slug"]}, values, reports["organizations"])
+    return reports
+
+
+PROFILE_FIELDS = ("authority_name", "authority_url", "cirt_name", "cirt_url", "strategy_url")
+
+
+def can_act_for_state(actor: Any, state: MemberState) -> bool:
+    """A focal point acts for their own state only; the Secretariat may correct any profile."""
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return bool(actor.is_curator or actor.member_state_id == state.pk)
+
+
+@transaction.atomic
+def update_member_state_profile(state: MemberState, *, actor: Any, **values: str) -> MemberState:
+    """A focal point updates the public contact details of their own Member State."""
+    if not can_act_for_state(actor, state):
+        raise PermissionDenied(_("Only a focal point of %(state)s can update its profile.") % {"state": state.name})
+    unknown = set(values) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown profile fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    state = MemberState.objects.select_for_update().get(pk=state.pk)
+    before = {field: getattr(state, field) for field in values}
+    for field, value in values.items():
+        setattr(state, field, value)
+    state.full_clean()
+    changes = audit.diff(before, values)
+    if changes:
+        state.profile_updated_at = timezone.now()
+        state.save(update_fields=[*values, "profile_updated_at"])
+        audit.record(actor, "memberstate.profile_updated", state, changes=changes)
+    return state
+
+
+__all__ = ["NAME_COLUMNS", "load_reference_data", "update_member_state_profile", "can_act_for_state"]
+
+
+@transaction.atomic
+def create_organization(*, actor: Any, **fields: Any) -> Organization:
+    """The Secretariat (or the demo loader, ``actor=None``) registers an organization."""
+    if actor is not None and not getattr(actor, "is_curator", False):
+        raise PermissionDenied(_("Only the Secretariat registers organizations."))
+    organization = Organization(**fields)
+    organization.full_clean()
+    organization.save()
+    audit.record(actor, "organization.created", organization, changes=fields)
+    return organization

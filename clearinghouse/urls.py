@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from clearinghouse.countries.api import MemberStateViewSet, OrganizationViewSet
+
+router = DefaultRouter()
+router.register("member-states", MemberStateViewSet, basename="member-state")
+router.register("organizations", OrganizationViewSet, basename="organization")
+
+admin.site.site_header = settings.SITE_NAME
+admin.site.site_title = settings.SITE_NAME
+
+urlpatterns = [
+    path("api/v1/", include((router.urls, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+urlpatterns += i18n_patterns(
+    path("", include("clearinghouse.web.urls")),
+    path("", include("clearinghouse.countries.urls")),
+    path("", include("clearinghouse.accounts.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=True,
+)
+
+handler400 = "clearinghouse.core.views.bad_request"
+handler403 = "clearinghouse.core.views.permission_denied"
+handler404 = "clearinghouse.core.views.page_not_found"
+handler500 = "clearinghouse.core.views.server_error"

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from clearinghouse.accounts.models import Role, User
+from clearinghouse.accounts.services import create_account
+from clearinghouse.countries.models import MemberState, Organization, OrganizationKind
+from clearinghouse.countries.services import create_organization
+
+DEMO_ORGANIZATION = {
+    "slug": "example-mobile-operator",
+    "name": "Example Mobile Operator (illustrative)",
+    "acronym": "EMO",
+    "kind": OrganizationKind.SECTOR_MEMBER,
+    "description": "An illustrative ITU-T Sector Member made up to demonstrate the platform.",
+    "is_illustrative": True,
+}
+
+#: username, role, Member State (alpha-2) or the demo organization, what the account shows.
+DEMO_ACCOUNTS = [
+    ("demo-focal-ke", Role.FOCAL_POINT, "KE", "a focal point of Kenya"),
+    ("demo-focal-br", Role.FOCAL_POINT, "BR", "a focal point of Brazil"),
+    ("demo-contributor", Role.CONTRIBUTOR, None, "a contributor of the illustrative operator"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the illustrative demo data (an operator and demo accounts); skip what exists."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        created = []
+        with transaction.atomic():
+            organization = Organization.objects.filter(slug=DEMO_ORGANIZATION["slug"]).first()
+            if organization is None:
+                organization = create_organization(actor=None, **DEMO_ORGANIZATION)
+            for username, role, alpha2, what in DEMO_ACCOUNTS:
+                if User.objects.filter(username=username).exists():
+                    continue
+                password = secrets.token_urlsafe(9)
+                create_account(
+                    actor=None, username=username, email=f"{username}@example.org", role=role, password=password,
+                    member_state=MemberState.objects.get(alpha2=alpha2) if alpha2 else None,
+                    organization=None if alpha2 else organization,
+                )
+                created.append((username, password, what))
+        if not created:
+            self.stdout.write("Demo data: present already (passwords are shown only when accounts are created).")
+            return
+        self.stdout.write(self.style.SUCCESS("\n  Illustrative demo accounts (shown this once):"))
+        for username, password, what in created:
+            self.stdout.write(f"    {username:18} {password:14} {what}")

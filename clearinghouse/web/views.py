@@ -1,0 +1,19 @@
+"""The home page."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from clearinghouse.countries import selectors as countries
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    states = countries.member_states()
+    context = {
+        "member_state_count": states.count(),
+        "groups": countries.development_groups().annotate(member_count=Count("members")),
+        "organization_count": countries.organizations().count(),
+    }
+    return render(request, "web/home.html", context)

@@ -1,0 +1,17 @@
+"""Settings for the test suite: the project's settings plus a test-only app for the visibility rule."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else-0123456789")
+os.environ.setdefault("HTTPS", "0")
+os.environ.setdefault("CACHE_URL", "locmem://")
+
+from clearinghouse.settings import *  # noqa: E402,F403
+from clearinghouse.settings import INSTALLED_APPS  # noqa: E402
+
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing in tests only
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
