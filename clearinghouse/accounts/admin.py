@@ -25,8 +25,22 @@ class AccountAdmin(UserAdmin):
         (_("Role and membership"), {"fields": ("role", "member_state", "organization", "is_active")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"fields": ("username", "email", "role", "member_state", "organization",
-                                        "password1", "password2")}),)
+    add_fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "username",
+                    "email",
+                    "role",
+                    "member_state",
+                    "organization",
+                    "password1",
+                    "password2",
+                )
+            },
+        ),
+    )
     actions = ["reset_two_factor"]
 
     def save_model(self, request: Any, obj: User, form: Any, change: bool) -> None:
@@ -40,9 +54,17 @@ class AccountAdmin(UserAdmin):
                     user=obj, defaults={"member_state": state, "organization": organization}
                 )
             obj.__dict__.pop("_membership", None)
-            audit.record(request.user, "user.updated.admin" if change else "user.created.admin", obj, changes={
-                "role": obj.role, "member_state": state, "organization": organization, "is_active": obj.is_active,
-            })
+            audit.record(
+                request.user,
+                "user.updated.admin" if change else "user.created.admin",
+                obj,
+                changes={
+                    "role": obj.role,
+                    "member_state": state,
+                    "organization": organization,
+                    "is_active": obj.is_active,
+                },
+            )
 
     @admin.action(description=_("Reset two-factor authentication (lost device)"))
     def reset_two_factor(self, request: Any, queryset: Any) -> None:

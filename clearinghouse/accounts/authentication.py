@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from clearinghouse.accounts.models import ApiToken
@@ -25,7 +26,9 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             )
         key = header[1]
         if not key.startswith(ApiToken.PREFIX) or len(key) > 100:
-            raise exceptions.AuthenticationFailed(_("Malformed token: keys of this platform start with “ch174_”."))
+            raise exceptions.AuthenticationFailed(
+                _("Malformed token: keys of this platform start with “ch174_”.")
+            )
         token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(key)).first()
         if token is None:
             raise exceptions.AuthenticationFailed(_("Unknown token."))
@@ -40,3 +43,18 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Any) -> str:
         return 'Token realm="api"'
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """Describes token authentication in the OpenAPI schema."""
+
+    target_class = ApiTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": _("A personal token created on “My account”, sent as: Token ch174_…"),
+        }

@@ -9,16 +9,23 @@ from django.utils.translation import gettext_lazy as _
 
 from clearinghouse.accounts.models import User
 from clearinghouse.accounts.services import check_role_and_membership
+from clearinghouse.countries.models import MemberState, Organization
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. “nightly export”."))
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. “nightly export”.")
+    )
 
 
 class TotpCodeForm(forms.Form):
     code = forms.CharField(
-        label=_("Six-digit code from your authenticator app"), min_length=6, max_length=8,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        label=_("Six-digit code from your authenticator app"),
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
     def clean_code(self) -> str:
@@ -31,21 +38,21 @@ class TotpCodeForm(forms.Form):
 class _MembershipFields(forms.ModelForm):
     """Admin forms that edit the role and the membership together, under the same rule as the services."""
 
-    member_state = forms.ModelChoiceField(queryset=None, required=False, label=_("Member State"))
-    organization = forms.ModelChoiceField(queryset=None, required=False, label=_("Organization"))
+    member_state = forms.ModelChoiceField(
+        queryset=MemberState.objects.order_by("name_en"), required=False, label=_("Member State")
+    )
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.order_by("name"), required=False, label=_("Organization")
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from clearinghouse.countries.models import MemberState, Organization
-
-        self.fields["member_state"].queryset = MemberState.objects.order_by("name_en")
-        self.fields["organization"].queryset = Organization.objects.order_by("name")
         if self.instance.pk:
             self.fields["member_state"].initial = self.instance.member_state
             self.fields["organization"].initial = self.instance.organization
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("role"):
             try:
                 check_role_and_membership(data["role"], data.get("member_state"), data.get("organization"))
@@ -63,4 +70,4 @@ class AdminUserCreationForm(_MembershipFields, UserCreationForm):
 class AdminUserChangeForm(_MembershipFields, UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
-        fields = "__all__"
+        fields = ("username", "first_name", "last_name", "email", "preferred_language", "role", "is_active")  # type: ignore[assignment]

@@ -32,14 +32,14 @@ class AccountManager(UserManager):
 class User(AbstractUser):
     """A person with an account: a focal point, a contributor, a curator or an administrator."""
 
-    objects = AccountManager()
+    objects = AccountManager()  # type: ignore[misc]
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CONTRIBUTOR)
     preferred_language = models.CharField(_("preferred language"), max_length=10, blank=True)
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
+        verbose_name = _("user")  # type: ignore[assignment]
+        verbose_name_plural = _("users")  # type: ignore[assignment]
 
     def save(self, *args, **kwargs) -> None:
         # The Django admin is the Secretariat's tool: curators and administrators reach it.
@@ -83,13 +83,23 @@ class User(AbstractUser):
 class Membership(models.Model):
     """Ties a person to the one Member State or the one organization they act for."""
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="membership", verbose_name=_("user"))
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="membership", verbose_name=_("user")
+    )
     member_state = models.ForeignKey(
-        "countries.MemberState", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships",
+        "countries.MemberState",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
         verbose_name=_("Member State"),
     )
     organization = models.ForeignKey(
-        "countries.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships",
+        "countries.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
         verbose_name=_("organization"),
     )
     created_at = models.DateTimeField(_("since"), auto_now_add=True)
@@ -104,7 +114,9 @@ class Membership(models.Model):
                     | models.Q(member_state__isnull=True, organization__isnull=False)
                 ),
                 name="membership_one_state_or_one_organization",
-                violation_error_message=_("A membership names one Member State or one organization, not both."),
+                violation_error_message=_(
+                    "A membership names one Member State or one organization, not both."
+                ),
             )
         ]
 
@@ -117,8 +129,12 @@ class ApiToken(models.Model):
 
     PREFIX = "ch174_"
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
-    name = models.CharField(_("name"), max_length=100, help_text=_("What the token is for, e.g. “nightly export”."))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What the token is for, e.g. “nightly export”.")
+    )
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     key_hint = models.CharField(_("starts with"), max_length=16, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -27,8 +27,16 @@ def check_role_and_membership(role: str, member_state: Any, organization: Any) -
 
 @transaction.atomic
 def create_account(
-    *, actor: Any, username: str, email: str, role: str, password: str | None = None,
-    member_state: Any = None, organization: Any = None, first_name: str = "", last_name: str = "",
+    *,
+    actor: Any,
+    username: str,
+    email: str,
+    role: str,
+    password: str | None = None,
+    member_state: Any = None,
+    organization: Any = None,
+    first_name: str = "",
+    last_name: str = "",
 ) -> User:
     """An administrator opens an account for a person and ties it to their state or organization."""
     if actor is not None and not getattr(actor, "is_administrator", False):
@@ -45,9 +53,17 @@ def create_account(
     user.save()
     if member_state is not None or organization is not None:
         Membership.objects.create(user=user, member_state=member_state, organization=organization)
-    audit.record(actor, "user.created", user, changes={
-        "role": role, "member_state": member_state, "organization": organization, "email": email,
-    })
+    audit.record(
+        actor,
+        "user.created",
+        user,
+        changes={
+            "role": role,
+            "member_state": member_state,
+            "organization": organization,
+            "email": email,
+        },
+    )
     return user
 
 
@@ -89,10 +105,17 @@ def start_totp_enrollment(*, actor: User) -> TOTPDevice:
     return TOTPDevice.objects.create(user=actor, name=_("Authenticator app"), confirmed=False)
 
 
+class TooManyWrongCodes(Exception):
+    """Wrong codes came too fast: django-otp makes the person wait, doubling the wait each time."""
+
+
 @transaction.atomic
 def confirm_totp_enrollment(device: TOTPDevice, code: str, *, actor: User) -> bool:
     """Confirm the authenticator with a code it shows; a wrong code changes nothing."""
     _require_self(device.user, actor)
+    allowed, _details = device.verify_is_allowed()
+    if not allowed:
+        raise TooManyWrongCodes
     if not device.verify_token(code.strip().replace(" ", "")):
         return False
     device.confirmed = True

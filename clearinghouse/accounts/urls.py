@@ -14,6 +14,10 @@ urlpatterns = [
     path("account/two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("password-reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("password-reset/done/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
 ]

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,11 +19,14 @@ from django_otp import login as otp_login
 
 from clearinghouse.accounts import selectors, services
 from clearinghouse.accounts.forms import ApiTokenForm, TotpCodeForm
+from clearinghouse.core.http import Request
 
 
-def _next_url(request: HttpRequest) -> str:
+def _next_url(request: Request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return reverse("accounts:account")
 
@@ -34,7 +37,7 @@ class SignInView(auth_views.LoginView):
 
 
 class SignOutView(auth_views.LogoutView):
-    next_page = reverse_lazy("web:home")
+    next_page = reverse_lazy("web:home")  # type: ignore[assignment]
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -58,17 +61,21 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 
 @login_required
-def account(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/account.html", {
-        "tokens": selectors.api_tokens_of(request.user),
-        "has_two_factor": selectors.confirmed_totp_device(request.user) is not None,
-        "token_form": ApiTokenForm(),
-    })
+def account(request: Request) -> HttpResponse:
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "tokens": selectors.api_tokens_of(request.user),
+            "has_two_factor": selectors.confirmed_totp_device(request.user) is not None,
+            "token_form": ApiTokenForm(),
+        },
+    )
 
 
 @login_required
 @require_POST
-def api_token_create(request: HttpRequest) -> HttpResponse:
+def api_token_create(request: Request) -> HttpResponse:
     form = ApiTokenForm(request.POST)
     if form.is_valid():
         try:
@@ -76,17 +83,24 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error("name", error)
         else:
-            return render(request, "accounts/api_token_created.html", {"token": token, "key": key}, status=201)
-    return render(request, "accounts/account.html", {
-        "tokens": selectors.api_tokens_of(request.user),
-        "has_two_factor": selectors.confirmed_totp_device(request.user) is not None,
-        "token_form": form,
-    }, status=400)
+            return render(
+                request, "accounts/api_token_created.html", {"token": token, "key": key}, status=201
+            )
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "tokens": selectors.api_tokens_of(request.user),
+            "has_two_factor": selectors.confirmed_totp_device(request.user) is not None,
+            "token_form": form,
+        },
+        status=400,
+    )
 
 
 @login_required
 @require_POST
-def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def api_token_revoke(request: Request, pk: int) -> HttpResponse:
     token = selectors.api_tokens_of(request.user).filter(pk=pk).first()
     if token is None:
         raise Http404(_("You have no such token."))
@@ -102,7 +116,7 @@ def _qr_data_uri(text: str) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: Request) -> HttpResponse:
     device = selectors.pending_totp_device(request.user)
     if request.method == "GET" or device is None:
         device = services.start_totp_enrollment(actor=request.user)
@@ -110,15 +124,24 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     else:
         form = TotpCodeForm(request.POST)
         if form.is_valid():
-            if services.confirm_totp_enrollment(device, form.cleaned_data["code"], actor=request.user):
-                otp_login(request, device)
-                messages.success(request, _("Two-factor authentication is on for your account."))
-                return redirect(_next_url(request))
-            form.add_error("code", _("That code is not the one your authenticator shows now. Try the next one."))
+            try:
+                confirmed = services.confirm_totp_enrollment(
+                    device, form.cleaned_data["code"], actor=request.user
+                )
+            except services.TooManyWrongCodes:
+                form.add_error("code", _("Too many wrong codes. Wait a little before trying again."))
+            else:
+                if confirmed:
+                    otp_login(request, device)
+                    messages.success(request, _("Two-factor authentication is on for your account."))
+                    return redirect(_next_url(request))
+                form.add_error(
+                    "code", _("That code is not the one your authenticator shows now. Try the next one.")
+                )
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     context = {
         "form": form,
-        "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         "qr": _qr_data_uri(device.config_url),
         "next": _next_url(request),
     }
@@ -127,7 +150,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request: Request) -> HttpResponse:
     device = selectors.confirmed_totp_device(request.user)
     if device is None:
         return redirect(f"{reverse('accounts:two_factor_setup')}?next={_next_url(request)}")
@@ -142,4 +165,6 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         else:
             form.add_error("code", _("That code is not right. Check your authenticator and try again."))
     status = 400 if form.errors else 200
-    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}, status=status)
+    return render(
+        request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}, status=status
+    )

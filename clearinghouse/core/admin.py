@@ -21,7 +21,9 @@ class AuditedModelAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             after = model_to_dict(obj)
             action = "updated" if change else "created"
-            audit.record(request.user, f"{obj._meta.model_name}.{action}.admin", obj, changes=audit.diff(before, after))
+            audit.record(
+                request.user, f"{obj._meta.model_name}.{action}.admin", obj, changes=audit.diff(before, after)
+            )
 
     def delete_model(self, request: Any, obj: Any) -> None:
         with transaction.atomic():

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.template.response import TemplateResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 
@@ -33,8 +33,10 @@ class RequestSizeLimitMiddleware:
             }
             if wants_json(request):
                 return JsonResponse({"detail": message}, status=413)
-            return TemplateResponse(
-                request, "errors/error.html", {"status": 413, "title": _("Request too large"), "message": message},
+            return render(
+                request,
+                "errors/error.html",
+                {"status": 413, "title": _("Request too large"), "message": message},
                 status=413,
             )
         return self.get_response(request)

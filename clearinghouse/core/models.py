@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from clearinghouse.core.visibility import Lifecycle, ShareableQuerySet, TLP
+from clearinghouse.core.visibility import TLP, Lifecycle, ShareableQuerySet
 
 
 class AuditEvent(models.Model):
@@ -40,7 +40,9 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit log")
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr or 'system'} {self.action} {self.object_repr}"
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr or 'system'} {self.action} {self.object_repr}"
+        )
 
 
 class Shareable(models.Model):

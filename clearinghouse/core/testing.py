@@ -22,7 +22,7 @@ from clearinghouse.accounts.models import Role, User
 from clearinghouse.accounts.services import create_account
 from clearinghouse.countries.models import MemberState, Organization
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = "correct horse battery staple"  # noqa: S105 (test personas only)
 
 
 @dataclass
@@ -44,8 +44,14 @@ def make_personas() -> Personas:
     itu = Organization.objects.get(slug="itu")
 
     def person(username: str, role: str, **membership: Any) -> User:
-        return create_account(actor=None, username=username, email=f"{username}@example.org", role=role,
-                              password=PASSWORD, **membership)
+        return create_account(
+            actor=None,
+            username=username,
+            email=f"{username}@example.org",
+            role=role,
+            password=PASSWORD,
+            **membership,
+        )
 
     curator = person("curator", Role.CURATOR, organization=itu)
     admin = person("admin", Role.ADMINISTRATOR, organization=itu)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 
 class _LiveRate:
-    scope: str
-
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        rates: dict[str, Any] = api_settings.DEFAULT_THROTTLE_RATES
+        return rates.get(self.scope)  # type: ignore[attr-defined]
 
 
 class AnonymousThrottle(_LiveRate, AnonRateThrottle):

@@ -68,10 +68,9 @@ class ShareableQuerySet(models.QuerySet):
     """Querysets of :class:`clearinghouse.core.models.Shareable` records."""
 
     def _shared_with(self, field: str, target_id: int) -> Exists:
-        through = self.model._meta.get_field(field).remote_field.through
-        m2m = self.model._meta.get_field(field)
+        m2m: Any = self.model._meta.get_field(field)
         return Exists(
-            through.objects.filter(
+            m2m.remote_field.through.objects.filter(
                 **{
                     f"{m2m.m2m_field_name()}_id": OuterRef("pk"),
                     f"{m2m.m2m_reverse_field_name()}_id": target_id,
@@ -98,8 +97,7 @@ class ShareableQuerySet(models.QuerySet):
         if viewer.organization_id is not None:
             need_to_know |= Q(self._shared_with("shared_with_organizations", viewer.organization_id))
 
-        assert viewer.user_id is not None
-        named = Q(self._shared_with("shared_with_users", viewer.user_id))
+        named = Q(self._shared_with("shared_with_users", viewer.user_id or 0))
         not_red = ~Q(tlp=TLP.RED)
 
         community = published & Q(tlp__in=[TLP.CLEAR, TLP.GREEN])
@@ -109,7 +107,12 @@ class ShareableQuerySet(models.QuerySet):
         rule = community | amber | strict | unpublished_own | (Q(tlp=TLP.RED) & named)
         if viewer.is_curator:
             in_the_secretariat_s_hands = Q(
-                lifecycle__in=[Lifecycle.SUBMITTED, Lifecycle.IN_REVIEW, Lifecycle.PUBLISHED, Lifecycle.WITHDRAWN]
+                lifecycle__in=[
+                    Lifecycle.SUBMITTED,
+                    Lifecycle.IN_REVIEW,
+                    Lifecycle.PUBLISHED,
+                    Lifecycle.WITHDRAWN,
+                ]
             )
             rule |= in_the_secretariat_s_hands & not_red
         return rule

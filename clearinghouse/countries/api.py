@@ -18,8 +18,21 @@ class MemberStateSerializer(serializers.ModelSerializer):
     class Meta:
         model = MemberState
         fields = [
-            "url", "alpha2", "alpha3", "numeric", "name", "names", "bdt_region", "itu_region", "groups",
-            "authority_name", "authority_url", "cirt_name", "cirt_url", "strategy_url", "profile_updated_at",
+            "url",
+            "alpha2",
+            "alpha3",
+            "numeric",
+            "name",
+            "names",
+            "bdt_region",
+            "itu_region",
+            "groups",
+            "authority_name",
+            "authority_url",
+            "cirt_name",
+            "cirt_url",
+            "strategy_url",
+            "profile_updated_at",
         ]
 
     def get_names(self, obj: MemberState) -> dict[str, str]:
@@ -30,13 +43,23 @@ class MemberStateSerializer(serializers.ModelSerializer):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    country = serializers.SlugRelatedField(slug_field="alpha2", read_only=True)
+    country: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="alpha2", read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="api:organization-detail", lookup_field="slug")
 
     class Meta:
         model = Organization
-        fields = ["url", "slug", "name", "acronym", "kind", "country", "region", "website", "description",
-                  "is_illustrative"]
+        fields = [
+            "url",
+            "slug",
+            "name",
+            "acronym",
+            "kind",
+            "country",
+            "region",
+            "website",
+            "description",
+            "is_illustrative",
+        ]
 
 
 class MemberStateViewSet(viewsets.ReadOnlyModelViewSet):

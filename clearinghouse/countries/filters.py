@@ -19,9 +19,13 @@ from clearinghouse.countries.models import (
 
 class MemberStateFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or code"), method="filter_q")
-    region = django_filters.ChoiceFilter(field_name="bdt_region", choices=BDTRegion.choices, label=_("BDT region"))
+    region = django_filters.ChoiceFilter(
+        field_name="bdt_region", choices=BDTRegion.choices, label=_("BDT region")
+    )
     itu_region = django_filters.ChoiceFilter(choices=ITURegion.choices, label=_("ITU region"))
-    group = django_filters.ChoiceFilter(field_name="groups__code", choices=GroupCode.choices, label=_("Group"))
+    group = django_filters.ChoiceFilter(
+        field_name="groups__code", choices=GroupCode.choices, label=_("Group")
+    )
 
     class Meta:
         model = MemberState
@@ -51,5 +55,7 @@ class OrganizationFilterSet(django_filters.FilterSet):
         value = value.strip()
         return queryset.filter(Q(name__icontains=value) | Q(acronym__icontains=value))
 
-    def filter_country(self, queryset: QuerySet[Organization], name: str, value: str) -> QuerySet[Organization]:
+    def filter_country(
+        self, queryset: QuerySet[Organization], name: str, value: str
+    ) -> QuerySet[Organization]:
         return queryset.filter(country__alpha2=value.upper())

@@ -93,6 +93,9 @@ class MemberState(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("countries:member_state_detail", args=[self.alpha2])
+
     @property
     def name(self) -> str:
         return getattr(self, name_column()) or self.name_en
@@ -104,9 +107,6 @@ class MemberState(models.Model):
     def names(self) -> list[tuple[str, str]]:
         return [(lang, getattr(self, "name_" + suffix)) for lang, suffix in NAME_COLUMNS.items()]
 
-    def get_absolute_url(self) -> str:
-        return reverse("countries:member_state_detail", args=[self.alpha2])
-
 
 class DevelopmentGroup(models.Model):
     """A UN list of countries in special situations, as of a date and from a named source."""
@@ -116,7 +116,9 @@ class DevelopmentGroup(models.Model):
     source = models.CharField(_("source"), max_length=300)
     source_url = models.URLField(_("source address"), blank=True)
     note = models.TextField(_("note"), blank=True)
-    members = models.ManyToManyField(MemberState, related_name="groups", verbose_name=_("members"), blank=True)
+    members = models.ManyToManyField(
+        MemberState, related_name="groups", verbose_name=_("members"), blank=True
+    )
 
     class Meta:
         ordering = ["code"]
@@ -159,13 +161,17 @@ class Organization(models.Model):
         related_name="organizations",
     )
     region = models.CharField(
-        _("BDT region served"), max_length=20, choices=BDTRegion.choices, blank=True,
+        _("BDT region served"),
+        max_length=20,
+        choices=BDTRegion.choices,
+        blank=True,
         help_text=_("For regional organizations: the region they serve."),
     )
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
     is_illustrative = models.BooleanField(
-        _("illustrative"), default=False,
+        _("illustrative"),
+        default=False,
         help_text=_("Demo data made up to show the platform; never counted in reports."),
     )
 

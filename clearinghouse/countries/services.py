@@ -97,7 +97,7 @@ def load_reference_data(progress: Callable[[Iterable[Any]], Iterable[Any]] = ite
     reports = {"member_states": LoadReport(), "groups": LoadReport(), "organizations": LoadReport()}
     by_alpha2: dict[str, MemberState] = {}
     for row in progress(member_state_rows()):
-        country = pycountry.countries.get(alpha_2=row["alpha2"])
+        country = pycountry.countries.lookup(row["alpha2"])
         values = {
             "alpha3": country.alpha_3,
             "numeric": country.numeric,
@@ -105,7 +105,9 @@ def load_reference_data(progress: Callable[[Iterable[Any]], Iterable[Any]] = ite
             "itu_region": row["itu_region"],
             **_localized_names(row["alpha2"]),
         }
-        by_alpha2[row["alpha2"]] = _upsert(MemberState, {"alpha2": row["alpha2"]}, values, reports["member_states"])
+        by_alpha2[row["alpha2"]] = _upsert(
+            MemberState, {"alpha2": row["alpha2"]}, values, reports["member_states"]
+        )
 
     groups = json.loads((DATA / "groups.json").read_text(encoding="utf-8"))
     for code, spec in groups.items():
@@ -126,9 +128,17 @@ def load_reference_data(progress: Callable[[Iterable[Any]], Iterable[Any]] = ite
         if wanted != current:
             group.members.set(wanted)
             audit.record(
-                None, "developmentgroup.members_changed", group,
-                changes={"added": sorted(MemberState.objects.filter(pk__in=wanted - current).values_list("alpha2", flat=True)),
-                         "removed": sorted(MemberState.objects.filter(pk__in=current - wanted).values_list("alpha2", flat=True))},
+                None,
+                "developmentgroup.members_changed",
+                group,
+                changes={
+                    "added": sorted(
+                        MemberState.objects.filter(pk__in=wanted - current).values_list("alpha2", flat=True)
+                    ),
+                    "removed": sorted(
+                        MemberState.objects.filter(pk__in=current - wanted).values_list("alpha2", flat=True)
+                    ),
+                },
             )
 
     for spec in json.loads((DATA / "organizations.json").read_text(encoding="utf-8")):
@@ -161,10 +171,14 @@ def can_act_for_state(actor: Any, state: MemberState) -> bool:
 def update_member_state_profile(state: MemberState, *, actor: Any, **values: str) -> MemberState:
     """A focal point updates the public contact details of their own Member State."""
     if not can_act_for_state(actor, state):
-        raise PermissionDenied(_("Only a focal point of %(state)s can update its profile.") % {"state": state.name})
+        raise PermissionDenied(
+            _("Only a focal point of %(state)s can update its profile.") % {"state": state.name}
+        )
     unknown = set(values) - set(PROFILE_FIELDS)
     if unknown:
-        raise ValidationError(_("Unknown profile fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("Unknown profile fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
     state = MemberState.objects.select_for_update().get(pk=state.pk)
     before = {field: getattr(state, field) for field in values}
     for field, value in values.items():

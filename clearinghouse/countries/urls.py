@@ -7,7 +7,11 @@ app_name = "countries"
 urlpatterns = [
     path("member-states/", views.member_state_list, name="member_state_list"),
     path("member-states/<str:alpha2>/", views.member_state_detail, name="member_state_detail"),
-    path("member-states/<str:alpha2>/profile/", views.member_state_profile_edit, name="member_state_profile_edit"),
+    path(
+        "member-states/<str:alpha2>/profile/",
+        views.member_state_profile_edit,
+        name="member_state_profile_edit",
+    ),
     path("organizations/", views.organization_list, name="organization_list"),
     path("organizations/<slug:slug>/", views.organization_detail, name="organization_detail"),
 ]

@@ -11,10 +11,17 @@ from tests.testapp.models import Note
 PUBLISHED = Lifecycle.PUBLISHED
 
 
-def note(title: str, tlp: str, owner_state: str | None = "KE", owner_org: str | None = None,
-         lifecycle: str = PUBLISHED) -> Note:
+def note(
+    title: str,
+    tlp: str,
+    owner_state: str | None = "KE",
+    owner_org: str | None = None,
+    lifecycle: str = PUBLISHED,
+) -> Note:
     return Note.objects.create(
-        title=title, tlp=tlp, lifecycle=lifecycle,
+        title=title,
+        tlp=tlp,
+        lifecycle=lifecycle,
         owner_state=MemberState.objects.get(alpha2=owner_state) if owner_state else None,
         owner_organization=Organization.objects.get(slug=owner_org) if owner_org else None,
     )
@@ -69,7 +76,9 @@ def test_a_draft_is_private_to_the_members_of_its_owner(personas, lifecycle):
 
 
 @pytest.mark.parametrize("lifecycle", [Lifecycle.SUBMITTED, Lifecycle.IN_REVIEW, Lifecycle.WITHDRAWN])
-def test_submitted_in_review_and_withdrawn_records_are_seen_by_owner_members_and_curators(personas, lifecycle):
+def test_submitted_in_review_and_withdrawn_records_are_seen_by_owner_members_and_curators(
+    personas, lifecycle
+):
     note("record", TLP.CLEAR, lifecycle=lifecycle)
     seen_by = {name for name, user in personas.all().items() if "record" in titles(user)}
     assert seen_by == {"alice", "curator", "admin"}

@@ -18,14 +18,23 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if User.objects.filter(role=Role.ADMINISTRATOR).exists():
-            self.stdout.write("An administrator exists already; its password is not shown again "
-                              "(reset it with: python manage.py changepassword USERNAME).")
+            self.stdout.write(
+                "An administrator exists already; its password is not shown again "
+                "(reset it with: python manage.py changepassword USERNAME)."
+            )
             return
         password = secrets.token_urlsafe(12)
-        create_account(actor=None, username=options["username"], email=options["email"],
-                       role=Role.ADMINISTRATOR, password=password)
-        self.stdout.write(self.style.SUCCESS(
-            "\n  Administrator created (shown this once):\n"
-            f"    username: {options['username']}\n    password: {password}\n"
-            "  At first sign-in you will enrol an authenticator app (TOTP), required for administrators.\n"
-        ))
+        create_account(
+            actor=None,
+            username=options["username"],
+            email=options["email"],
+            role=Role.ADMINISTRATOR,
+            password=password,
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                "\n  Administrator created (shown this once):\n"
+                f"    username: {options['username']}\n    password: {password}\n"
+                "  At first sign-in you will enrol an authenticator app (TOTP), which administrators need.\n"
+            )
+        )

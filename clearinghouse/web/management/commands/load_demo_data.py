@@ -42,13 +42,19 @@ class Command(BaseCommand):
                     continue
                 password = secrets.token_urlsafe(9)
                 create_account(
-                    actor=None, username=username, email=f"{username}@example.org", role=role, password=password,
+                    actor=None,
+                    username=username,
+                    email=f"{username}@example.org",
+                    role=role,
+                    password=password,
                     member_state=MemberState.objects.get(alpha2=alpha2) if alpha2 else None,
                     organization=None if alpha2 else organization,
                 )
                 created.append((username, password, what))
         if not created:
-            self.stdout.write("Demo data: present already (passwords are shown only when accounts are created).")
+            self.stdout.write(
+                "Demo data: present already (passwords are shown only when accounts are created)."
+            )
             return
         self.stdout.write(self.style.SUCCESS("\n  Illustrative demo accounts (shown this once):"))
         for username, password, what in created:

@@ -1,0 +1,69 @@
+"""The interface in the six languages of the ITU, Arabic from right to left."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from clearinghouse.core.testing import client_for
+
+# (language, the html lang attribute, direction, the "Member States" heading as translated)
+LANGUAGES = [
+    ("ar", "rtl", "الدول الأعضاء"),
+    ("en", "ltr", "Member States"),
+    ("es", "ltr", "Estados Miembros"),
+    ("fr", "ltr", "États Membres"),
+    ("ru", "ltr", "Государства-Члены"),
+    ("zh-hans", "ltr", "成员国"),
+]
+
+
+@pytest.mark.parametrize(("code", "direction", "member_states"), LANGUAGES)
+def test_each_language_renders_with_its_direction_and_translated_interface(
+    db, client, code, direction, member_states
+):
+    response = client.get(f"/{code}/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f'<html lang="{code}" dir="{direction}">' in body
+    assert member_states in body
+
+
+@pytest.mark.parametrize(
+    ("code", "name"), [("ar", "كينيا"), ("zh-hans", "肯尼亚"), ("ru", "Кения"), ("es", "Kenia")]
+)
+def test_country_names_follow_the_interface_language(db, client, code, name):
+    assert name in client.get(f"/{code}/member-states/KE/").content.decode()
+
+
+def test_the_switcher_links_to_the_same_page_in_every_language(db, client):
+    body = client.get("/en/member-states/?region=cis").content.decode()
+    for code in ("ar", "es", "fr", "ru", "zh-hans"):
+        assert f'href="/{code}/member-states/?region=cis" hreflang="{code}"' in body
+
+
+def test_the_root_sends_a_reader_to_their_browser_s_language(db, client):
+    response = client.get("/", headers={"Accept-Language": "fr-CH, fr;q=0.9"})
+    assert response.status_code == 302 and response["Location"] == "/fr/"
+
+
+def test_an_unknown_language_code_is_a_404_that_names_it_and_lists_the_six(db, client):
+    response = client.get("/de/member-states/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "“de” is not a language of this site" in body
+    assert "ar, en, es, fr, ru, zh-hans" in body
+
+
+def test_the_api_speaks_the_language_of_the_request(db, client):
+    body = client.get("/api/v1/member-states/?group=nope", headers={"Accept-Language": "fr"}).json()
+    assert re.search(r"Sélectionnez un choix valide", str(body))
+
+
+def test_forms_and_errors_are_translated_too(personas):
+    page = (
+        client_for(personas.alice).post("/ar/member-states/KE/profile/", {"cirt_url": "x"}).content.decode()
+    )
+    assert 'dir="rtl"' in page
+    assert "Enter a valid URL" not in page
