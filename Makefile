@@ -25,7 +25,7 @@ install: $(VENV)/.runtime
 # Compile the interface catalogs (.po -> .mo) with Babel: no GNU gettext needed.
 translations: $(VENV)/.runtime
 	@for po in clearinghouse/locale/*/LC_MESSAGES/django.po; do \
-	  $(BIN)/pybabel compile -f -D django -i "$$po" -o "$${po%.po}.mo" -q || exit 1; done
+	  $(BIN)/pybabel compile -f -D django -i "$$po" -o "$${po%.po}.mo" || exit 1; done
 
 demo: translations
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v0

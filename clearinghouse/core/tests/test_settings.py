@@ -82,7 +82,8 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
         "--no-imports",
         "-c",
         "from django.db import connection; c = connection.cursor(); "
-        "print(c.execute('PRAGMA journal_mode').fetchone()[0], c.execute('PRAGMA busy_timeout').fetchone()[0])",
+        "print(c.execute('PRAGMA journal_mode').fetchone()[0], "
+        "c.execute('PRAGMA busy_timeout').fetchone()[0])",
         DEBUG="1",
         VAR_DIR=str(tmp_path),
     )

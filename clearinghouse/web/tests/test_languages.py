@@ -67,3 +67,25 @@ def test_forms_and_errors_are_translated_too(personas):
     )
     assert 'dir="rtl"' in page
     assert "Enter a valid URL" not in page
+
+
+@pytest.mark.parametrize("locale", ["ar", "es", "fr", "ru", "zh_Hans"])
+def test_every_interface_string_is_translated(locale):
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    path = Path(__file__).resolve().parents[2] / "locale" / locale / "LC_MESSAGES" / "django.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    missing = [
+        message.id
+        for message in catalog
+        if message.id
+        and (
+            message.fuzzy
+            or not all(message.string if isinstance(message.string, tuple) else [message.string])
+        )
+    ]
+    assert missing == []
+    assert (path.with_suffix(".mo")).exists(), "run `make translations`"
