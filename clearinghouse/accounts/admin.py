@@ -21,7 +21,7 @@ class AccountAdmin(UserAdmin):
     list_filter = ["role", "is_active"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Person"), {"fields": ("first_name", "last_name", "email", "preferred_language")}),
+        (_("Person"), {"fields": ("first_name", "last_name", "email")}),
         (_("Role and membership"), {"fields": ("role", "member_state", "organization", "is_active")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )

@@ -70,4 +70,4 @@ class AdminUserCreationForm(_MembershipFields, UserCreationForm):
 class AdminUserChangeForm(_MembershipFields, UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
-        fields = ("username", "first_name", "last_name", "email", "preferred_language", "role", "is_active")  # type: ignore[assignment]
+        fields = ("username", "first_name", "last_name", "email", "role", "is_active")  # type: ignore[assignment]

@@ -35,7 +35,6 @@ class User(AbstractUser):
     objects = AccountManager()  # type: ignore[misc]
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CONTRIBUTOR)
-    preferred_language = models.CharField(_("preferred language"), max_length=10, blank=True)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")  # type: ignore[assignment]

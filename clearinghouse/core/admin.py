@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db import transaction
 from django.forms.models import model_to_dict
 
 from clearinghouse.core import audit
@@ -13,22 +12,27 @@ from clearinghouse.core.models import AuditEvent
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
-    """ModelAdmin whose saves and deletions leave an audit row with the change."""
+    """ModelAdmin whose saves and deletions leave an audit row with the change.
+
+    The admin already runs each change in one transaction; the row is written after the
+    many-to-many fields are saved, so a changed list of members is part of the recorded change.
+    """
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
-        with transaction.atomic():
-            before = model_to_dict(type(obj).objects.get(pk=obj.pk)) if change else {}
-            super().save_model(request, obj, form, change)
-            after = model_to_dict(obj)
-            action = "updated" if change else "created"
-            audit.record(
-                request.user, f"{obj._meta.model_name}.{action}.admin", obj, changes=audit.diff(before, after)
-            )
+        request._audit_before = model_to_dict(type(obj).objects.get(pk=obj.pk)) if change else {}
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        action = "updated" if change else "created"
+        changes = audit.diff(getattr(request, "_audit_before", {}), model_to_dict(obj))
+        if changes or not change:
+            audit.record(request.user, f"{obj._meta.model_name}.{action}.admin", obj, changes=changes)
 
     def delete_model(self, request: Any, obj: Any) -> None:
-        with transaction.atomic():
-            audit.record(request.user, f"{obj._meta.model_name}.deleted.admin", obj)
-            super().delete_model(request, obj)
+        audit.record(request.user, f"{obj._meta.model_name}.deleted.admin", obj)
+        super().delete_model(request, obj)
 
 
 @admin.register(AuditEvent)

@@ -17,14 +17,20 @@ from clearinghouse.countries.models import (
 )
 
 
+#: The empty choice of every filter: no restriction.
+ALL = _("All")
+
+
 class MemberStateFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or code"), method="filter_q")
     region = django_filters.ChoiceFilter(
-        field_name="bdt_region", choices=BDTRegion.choices, label=_("BDT region")
+        empty_label=ALL, field_name="bdt_region", choices=BDTRegion.choices, label=_("BDT region")
     )
-    itu_region = django_filters.ChoiceFilter(choices=ITURegion.choices, label=_("ITU region"))
+    itu_region = django_filters.ChoiceFilter(
+        empty_label=ALL, choices=ITURegion.choices, label=_("ITU region")
+    )
     group = django_filters.ChoiceFilter(
-        field_name="groups__code", choices=GroupCode.choices, label=_("Group")
+        empty_label=ALL, field_name="groups__code", choices=GroupCode.choices, label=_("Group")
     )
 
     class Meta:
@@ -41,8 +47,8 @@ class MemberStateFilterSet(django_filters.FilterSet):
 
 class OrganizationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or acronym"), method="filter_q")
-    kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("Kind"))
-    region = django_filters.ChoiceFilter(choices=BDTRegion.choices, label=_("Region served"))
+    kind = django_filters.ChoiceFilter(empty_label=ALL, choices=OrganizationKind.choices, label=_("Kind"))
+    region = django_filters.ChoiceFilter(empty_label=ALL, choices=BDTRegion.choices, label=_("Region served"))
     country = django_filters.CharFilter(
         field_name="country__alpha2", label=_("Headquarters (alpha-2)"), method="filter_country"
     )

@@ -104,3 +104,8 @@ def test_database_url_selects_postgresql():
 
 def test_static_files_are_served_by_the_app_itself():
     assert "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
+
+
+def test_the_migrations_match_the_models():
+    result = run_manage("makemigrations", "--check", "--dry-run", DEBUG="1")
+    assert result.returncode == 0, result.stdout
