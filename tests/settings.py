@@ -15,8 +15,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = (
-    True  # the live server of the browser tests serves static files without collectstatic
-)
+WHITENOISE_USE_FINDERS = True  # the live server of the browser tests serves static files without collectstatic
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -26,9 +26,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             )
         key = header[1]
         if not key.startswith(ApiToken.PREFIX) or len(key) > 100:
-            raise exceptions.AuthenticationFailed(
-                _("Malformed token: keys of this platform start with “ch174_”.")
-            )
+            raise exceptions.AuthenticationFailed(_("Malformed token: keys of this platform start with “ch174_”."))
         token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(key)).first()
         if token is None:
             raise exceptions.AuthenticationFailed(_("Unknown token."))

@@ -23,9 +23,7 @@ class TotpCodeForm(forms.Form):
         label=_("Six-digit code from your authenticator app"),
         min_length=6,
         max_length=8,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
     def clean_code(self) -> str:

@@ -24,17 +24,9 @@ class RequireTwoFactorMiddleware:
         user = request.user
         if not (user.is_authenticated and getattr(user, "needs_two_factor", False)) or user.is_verified():  # type: ignore[attr-defined]
             return self.get_response(request)
-        if request.path.startswith("/static/") or request.path in {
-            reverse(name) for name in _OPEN_PATH_NAMES
-        }:
+        if request.path.startswith("/static/") or request.path in {reverse(name) for name in _OPEN_PATH_NAMES}:
             return self.get_response(request)
         if wants_json(request):
-            return JsonResponse(
-                {"detail": _("Two-factor authentication is required for this account.")}, status=403
-            )
-        name = (
-            "accounts:two_factor_verify"
-            if selectors.confirmed_totp_device(user)
-            else "accounts:two_factor_setup"
-        )
+            return JsonResponse({"detail": _("Two-factor authentication is required for this account.")}, status=403)
+        name = "accounts:two_factor_verify" if selectors.confirmed_totp_device(user) else "accounts:two_factor_setup"
         return redirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")

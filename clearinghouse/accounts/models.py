@@ -82,9 +82,7 @@ class User(AbstractUser):
 class Membership(models.Model):
     """Ties a person to the one Member State or the one organization they act for."""
 
-    user = models.OneToOneField(
-        User, on_delete=models.CASCADE, related_name="membership", verbose_name=_("user")
-    )
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="membership", verbose_name=_("user"))
     member_state = models.ForeignKey(
         "countries.MemberState",
         null=True,
@@ -113,9 +111,7 @@ class Membership(models.Model):
                     | models.Q(member_state__isnull=True, organization__isnull=False)
                 ),
                 name="membership_one_state_or_one_organization",
-                violation_error_message=_(
-                    "A membership names one Member State or one organization, not both."
-                ),
+                violation_error_message=_("A membership names one Member State or one organization, not both."),
             )
         ]
 
@@ -128,12 +124,8 @@ class ApiToken(models.Model):
 
     PREFIX = "ch174_"
 
-    user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
-    )
-    name = models.CharField(
-        _("name"), max_length=100, help_text=_("What the token is for, e.g. “nightly export”.")
-    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100, help_text=_("What the token is for, e.g. “nightly export”."))
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     key_hint = models.CharField(_("starts with"), max_length=16, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -24,9 +24,7 @@ from clearinghouse.core.http import Request
 
 def _next_url(request: Request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return reverse("accounts:account")
 
@@ -83,9 +81,7 @@ def api_token_create(request: Request) -> HttpResponse:
         except ValidationError as error:
             form.add_error("name", error)
         else:
-            return render(
-                request, "accounts/api_token_created.html", {"token": token, "key": key}, status=201
-            )
+            return render(request, "accounts/api_token_created.html", {"token": token, "key": key}, status=201)
     return render(
         request,
         "accounts/account.html",
@@ -125,9 +121,7 @@ def two_factor_setup(request: Request) -> HttpResponse:
         form = TotpCodeForm(request.POST)
         if form.is_valid():
             try:
-                confirmed = services.confirm_totp_enrollment(
-                    device, form.cleaned_data["code"], actor=request.user
-                )
+                confirmed = services.confirm_totp_enrollment(device, form.cleaned_data["code"], actor=request.user)
             except services.TooManyWrongCodes:
                 form.add_error("code", _("Too many wrong codes. Wait a little before trying again."))
             else:
@@ -135,9 +129,7 @@ def two_factor_setup(request: Request) -> HttpResponse:
                     otp_login(request, device)
                     messages.success(request, _("Two-factor authentication is on for your account."))
                     return redirect(_next_url(request))
-                form.add_error(
-                    "code", _("That code is not the one your authenticator shows now. Try the next one.")
-                )
+                form.add_error("code", _("That code is not the one your authenticator shows now. Try the next one."))
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     context = {
         "form": form,
@@ -165,6 +157,4 @@ def two_factor_verify(request: Request) -> HttpResponse:
         else:
             form.add_error("code", _("That code is not right. Check your authenticator and try again."))
     status = 400 if form.errors else 200
-    return render(
-        request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}, status=status
-    )
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}, status=status)

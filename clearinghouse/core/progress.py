@@ -10,9 +10,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-def progress_bar(
-    items: Iterable[T], *, label: str = "", total: int | None = None, stream: Any = None
-) -> Iterator[T]:
+def progress_bar(items: Iterable[T], *, label: str = "", total: int | None = None, stream: Any = None) -> Iterator[T]:
     """Yield the items while drawing ``label [####----] n/total`` on the stream (stderr by default)."""
     stream = stream or sys.stderr
     if total is None and isinstance(items, Sized):

@@ -29,9 +29,7 @@ def _unknown_language(path: str) -> str | None:
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
     if wants_json(request):
         return JsonResponse({"detail": message}, status=status)
-    return render(
-        request, "errors/error.html", {"status": status, "title": title, "message": message}, status=status
-    )
+    return render(request, "errors/error.html", {"status": status, "title": title, "message": message}, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -16,7 +16,6 @@ from clearinghouse.countries.models import (
     OrganizationKind,
 )
 
-
 #: The empty choice of every filter: no restriction.
 ALL = _("All")
 
@@ -26,9 +25,7 @@ class MemberStateFilterSet(django_filters.FilterSet):
     region = django_filters.ChoiceFilter(
         empty_label=ALL, field_name="bdt_region", choices=BDTRegion.choices, label=_("BDT region")
     )
-    itu_region = django_filters.ChoiceFilter(
-        empty_label=ALL, choices=ITURegion.choices, label=_("ITU region")
-    )
+    itu_region = django_filters.ChoiceFilter(empty_label=ALL, choices=ITURegion.choices, label=_("ITU region"))
     group = django_filters.ChoiceFilter(
         empty_label=ALL, field_name="groups__code", choices=GroupCode.choices, label=_("Group")
     )
@@ -61,7 +58,5 @@ class OrganizationFilterSet(django_filters.FilterSet):
         value = value.strip()
         return queryset.filter(Q(name__icontains=value) | Q(acronym__icontains=value))
 
-    def filter_country(
-        self, queryset: QuerySet[Organization], name: str, value: str
-    ) -> QuerySet[Organization]:
+    def filter_country(self, queryset: QuerySet[Organization], name: str, value: str) -> QuerySet[Organization]:
         return queryset.filter(country__alpha2=value.upper())

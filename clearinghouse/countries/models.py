@@ -116,9 +116,7 @@ class DevelopmentGroup(models.Model):
     source = models.CharField(_("source"), max_length=300)
     source_url = models.URLField(_("source address"), blank=True)
     note = models.TextField(_("note"), blank=True)
-    members = models.ManyToManyField(
-        MemberState, related_name="groups", verbose_name=_("members"), blank=True
-    )
+    members = models.ManyToManyField(MemberState, related_name="groups", verbose_name=_("members"), blank=True)
 
     class Meta:
         ordering = ["code"]

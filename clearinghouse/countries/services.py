@@ -105,9 +105,7 @@ def load_reference_data(progress: Callable[[Iterable[Any]], Iterable[Any]] = ite
             "itu_region": row["itu_region"],
             **_localized_names(row["alpha2"]),
         }
-        by_alpha2[row["alpha2"]] = _upsert(
-            MemberState, {"alpha2": row["alpha2"]}, values, reports["member_states"]
-        )
+        by_alpha2[row["alpha2"]] = _upsert(MemberState, {"alpha2": row["alpha2"]}, values, reports["member_states"])
 
     groups = json.loads((DATA / "groups.json").read_text(encoding="utf-8"))
     for code, spec in groups.items():
@@ -171,14 +169,10 @@ def can_act_for_state(actor: Any, state: MemberState) -> bool:
 def update_member_state_profile(state: MemberState, *, actor: Any, **values: str) -> MemberState:
     """A focal point updates the public contact details of their own Member State."""
     if not can_act_for_state(actor, state):
-        raise PermissionDenied(
-            _("Only a focal point of %(state)s can update its profile.") % {"state": state.name}
-        )
+        raise PermissionDenied(_("Only a focal point of %(state)s can update its profile.") % {"state": state.name})
     unknown = set(values) - set(PROFILE_FIELDS)
     if unknown:
-        raise ValidationError(
-            _("Unknown profile fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
-        )
+        raise ValidationError(_("Unknown profile fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     state = MemberState.objects.select_for_update().get(pk=state.pk)
     before = {field: getattr(state, field) for field in values}
     for field, value in values.items():

@@ -69,9 +69,7 @@ def member_state_profile_edit(request: Request, alpha2: str) -> HttpResponse:
     except MemberState.DoesNotExist:
         raise Http404 from None
     if not services.can_act_for_state(request.user, state):
-        raise PermissionDenied(
-            _("Only a focal point of %(state)s can update its profile.") % {"state": state.name}
-        )
+        raise PermissionDenied(_("Only a focal point of %(state)s can update its profile.") % {"state": state.name})
     form = MemberStateProfileForm(
         request.POST or None,
         instance=MemberState(**{field: getattr(state, field) for field in services.PROFILE_FIELDS}),
@@ -96,9 +94,7 @@ def member_state_profile_edit(request: Request, alpha2: str) -> HttpResponse:
 
 def organization_list(request: Request) -> HttpResponse:
     filterset = OrganizationFilterSet(request.GET, queryset=selectors.organizations())
-    return _filtered_list(
-        request, filterset, "countries/organization_list.html", "countries/_organization_table.html"
-    )
+    return _filtered_list(request, filterset, "countries/organization_list.html", "countries/_organization_table.html")
 
 
 def organization_detail(request: Request, slug: str) -> HttpResponse:

@@ -31,10 +31,7 @@ def test_the_api_knows_who_calls_with_a_token(personas):
     response = Client().get("/api/v1/member-states/KE/", headers={"Authorization": f"Token {key}"})
     assert response.status_code == 200
     assert ApiToken.objects.get(user=personas.alice).last_used_at is not None
-    assert (
-        Client().get("/api/v1/member-states/KE/", headers={"Authorization": f"Bearer {key}"}).status_code
-        == 200
-    )
+    assert Client().get("/api/v1/member-states/KE/", headers={"Authorization": f"Bearer {key}"}).status_code == 200
 
 
 def test_a_revoked_token_is_refused_with_a_401_that_says_so(personas):

@@ -81,9 +81,7 @@ def test_a_membership_names_one_state_or_one_organization(personas):
 
     with transaction.atomic():
         try:
-            Membership.objects.filter(user=personas.alice).update(
-                organization_id=personas.carol.organization_id
-            )
+            Membership.objects.filter(user=personas.alice).update(organization_id=personas.carol.organization_id)
         except IntegrityError:
             pass
         else:

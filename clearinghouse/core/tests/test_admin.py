@@ -27,9 +27,7 @@ def test_a_curator_s_correction_in_the_admin_is_audited_with_the_old_and_new_val
     event = AuditEvent.objects.get(action="developmentgroup.updated.admin")
     assert event.actor == personas.curator
     assert event.changes["as_of"][1] == "2026-11-24"
-    assert (
-        str(bangladesh) in event.changes["members"][0] and str(bangladesh) not in event.changes["members"][1]
-    )
+    assert str(bangladesh) in event.changes["members"][0] and str(bangladesh) not in event.changes["members"][1]
 
 
 def test_focal_points_and_contributors_do_not_reach_the_admin(personas):

@@ -76,9 +76,7 @@ def test_a_draft_is_private_to_the_members_of_its_owner(personas, lifecycle):
 
 
 @pytest.mark.parametrize("lifecycle", [Lifecycle.SUBMITTED, Lifecycle.IN_REVIEW, Lifecycle.WITHDRAWN])
-def test_submitted_in_review_and_withdrawn_records_are_seen_by_owner_members_and_curators(
-    personas, lifecycle
-):
+def test_submitted_in_review_and_withdrawn_records_are_seen_by_owner_members_and_curators(personas, lifecycle):
     note("record", TLP.CLEAR, lifecycle=lifecycle)
     seen_by = {name for name, user in personas.all().items() if "record" in titles(user)}
     assert seen_by == {"alice", "curator", "admin"}

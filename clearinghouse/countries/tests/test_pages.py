@@ -100,10 +100,7 @@ def test_a_focal_point_of_one_state_cannot_act_for_another(personas):
 
 
 def test_contributors_and_the_public_cannot_edit_a_state_profile(personas):
-    assert (
-        client_for(personas.carol).post("/en/member-states/KE/profile/", {"cirt_name": "x"}).status_code
-        == 403
-    )
+    assert client_for(personas.carol).post("/en/member-states/KE/profile/", {"cirt_name": "x"}).status_code == 403
     anonymous = Client().post("/en/member-states/KE/profile/", {"cirt_name": "x"})
     assert anonymous.status_code == 302 and "/sign-in/" in anonymous["Location"]
     assert MemberState.objects.get(alpha2="KE").cirt_name == ""

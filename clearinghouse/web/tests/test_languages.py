@@ -20,9 +20,7 @@ LANGUAGES = [
 
 
 @pytest.mark.parametrize(("code", "direction", "member_states"), LANGUAGES)
-def test_each_language_renders_with_its_direction_and_translated_interface(
-    db, client, code, direction, member_states
-):
+def test_each_language_renders_with_its_direction_and_translated_interface(db, client, code, direction, member_states):
     response = client.get(f"/{code}/")
     body = response.content.decode()
     assert response.status_code == 200
@@ -30,9 +28,7 @@ def test_each_language_renders_with_its_direction_and_translated_interface(
     assert member_states in body
 
 
-@pytest.mark.parametrize(
-    ("code", "name"), [("ar", "كينيا"), ("zh-hans", "肯尼亚"), ("ru", "Кения"), ("es", "Kenia")]
-)
+@pytest.mark.parametrize(("code", "name"), [("ar", "كينيا"), ("zh-hans", "肯尼亚"), ("ru", "Кения"), ("es", "Kenia")])
 def test_country_names_follow_the_interface_language(db, client, code, name):
     assert name in client.get(f"/{code}/member-states/KE/").content.decode()
 
@@ -62,9 +58,7 @@ def test_the_api_speaks_the_language_of_the_request(db, client):
 
 
 def test_forms_and_errors_are_translated_too(personas):
-    page = (
-        client_for(personas.alice).post("/ar/member-states/KE/profile/", {"cirt_url": "x"}).content.decode()
-    )
+    page = client_for(personas.alice).post("/ar/member-states/KE/profile/", {"cirt_url": "x"}).content.decode()
     assert 'dir="rtl"' in page
     assert "Enter a valid URL" not in page
 
@@ -82,10 +76,7 @@ def test_every_interface_string_is_translated(locale):
         message.id
         for message in catalog
         if message.id
-        and (
-            message.fuzzy
-            or not all(message.string if isinstance(message.string, tuple) else [message.string])
-        )
+        and (message.fuzzy or not all(message.string if isinstance(message.string, tuple) else [message.string]))
     ]
     assert missing == []
     assert (path.with_suffix(".mo")).exists(), "run `make translations`"

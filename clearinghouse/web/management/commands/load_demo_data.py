@@ -52,9 +52,7 @@ class Command(BaseCommand):
                 )
                 created.append((username, password, what))
         if not created:
-            self.stdout.write(
-                "Demo data: present already (passwords are shown only when accounts are created)."
-            )
+            self.stdout.write("Demo data: present already (passwords are shown only when accounts are created).")
             return
         self.stdout.write(self.style.SUCCESS("\n  Illustrative demo accounts (shown this once):"))
         for username, password, what in created:
