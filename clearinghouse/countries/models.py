@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 
 #: Interface language code -> suffix of the ``name_*`` columns.
@@ -105,7 +105,13 @@ class MemberState(models.Model):
 
     @property
     def names(self) -> list[tuple[str, str]]:
+        """``(language code, name)`` in the six languages, in the order of the site's languages."""
         return [(lang, getattr(self, "name_" + suffix)) for lang, suffix in NAME_COLUMNS.items()]
+
+    @property
+    def names_by_language(self) -> list[tuple[str, str, str]]:
+        """``(language code, the language's own name, the state's name in it)``, for pages."""
+        return [(lang, get_language_info(lang)["name_local"], name) for lang, name in self.names]
 
 
 class DevelopmentGroup(models.Model):

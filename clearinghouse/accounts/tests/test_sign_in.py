@@ -98,3 +98,28 @@ def test_a_focal_point_must_belong_to_a_state(db):
     with pytest.raises(ValidationError, match="must belong to a Member State"):
         create_account(actor=None, username="x", email="x@example.org", role=Role.FOCAL_POINT)
     assert not User.objects.filter(username="x").exists()
+
+
+def test_an_administrator_opens_a_focal_point_account_in_the_admin(personas):
+    from clearinghouse.core.models import AuditEvent
+    from clearinghouse.core.testing import client_for
+    from clearinghouse.countries.models import MemberState
+
+    ghana = MemberState.objects.get(alpha2="GH")
+    client = client_for(personas.admin)
+    form = {
+        "username": "kwame",
+        "email": "kwame@example.org",
+        "role": Role.FOCAL_POINT,
+        "password1": "a long passphrase 2026",
+        "password2": "a long passphrase 2026",
+    }
+    refused = client.post("/en/admin/accounts/user/add/", form)
+    assert refused.status_code == 200 and "A focal point must belong to a Member State" in refused.content.decode()
+    assert not User.objects.filter(username="kwame").exists()
+
+    created = client.post("/en/admin/accounts/user/add/", {**form, "member_state": ghana.pk})
+    assert created.status_code == 302
+    kwame = User.objects.get(username="kwame")
+    assert kwame.member_state_id == ghana.pk and not kwame.is_staff
+    assert AuditEvent.objects.filter(action="user.created.admin", object_repr="kwame").exists()

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         if User.objects.filter(role=Role.ADMINISTRATOR).exists():
             self.stdout.write(
                 "An administrator exists already; its password is not shown again "
-                "(reset it with: python manage.py changepassword USERNAME)."
+                "(reset it with: .venv/bin/python manage.py changepassword USERNAME)."
             )
             return
         password = secrets.token_urlsafe(12)
