@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "clearinghouse.core",
     "clearinghouse.countries",
     "clearinghouse.accounts",
+    "clearinghouse.mandates",
+    "clearinghouse.catalog",
     "clearinghouse.web",
 ]
 
@@ -181,6 +183,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Attachments are served through a view that applies the visibility rule, never from MEDIA_URL.
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
 
 # Bodies above this are refused with 413 before they are read.
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 10 * 1024 * 1024)

@@ -1,0 +1,328 @@
+"""The catalogue: measures and technologies against the illicit use of ICTs, by threat and pillar.
+
+Resolution 174 invites the Secretary-General "to collect and disseminate best practices and
+technologies in terms of actions taken by Member States to prevent the illicit use of ICTs".
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from clearinghouse.core.models import Shareable
+from clearinghouse.core.visibility import ShareableQuerySet
+
+
+class Language(models.TextChoices):
+    """The six languages a text may be written or translated in."""
+
+    AR = "ar", "العربية"
+    EN = "en", "English"
+    ES = "es", "Español"
+    FR = "fr", "Français"
+    RU = "ru", "Русский"
+    ZH = "zh-hans", "中文"
+
+
+class TranslationQuality(models.TextChoices):
+    MACHINE = "machine", _("Machine translation")
+    CHECKED = "checked", _("Checked by a person")
+    AUTHORITATIVE = "authoritative", _("Authoritative")
+
+
+class Pillar(models.Model):
+    """One of the five pillars of ITU's Global Cybersecurity Index."""
+
+    slug = models.SlugField(_("short name"), max_length=40, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("pillar")
+        verbose_name_plural = _("pillars")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return gettext(self.name_en)
+
+
+class Threat(models.Model):
+    """A node of the threat taxonomy: a family (no parent) or a kind of illicit use within it."""
+
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("family")
+    )
+    references = models.TextField(
+        _("references"), blank=True, help_text=_("Instruments and Recommendations that define this threat.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("threat")
+        verbose_name_plural = _("threats")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return gettext(self.name_en)
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:search") + f"?threat={self.slug}"
+
+
+class MeasureStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    OPERATIONAL = "operational", _("Operational")
+    EVALUATED = "evaluated", _("Evaluated")
+
+
+class CostRange(models.TextChoices):
+    UNDER_100K = "under-100k", _("Under USD 100,000")
+    UP_TO_1M = "100k-1m", _("USD 100,000 to 1 million")
+    UP_TO_10M = "1m-10m", _("USD 1 to 10 million")
+    OVER_10M = "over-10m", _("Over USD 10 million")
+
+
+class CatalogRecord(Shareable):
+    """What measures and technologies share: original language, Markdown text, authorship, versions."""
+
+    language = models.CharField(_("original language"), max_length=10, choices=Language.choices, default=Language.EN)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
+    is_illustrative = models.BooleanField(
+        _("illustrative"), default=False, help_text=_("Demo data made up to show the platform; never counted in reports.")
+    )
+
+    objects = ShareableQuerySet.as_manager()
+
+    class Meta(Shareable.Meta):
+        abstract = True
+
+
+class Technology(CatalogRecord):
+    """A technology used against illicit use of ICTs (e.g. STIR/SHAKEN, an equipment identity register)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name in addresses"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    threats = models.ManyToManyField(Threat, blank=True, related_name="technologies", verbose_name=_("threats countered"))
+    references = models.TextField(_("references"), blank=True, help_text=_("One per line: a Recommendation, a standard or an address."))
+
+    class Meta(CatalogRecord.Meta):
+        ordering = ["name"]
+        verbose_name = _("technology")
+        verbose_name_plural = _("technologies")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:technology_detail", args=[self.slug])
+
+
+class Measure(CatalogRecord):
+    """A measure a Member State or an organization has taken, or plans, against illicit use of ICTs."""
+
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), max_length=1000, help_text=_("One or two sentences."))
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    pillar = models.ForeignKey(Pillar, on_delete=models.PROTECT, related_name="measures", verbose_name=_("pillar"))
+    threats = models.ManyToManyField(Threat, blank=True, related_name="measures", verbose_name=_("threats countered"))
+    technologies = models.ManyToManyField(
+        Technology, blank=True, related_name="measures", verbose_name=_("technologies used")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=MeasureStatus.choices, default=MeasureStatus.PLANNED)
+    since_year = models.PositiveSmallIntegerField(
+        _("since (year)"), null=True, blank=True, validators=[MinValueValidator(1980), MaxValueValidator(2100)]
+    )
+    evidence = models.TextField(_("evidence of effect"), blank=True, help_text=_("Markdown: figures and what they show."))
+    evidence_source = models.CharField(_("source of the evidence"), max_length=300, blank=True)
+    cost_range = models.CharField(_("cost"), max_length=20, choices=CostRange.choices, blank=True)
+    prerequisites = models.TextField(_("prerequisites"), blank=True)
+
+    class Meta(CatalogRecord.Meta):
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        indexes = [
+            models.Index(fields=["lifecycle", "tlp"]),
+            models.Index(fields=["since_year"]),
+            models.Index(fields=["status"]),
+            models.Index(fields=["language"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:measure_detail", args=[self.pk])
+
+    @property
+    def owner(self):
+        return self.owner_state or self.owner_organization
+
+
+class ReferenceKind(models.TextChoices):
+    ITU_T = "itu-t", _("ITU-T Recommendation")
+    LAW = "law", _("Law or regulation")
+    STRATEGY = "strategy", _("Strategy or policy")
+    STANDARD = "standard", _("Standard")
+    URL = "url", _("Web page")
+
+
+class MeasureReference(models.Model):
+    """A Recommendation, law, strategy or page a measure rests on."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="references")
+    kind = models.CharField(_("kind"), max_length=20, choices=ReferenceKind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("address"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("reference")
+        verbose_name_plural = _("references")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TranslationBase(models.Model):
+    language = models.CharField(_("language"), max_length=10, choices=Language.choices)
+    quality = models.CharField(_("quality"), max_length=20, choices=TranslationQuality.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class MeasureTranslation(TranslationBase):
+    """A measure's texts in another of the six languages, marked machine, checked or authoritative."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="translations")
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), max_length=1000)
+    description = models.TextField(_("description"), blank=True)
+    evidence = models.TextField(_("evidence of effect"), blank=True)
+    prerequisites = models.TextField(_("prerequisites"), blank=True)
+
+    class Meta:
+        verbose_name = _("measure translation")
+        verbose_name_plural = _("measure translations")
+        constraints = [models.UniqueConstraint(fields=["measure", "language"], name="one_translation_per_language")]
+
+    def __str__(self) -> str:
+        return f"{self.title} [{self.language}]"
+
+
+class TechnologyTranslation(TranslationBase):
+    technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="translations")
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("technology translation")
+        verbose_name_plural = _("technology translations")
+        constraints = [
+            models.UniqueConstraint(fields=["technology", "language"], name="one_technology_translation_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} [{self.language}]"
+
+
+class MeasureVersion(models.Model):
+    """A snapshot of a measure after each change: the history a reader can compare."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    snapshot = models.JSONField(_("content"))
+    action = models.CharField(_("change"), max_length=40)
+    comment = models.TextField(_("comment"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("measure version")
+        verbose_name_plural = _("measure versions")
+        constraints = [models.UniqueConstraint(fields=["measure", "number"], name="one_snapshot_per_version")]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} v{self.number}"
+
+
+class ReviewComment(models.Model):
+    """What a curator wrote when sending a measure back, or a note in the review."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="review_comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+def attachment_path(instance: MeasureAttachment, filename: str) -> str:
+    return f"measures/{instance.measure_id}/{filename}"
+
+
+class MeasureAttachment(models.Model):
+    """A document or image attached to a measure (PDF, DOCX, PNG, JPEG), seen by who sees the measure."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeasureSearchDocument(models.Model):
+    """The normalized text of a measure and all its translations, as the search engine indexes it.
+
+    On PostgreSQL ``document`` is a ``tsvector`` with a GIN index; on SQLite an FTS5 table mirrors
+    ``text``. Both are written in the same transaction as the measure (see ``catalog.search``).
+    """
+
+    measure = models.OneToOneField(Measure, on_delete=models.CASCADE, primary_key=True, related_name="search_document")
+    text = models.TextField()
+
+    class Meta:
+        verbose_name = _("search document")

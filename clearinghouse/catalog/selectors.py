@@ -1,0 +1,213 @@
+"""Every read of the catalogue, starting from the visibility rule.
+
+Search results, facet counts and snippets are computed only over what the user may see: the
+visible, filtered queryset is handed to the search engine as a subquery of allowed ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.db.models.expressions import RawSQL
+from django.utils.translation import get_language
+
+from clearinghouse.catalog import search
+from clearinghouse.catalog.models import (
+    Language,
+    Measure,
+    MeasureTranslation,
+    Pillar,
+    Technology,
+    Threat,
+)
+from clearinghouse.catalog.textsearch import ParsedQuery, parse_query, snippet
+from clearinghouse.core.markdown import plain_text
+from clearinghouse.core.visibility import Lifecycle
+
+PAGE_SIZE = 20
+
+
+def measures_visible_to(user: Any) -> QuerySet[Measure]:
+    """Measures this user may see, with what list pages show of each."""
+    return Measure.objects.visible_to(user).select_related("pillar", "owner_state", "owner_organization")
+
+
+def technologies_visible_to(user: Any) -> QuerySet[Technology]:
+    return Technology.objects.visible_to(user).select_related("owner_state", "owner_organization")
+
+
+def measure_detail(user: Any, pk: int) -> Measure:
+    """One measure with everything its page shows; ``Measure.DoesNotExist`` if unseen or absent."""
+    return measures_visible_to(user).prefetch_related(
+        "threats__parent", "references", "attachments", "translations", "review_comments__author",
+        Prefetch("technologies", queryset=technologies_visible_to(user)),
+    ).get(pk=pk)
+
+
+def threats() -> QuerySet[Threat]:
+    return Threat.objects.select_related("parent").order_by("position")
+
+
+def threat_families() -> QuerySet[Threat]:
+    return Threat.objects.filter(parent=None).prefetch_related("children").order_by("position")
+
+
+def pillars() -> QuerySet[Pillar]:
+    return Pillar.objects.order_by("position")
+
+
+def review_queue(user: Any) -> QuerySet[Measure]:
+    return measures_visible_to(user).filter(lifecycle__in=[Lifecycle.SUBMITTED, Lifecycle.IN_REVIEW]).order_by(
+        "submitted_at"
+    )
+
+
+def submissions_of(user: Any) -> QuerySet[Measure]:
+    """Everything the user's state or organization has contributed, in any state."""
+    own = Q(pk__in=[])
+    if getattr(user, "member_state_id", None):
+        own |= Q(owner_state_id=user.member_state_id)
+    if getattr(user, "organization_id", None):
+        own |= Q(owner_organization_id=user.organization_id)
+    return measures_visible_to(user).filter(own).order_by("-updated_at")
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class SearchResult:
+    page: list[Measure]
+    total: int
+    facets: dict[str, list[FacetValue]]
+    query: ParsedQuery
+    snippets: dict[int, str] = field(default_factory=dict)
+    page_number: int = 1
+    page_size: int = PAGE_SIZE
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page_number < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page_number > 1
+
+
+def _facets(matched: QuerySet[Measure], selected: dict[str, Any]) -> dict[str, list[FacetValue]]:
+    """Counts of each filter's values among the matches (over ``matched``, already visibility-filtered)."""
+    from clearinghouse.countries.models import BDTRegion, GroupCode, MemberState
+    from clearinghouse.catalog.models import MeasureStatus
+
+    base = Measure.objects.filter(pk__in=matched.values("pk"))
+
+    def counts(expression: Any, *, distinct: bool = False) -> dict[Any, int]:
+        rows = base.annotate(facet=expression).values("facet").annotate(n=Count("id", distinct=distinct))
+        return {row["facet"]: row["n"] for row in rows if row["facet"] is not None}
+
+    def chosen(name: str) -> str:
+        value = selected.get(name)
+        return getattr(value, "slug", None) or getattr(value, "alpha2", None) or (str(value) if value else "")
+
+    facets: dict[str, list[FacetValue]] = {}
+    pillar_counts = counts(F("pillar__slug"))
+    facets["pillar"] = [FacetValue(p.slug, p.name, pillar_counts.get(p.slug, 0), chosen("pillar") == p.slug)
+                        for p in pillars() if pillar_counts.get(p.slug)]
+
+    family_counts = counts(Coalesce(F("threats__parent__slug"), F("threats__slug")), distinct=True)
+    leaf_counts = counts(F("threats__slug"), distinct=True)
+    facets["threat"] = []
+    for family in threat_families():
+        if family_counts.get(family.slug):
+            facets["threat"].append(FacetValue(family.slug, family.name, family_counts[family.slug],
+                                               chosen("threat") == family.slug))
+            for child in family.children.all():
+                if leaf_counts.get(child.slug):
+                    facets["threat"].append(FacetValue(child.slug, "— " + child.name, leaf_counts[child.slug],
+                                                       chosen("threat") == child.slug))
+
+    region_counts = counts(F("owner_state__bdt_region"))
+    facets["region"] = [FacetValue(v, str(label), region_counts[v], chosen("region") == v)
+                        for v, label in BDTRegion.choices if region_counts.get(v)]
+    group_counts = counts(F("owner_state__groups__code"), distinct=True)
+    facets["group"] = [FacetValue(v, str(label), group_counts[v], chosen("group") == v)
+                       for v, label in GroupCode.choices if group_counts.get(v)]
+    country_counts = counts(F("owner_state__alpha2"))
+    states = MemberState.objects.filter(alpha2__in=list(country_counts)).ordered_by_name()
+    facets["country"] = sorted(
+        (FacetValue(s.alpha2, s.name, country_counts[s.alpha2], chosen("country") == s.alpha2) for s in states),
+        key=lambda f: -f.count,
+    )
+    language_counts = base.aggregate(**{
+        code.replace("-", "_"): Count("id", distinct=True,
+                                      filter=Q(language=code) | Q(translations__language=code))
+        for code in Language.values
+    })
+    facets["language"] = [FacetValue(code, str(label), language_counts[code.replace("-", "_")], chosen("language") == code)
+                          for code, label in Language.choices if language_counts[code.replace("-", "_")]]
+    status_counts = counts(F("status"))
+    facets["status"] = [FacetValue(v, str(label), status_counts[v], chosen("status") == v)
+                        for v, label in MeasureStatus.choices if status_counts.get(v)]
+    year_counts = counts(F("since_year"))
+    facets["year"] = [FacetValue(str(y), str(y), year_counts[y], chosen("year") == str(y))
+                      for y in sorted(year_counts, reverse=True)]
+    return facets
+
+
+def _snippet_for(measure: Measure, query: ParsedQuery, language: str) -> str:
+    texts = []
+    translation = next((t for t in measure.translations.all() if t.language == language), None)
+    if translation is not None:
+        texts += [translation.summary, plain_text(translation.description)]
+    texts += [measure.summary, plain_text(measure.description), plain_text(measure.evidence)]
+    for translation in measure.translations.all():
+        texts += [translation.summary, plain_text(translation.description)]
+    best = ""
+    for text in texts:
+        found = snippet(text, query)
+        if found.count("<mark>") > best.count("<mark>"):
+            best = found
+    return best
+
+
+def search_measures(user: Any, filtered: QuerySet[Measure], *, query: str = "", sort: str = "relevance",
+                    page: int = 1, page_size: int = PAGE_SIZE, selected: dict[str, Any] | None = None,
+                    with_facets: bool = True) -> SearchResult:
+    """One page of the measures matching ``query`` among ``filtered`` (visible to ``user`` and filtered).
+
+    The number of SQL queries does not depend on the page size.
+    """
+    parsed = parse_query(query)
+    matched = filtered
+    if parsed:
+        match_sql, match_params = search.matching_ids_sql(parsed)
+        matched = filtered.filter(pk__in=RawSQL(match_sql, match_params))
+    total = matched.count()
+    page = max(1, page)
+    offset = (page - 1) * page_size
+    if parsed and sort == "relevance":
+        allowed_sql, allowed_params = matched.values("pk").query.sql_with_params()
+        ids = search.ranked_ids(parsed, allowed_sql, list(allowed_params), page_size, offset)
+    else:
+        ids = list(matched.order_by(F("published_at").desc(nulls_last=True), "-id").values_list("pk", flat=True)
+                   [offset: offset + page_size])
+    rows = {m.pk: m for m in measures_visible_to(user).filter(pk__in=ids).prefetch_related(
+        "threats", Prefetch("translations", queryset=MeasureTranslation.objects.order_by("language")),
+    )}
+    page_objects = [rows[pk] for pk in ids if pk in rows]
+    language = get_language() or "en"
+    snippets = {m.pk: _snippet_for(m, parsed, language) for m in page_objects} if parsed else {}
+    facets = _facets(matched, selected or {}) if with_facets else {}
+    return SearchResult(page_objects, total, facets, parsed, snippets, page, page_size)

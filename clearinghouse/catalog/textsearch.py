@@ -1,0 +1,119 @@
+"""Text normalization shared by indexing, querying and snippets, for the six languages.
+
+One function decides what "the same word" means everywhere: case and accents are ignored (é = e),
+Arabic is normalized (diacritics and tatweel removed, alef forms, alef maqsura and teh marbuta
+unified), and Chinese is split into single characters so a word is found as a phrase of them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي", "ـ": None})
+_CJK = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff])")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and Arabic diacritics, unify Arabic letter forms."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped).translate(_ARABIC_FOLD)
+
+
+def normalize(text: str) -> str:
+    """The text as the index stores it: folded words separated by spaces, CJK characters apart."""
+    spaced = _CJK.sub(r" \1 ", fold(text))
+    return " ".join(_WORD.findall(spaced))
+
+
+def is_cjk(token: str) -> bool:
+    return bool(_CJK.fullmatch(token))
+
+
+@dataclass
+class ParsedQuery:
+    """A user's query: groups of normalized tokens, each group a phrase (a single word is a phrase of one)."""
+
+    phrases: list[list[str]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.phrases)
+
+    @property
+    def tokens(self) -> set[str]:
+        return {token for phrase in self.phrases for token in phrase}
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Split on spaces, keep "quoted phrases" together; Chinese runs become phrases of characters."""
+    parsed = ParsedQuery()
+    for quoted, bare in re.findall(r'"([^"]*)"|(\S+)', query or ""):
+        if quoted:
+            tokens = normalize(quoted).split()
+            if tokens:
+                parsed.phrases.append(tokens)
+            continue
+        spaced = _CJK.sub(r" \1 ", fold(bare))
+        # A bare run of Chinese characters is a word, hence a phrase of characters; other words stand alone.
+        cjk_run: list[str] = []
+        for token in _WORD.findall(spaced):
+            if is_cjk(token):
+                cjk_run.append(token)
+                continue
+            if cjk_run:
+                parsed.phrases.append(cjk_run)
+                cjk_run = []
+            parsed.phrases.append([token])
+        if cjk_run:
+            parsed.phrases.append(cjk_run)
+    return parsed
+
+
+_SNIPPET_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff]|[^\W\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff]+")
+
+
+def snippet(text: str, query: ParsedQuery, *, words: int = 30) -> str:
+    """An HTML-escaped excerpt of ``text`` around the query's words, each match in ``<mark>``.
+
+    Matching follows the index: folded, prefix for single words, every character for Chinese.
+    Returns "" when none of the words occurs (the caller then shows the summary as it is).
+    """
+    from django.utils.html import escape
+
+    tokens = list(_SNIPPET_TOKEN.finditer(text))
+    if not tokens:
+        return ""
+    singles = {phrase[0] for phrase in query.phrases if len(phrase) == 1}
+    in_phrases = {token for phrase in query.phrases if len(phrase) > 1 for token in phrase}
+
+    def matches(word: str) -> bool:
+        folded = normalize(word)
+        return bool(folded) and (folded in in_phrases or any(folded.startswith(s) for s in singles))
+
+    hits = [i for i, match in enumerate(tokens) if matches(match.group())]
+    if not hits:
+        return ""
+    # the window of `words` tokens holding the most hits
+    best_start, best_count = 0, -1
+    for first in hits:
+        start = max(0, first - 3)
+        count = sum(1 for h in hits if start <= h < start + words)
+        if count > best_count:
+            best_start, best_count = start, count
+    window = tokens[best_start: best_start + words]
+    hit_set = set(hits)
+    out: list[str] = ["… " if best_start > 0 else ""]
+    cursor = window[0].start()
+    for index, match in enumerate(window, start=best_start):
+        out.append(escape(text[cursor:match.start()]))
+        word = escape(match.group())
+        out.append(f"<mark>{word}</mark>" if index in hit_set else word)
+        cursor = match.end()
+    if best_start + words < len(tokens):
+        out.append(" …")
+    else:
+        out.append(escape(text[cursor:]))
+    return "".join(out)
