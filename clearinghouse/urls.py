@@ -5,11 +5,15 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from clearinghouse.catalog.api import MeasureViewSet, TechnologyViewSet, ThreatViewSet
 from clearinghouse.countries.api import MemberStateViewSet, OrganizationViewSet
 
 router = DefaultRouter()
 router.register("member-states", MemberStateViewSet, basename="member-state")
 router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("measures", MeasureViewSet, basename="measure")
+router.register("technologies", TechnologyViewSet, basename="technology")
+router.register("threats", ThreatViewSet, basename="threat")
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
@@ -23,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("", include("clearinghouse.web.urls")),
     path("", include("clearinghouse.countries.urls")),
     path("", include("clearinghouse.accounts.urls")),
+    path("", include("clearinghouse.catalog.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

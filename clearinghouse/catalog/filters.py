@@ -28,19 +28,27 @@ class MeasureFilterSet(django_filters.FilterSet):
         queryset=Pillar.objects.all(), to_field_name="slug", label=_("Pillar"), empty_label=ALL
     )
     threat = django_filters.ModelChoiceFilter(
-        queryset=Threat.objects.all(), to_field_name="slug", label=_("Threat"), method="filter_threat",
+        queryset=Threat.objects.all(),
+        to_field_name="slug",
+        label=_("Threat"),
+        method="filter_threat",
         empty_label=ALL,
     )
     region = django_filters.ChoiceFilter(
         field_name="owner_state__bdt_region", choices=BDTRegion.choices, label=_("BDT region"), empty_label=ALL
     )
     group = django_filters.ChoiceFilter(
-        field_name="owner_state__groups__code", choices=GroupCode.choices, label=_("Development group"),
+        field_name="owner_state__groups__code",
+        choices=GroupCode.choices,
+        label=_("Development group"),
         empty_label=ALL,
     )
     country = django_filters.ModelChoiceFilter(
-        field_name="owner_state", queryset=MemberState.objects.all(), to_field_name="alpha2",
-        label=_("Member State"), empty_label=ALL,
+        field_name="owner_state",
+        queryset=MemberState.objects.all(),
+        to_field_name="alpha2",
+        label=_("Member State"),
+        empty_label=ALL,
     )
     language = django_filters.ChoiceFilter(
         choices=Language.choices, label=_("Language"), method="filter_language", empty_label=ALL

@@ -75,12 +75,12 @@ class Threat(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:search") + f"?threat={self.slug}"
+
     @property
     def name(self) -> str:
         return gettext(self.name_en)
-
-    def get_absolute_url(self) -> str:
-        return reverse("catalog:search") + f"?threat={self.slug}"
 
 
 class MeasureStatus(models.TextChoices):
@@ -103,7 +103,11 @@ class CatalogRecord(Shareable):
     language = models.CharField(_("original language"), max_length=10, choices=Language.choices, default=Language.EN)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -111,10 +115,12 @@ class CatalogRecord(Shareable):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
     is_illustrative = models.BooleanField(
-        _("illustrative"), default=False, help_text=_("Demo data made up to show the platform; never counted in reports.")
+        _("illustrative"),
+        default=False,
+        help_text=_("Demo data made up to show the platform; never counted in reports."),
     )
 
-    objects = ShareableQuerySet.as_manager()
+    objects = ShareableQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta(Shareable.Meta):
         abstract = True
@@ -126,8 +132,12 @@ class Technology(CatalogRecord):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name in addresses"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
-    threats = models.ManyToManyField(Threat, blank=True, related_name="technologies", verbose_name=_("threats countered"))
-    references = models.TextField(_("references"), blank=True, help_text=_("One per line: a Recommendation, a standard or an address."))
+    threats = models.ManyToManyField(
+        Threat, blank=True, related_name="technologies", verbose_name=_("threats countered")
+    )
+    references = models.TextField(
+        _("references"), blank=True, help_text=_("One per line: a Recommendation, a standard or an address.")
+    )
 
     class Meta(CatalogRecord.Meta):
         ordering = ["name"]
@@ -156,7 +166,9 @@ class Measure(CatalogRecord):
     since_year = models.PositiveSmallIntegerField(
         _("since (year)"), null=True, blank=True, validators=[MinValueValidator(1980), MaxValueValidator(2100)]
     )
-    evidence = models.TextField(_("evidence of effect"), blank=True, help_text=_("Markdown: figures and what they show."))
+    evidence = models.TextField(
+        _("evidence of effect"), blank=True, help_text=_("Markdown: figures and what they show.")
+    )
     evidence_source = models.CharField(_("source of the evidence"), max_length=300, blank=True)
     cost_range = models.CharField(_("cost"), max_length=20, choices=CostRange.choices, blank=True)
     prerequisites = models.TextField(_("prerequisites"), blank=True)
@@ -326,3 +338,6 @@ class MeasureSearchDocument(models.Model):
 
     class Meta:
         verbose_name = _("search document")
+
+    def __str__(self) -> str:
+        return f"search document of measure {self.measure_id}"

@@ -26,11 +26,21 @@ FTS_TABLE = "catalog_measure_fts"
 
 def document_text(measure: Any) -> str:
     """All the words of a measure a reader may search for, in every language it has."""
-    parts = [measure.title, measure.summary, plain_text(measure.description), plain_text(measure.evidence),
-             measure.prerequisites]
+    parts = [
+        measure.title,
+        measure.summary,
+        plain_text(measure.description),
+        plain_text(measure.evidence),
+        measure.prerequisites,
+    ]
     for translation in measure.translations.all():
-        parts += [translation.title, translation.summary, plain_text(translation.description),
-                  plain_text(translation.evidence), translation.prerequisites]
+        parts += [
+            translation.title,
+            translation.summary,
+            plain_text(translation.description),
+            plain_text(translation.evidence),
+            translation.prerequisites,
+        ]
     for technology in measure.technologies.all():
         parts.append(technology.name)
     return normalize(" ".join(part for part in parts if part))
@@ -55,7 +65,9 @@ def index_many(rows: Iterable[tuple[int, str]]) -> None:
     rows = list(rows)
     MeasureSearchDocument.objects.bulk_create(
         [MeasureSearchDocument(measure_id=pk, text=text) for pk, text in rows],
-        update_conflicts=True, unique_fields=["measure"], update_fields=["text"],
+        update_conflicts=True,
+        unique_fields=["measure"],
+        update_fields=["text"],
     )
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:

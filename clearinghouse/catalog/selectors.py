@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
-from django.db.models.functions import Coalesce
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 
 from clearinghouse.catalog import search
@@ -41,10 +41,18 @@ def technologies_visible_to(user: Any) -> QuerySet[Technology]:
 
 def measure_detail(user: Any, pk: int) -> Measure:
     """One measure with everything its page shows; ``Measure.DoesNotExist`` if unseen or absent."""
-    return measures_visible_to(user).prefetch_related(
-        "threats__parent", "references", "attachments", "translations", "review_comments__author",
-        Prefetch("technologies", queryset=technologies_visible_to(user)),
-    ).get(pk=pk)
+    return (
+        measures_visible_to(user)
+        .prefetch_related(
+            "threats__parent",
+            "references",
+            "attachments",
+            "translations",
+            "review_comments__author",
+            Prefetch("technologies", queryset=technologies_visible_to(user)),
+        )
+        .get(pk=pk)
+    )
 
 
 def threats() -> QuerySet[Threat]:
@@ -60,8 +68,10 @@ def pillars() -> QuerySet[Pillar]:
 
 
 def review_queue(user: Any) -> QuerySet[Measure]:
-    return measures_visible_to(user).filter(lifecycle__in=[Lifecycle.SUBMITTED, Lifecycle.IN_REVIEW]).order_by(
-        "submitted_at"
+    return (
+        measures_visible_to(user)
+        .filter(lifecycle__in=[Lifecycle.SUBMITTED, Lifecycle.IN_REVIEW])
+        .order_by("submitted_at")
     )
 
 
@@ -81,6 +91,7 @@ class FacetValue:
     label: str
     count: int
     selected: bool = False
+    url: str = ""
 
 
 @dataclass
@@ -108,8 +119,8 @@ class SearchResult:
 
 def _facets(matched: QuerySet[Measure], selected: dict[str, Any]) -> dict[str, list[FacetValue]]:
     """Counts of each filter's values among the matches (over ``matched``, already visibility-filtered)."""
-    from clearinghouse.countries.models import BDTRegion, GroupCode, MemberState
     from clearinghouse.catalog.models import MeasureStatus
+    from clearinghouse.countries.models import BDTRegion, GroupCode, MemberState
 
     base = Measure.objects.filter(pk__in=matched.values("pk"))
 
@@ -123,47 +134,77 @@ def _facets(matched: QuerySet[Measure], selected: dict[str, Any]) -> dict[str, l
 
     facets: dict[str, list[FacetValue]] = {}
     pillar_counts = counts(F("pillar__slug"))
-    facets["pillar"] = [FacetValue(p.slug, p.name, pillar_counts.get(p.slug, 0), chosen("pillar") == p.slug)
-                        for p in pillars() if pillar_counts.get(p.slug)]
+    facets["pillar"] = [
+        FacetValue(p.slug, p.name, pillar_counts.get(p.slug, 0), chosen("pillar") == p.slug)
+        for p in pillars()
+        if pillar_counts.get(p.slug)
+    ]
 
     family_counts = counts(Coalesce(F("threats__parent__slug"), F("threats__slug")), distinct=True)
     leaf_counts = counts(F("threats__slug"), distinct=True)
     facets["threat"] = []
     for family in threat_families():
         if family_counts.get(family.slug):
-            facets["threat"].append(FacetValue(family.slug, family.name, family_counts[family.slug],
-                                               chosen("threat") == family.slug))
+            facets["threat"].append(
+                FacetValue(family.slug, family.name, family_counts[family.slug], chosen("threat") == family.slug)
+            )
             for child in family.children.all():
                 if leaf_counts.get(child.slug):
-                    facets["threat"].append(FacetValue(child.slug, "— " + child.name, leaf_counts[child.slug],
-                                                       chosen("threat") == child.slug))
+                    facets["threat"].append(
+                        FacetValue(
+                            child.slug, "— " + child.name, leaf_counts[child.slug], chosen("threat") == child.slug
+                        )
+                    )
 
     region_counts = counts(F("owner_state__bdt_region"))
-    facets["region"] = [FacetValue(v, str(label), region_counts[v], chosen("region") == v)
-                        for v, label in BDTRegion.choices if region_counts.get(v)]
+    facets["region"] = [
+        FacetValue(v, str(label), region_counts[v], chosen("region") == v)
+        for v, label in BDTRegion.choices
+        if region_counts.get(v)
+    ]
     group_counts = counts(F("owner_state__groups__code"), distinct=True)
-    facets["group"] = [FacetValue(v, str(label), group_counts[v], chosen("group") == v)
-                       for v, label in GroupCode.choices if group_counts.get(v)]
+    facets["group"] = [
+        FacetValue(v, str(label), group_counts[v], chosen("group") == v)
+        for v, label in GroupCode.choices
+        if group_counts.get(v)
+    ]
     country_counts = counts(F("owner_state__alpha2"))
     states = MemberState.objects.filter(alpha2__in=list(country_counts)).ordered_by_name()
     facets["country"] = sorted(
         (FacetValue(s.alpha2, s.name, country_counts[s.alpha2], chosen("country") == s.alpha2) for s in states),
         key=lambda f: -f.count,
     )
-    language_counts = base.aggregate(**{
-        code.replace("-", "_"): Count("id", distinct=True,
-                                      filter=Q(language=code) | Q(translations__language=code))
-        for code in Language.values
-    })
-    facets["language"] = [FacetValue(code, str(label), language_counts[code.replace("-", "_")], chosen("language") == code)
-                          for code, label in Language.choices if language_counts[code.replace("-", "_")]]
+    language_counts = base.aggregate(
+        **{
+            code.replace("-", "_"): Count("id", distinct=True, filter=Q(language=code) | Q(translations__language=code))
+            for code in Language.values
+        }
+    )
+    facets["language"] = [
+        FacetValue(code, str(label), language_counts[code.replace("-", "_")], chosen("language") == code)
+        for code, label in Language.choices
+        if language_counts[code.replace("-", "_")]
+    ]
     status_counts = counts(F("status"))
-    facets["status"] = [FacetValue(v, str(label), status_counts[v], chosen("status") == v)
-                        for v, label in MeasureStatus.choices if status_counts.get(v)]
+    facets["status"] = [
+        FacetValue(v, str(label), status_counts[v], chosen("status") == v)
+        for v, label in MeasureStatus.choices
+        if status_counts.get(v)
+    ]
     year_counts = counts(F("since_year"))
-    facets["year"] = [FacetValue(str(y), str(y), year_counts[y], chosen("year") == str(y))
-                      for y in sorted(year_counts, reverse=True)]
+    facets["year"] = [
+        FacetValue(str(y), str(y), year_counts[y], chosen("year") == str(y)) for y in sorted(year_counts, reverse=True)
+    ]
     return facets
+
+
+def in_language(measure: Measure, language: str) -> Measure | MeasureTranslation:
+    """The measure's translation into ``language`` if it has one (from prefetched rows), else the measure."""
+    if language != measure.language:
+        for translation in measure.translations.all():
+            if translation.language == language:
+                return translation
+    return measure
 
 
 def _snippet_for(measure: Measure, query: ParsedQuery, language: str) -> str:
@@ -182,9 +223,17 @@ def _snippet_for(measure: Measure, query: ParsedQuery, language: str) -> str:
     return best
 
 
-def search_measures(user: Any, filtered: QuerySet[Measure], *, query: str = "", sort: str = "relevance",
-                    page: int = 1, page_size: int = PAGE_SIZE, selected: dict[str, Any] | None = None,
-                    with_facets: bool = True) -> SearchResult:
+def search_measures(
+    user: Any,
+    filtered: QuerySet[Measure],
+    *,
+    query: str = "",
+    sort: str = "relevance",
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    selected: dict[str, Any] | None = None,
+    with_facets: bool = True,
+) -> SearchResult:
     """One page of the measures matching ``query`` among ``filtered`` (visible to ``user`` and filtered).
 
     The number of SQL queries does not depend on the page size.
@@ -193,7 +242,7 @@ def search_measures(user: Any, filtered: QuerySet[Measure], *, query: str = "", 
     matched = filtered
     if parsed:
         match_sql, match_params = search.matching_ids_sql(parsed)
-        matched = filtered.filter(pk__in=RawSQL(match_sql, match_params))
+        matched = filtered.filter(pk__in=RawSQL(match_sql, match_params))  # noqa: S611 (query is a parameter)
     total = matched.count()
     page = max(1, page)
     offset = (page - 1) * page_size
@@ -201,13 +250,30 @@ def search_measures(user: Any, filtered: QuerySet[Measure], *, query: str = "", 
         allowed_sql, allowed_params = matched.values("pk").query.sql_with_params()
         ids = search.ranked_ids(parsed, allowed_sql, list(allowed_params), page_size, offset)
     else:
-        ids = list(matched.order_by(F("published_at").desc(nulls_last=True), "-id").values_list("pk", flat=True)
-                   [offset: offset + page_size])
-    rows = {m.pk: m for m in measures_visible_to(user).filter(pk__in=ids).prefetch_related(
-        "threats", Prefetch("translations", queryset=MeasureTranslation.objects.order_by("language")),
-    )}
+        ids = list(
+            matched.order_by(F("published_at").desc(nulls_last=True), "-id").values_list("pk", flat=True)[
+                offset : offset + page_size
+            ]
+        )
+    rows = {
+        m.pk: m
+        for m in measures_visible_to(user)
+        .filter(pk__in=ids)
+        .prefetch_related(
+            "threats",
+            Prefetch("translations", queryset=MeasureTranslation.objects.order_by("language")),
+        )
+    }
     page_objects = [rows[pk] for pk in ids if pk in rows]
     language = get_language() or "en"
-    snippets = {m.pk: _snippet_for(m, parsed, language) for m in page_objects} if parsed else {}
+    snippets: dict[int, str] = {}
+    for measure in page_objects:
+        shown = in_language(measure, language)
+        snippet_html = _snippet_for(measure, parsed, language) if parsed else ""
+        # shown on result lists: the reader's language where a translation exists, and the matching passage
+        setattr(measure, "shown_title", shown.title)  # noqa: B010
+        setattr(measure, "shown_summary", shown.summary)  # noqa: B010
+        setattr(measure, "snippet", snippet_html)  # noqa: B010
+        snippets[measure.pk] = snippet_html
     facets = _facets(matched, selected or {}) if with_facets else {}
     return SearchResult(page_objects, total, facets, parsed, snippets, page, page_size)

@@ -34,8 +34,18 @@ from clearinghouse.mandates.services import record_activity
 
 #: The fields a member edits on a measure (the rest are set by the workflow).
 EDITABLE_FIELDS = (
-    "title", "summary", "description", "language", "pillar", "status", "since_year", "evidence",
-    "evidence_source", "cost_range", "prerequisites", "tlp",
+    "title",
+    "summary",
+    "description",
+    "language",
+    "pillar",
+    "status",
+    "since_year",
+    "evidence",
+    "evidence_source",
+    "cost_range",
+    "prerequisites",
+    "tlp",
 )
 M2M_FIELDS = ("threats", "technologies")
 
@@ -55,8 +65,10 @@ class EditConflict(ValidationError):
     def __init__(self, current_version: int):
         self.current_version = current_version
         super().__init__(
-            _("This measure was changed by someone else while you were editing it (it is now at version "
-              "%(version)s). Your changes were not saved: reload it, then apply them again.")
+            _(
+                "This measure was changed by someone else while you were editing it (it is now at version "
+                "%(version)s). Your changes were not saved: reload it, then apply them again."
+            )
             % {"version": current_version},
             code="conflict",
         )
@@ -98,15 +110,17 @@ def snapshot(measure: Measure) -> dict[str, Any]:
         "lifecycle": measure.lifecycle,
         "threats": sorted(measure.threats.values_list("slug", flat=True)),
         "technologies": sorted(measure.technologies.values_list("slug", flat=True)),
-        "references": [
-            {"kind": r.kind, "title": r.title, "url": r.url} for r in measure.references.order_by("id")
-        ],
+        "references": [{"kind": r.kind, "title": r.title, "url": r.url} for r in measure.references.order_by("id")],
     }
 
 
 def _save_version(measure: Measure, *, actor: Any, action: str, comment: str = "") -> MeasureVersion:
     return MeasureVersion.objects.create(
-        measure=measure, number=measure.version, snapshot=snapshot(measure), action=action, comment=comment,
+        measure=measure,
+        number=measure.version,
+        snapshot=snapshot(measure),
+        action=action,
+        comment=comment,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
 
@@ -133,8 +147,12 @@ def _owner_for(actor: Any) -> dict[str, Any]:
 
 @transaction.atomic
 def create_measure(
-    *, actor: Any, references: list[dict[str, str]] | None = None, owner: dict[str, Any] | None = None,
-    is_illustrative: bool = False, **fields: Any,
+    *,
+    actor: Any,
+    references: list[dict[str, str]] | None = None,
+    owner: dict[str, Any] | None = None,
+    is_illustrative: bool = False,
+    **fields: Any,
 ) -> Measure:
     """A member drafts a measure for their own state or organization."""
     relations = {name: fields.pop(name) for name in M2M_FIELDS if name in fields}
@@ -142,8 +160,13 @@ def create_measure(
     if unknown:
         raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     owner = owner if owner is not None else _owner_for(actor)
-    measure = Measure(**owner, **fields, lifecycle=Lifecycle.DRAFT, is_illustrative=is_illustrative,
-                      created_by=actor if getattr(actor, "is_authenticated", False) else None)
+    measure = Measure(
+        **owner,
+        **fields,
+        lifecycle=Lifecycle.DRAFT,
+        is_illustrative=is_illustrative,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
     measure.full_clean()
     measure.save()
     _set_relations(measure, relations, references)
@@ -157,7 +180,11 @@ def create_measure(
 
 @transaction.atomic
 def update_measure(
-    measure: Measure, *, actor: Any, expected_version: int, references: list[dict[str, str]] | None = None,
+    measure: Measure,
+    *,
+    actor: Any,
+    expected_version: int,
+    references: list[dict[str, str]] | None = None,
     **fields: Any,
 ) -> Measure:
     """A member edits a draft of their own state or organization; a stale version is refused."""
@@ -183,8 +210,16 @@ def update_measure(
     return measure
 
 
-def _transition(measure: Measure, target: str, allowed_from: tuple[str, ...], *, actor: Any, action: str,
-                comment: str = "", **stamps: Any) -> Measure:
+def _transition(
+    measure: Measure,
+    target: str,
+    allowed_from: tuple[str, ...],
+    *,
+    actor: Any,
+    action: str,
+    comment: str = "",
+    **stamps: Any,
+) -> Measure:
     measure = Measure.objects.select_for_update().get(pk=measure.pk)
     if measure.lifecycle not in allowed_from:
         raise InvalidTransition(measure.lifecycle, target)
@@ -205,8 +240,9 @@ def submit_measure(measure: Measure, *, actor: Any) -> Measure:
     """A member sends their draft to the Secretariat for review."""
     if not is_member_of_owner(actor, measure):
         raise PermissionDenied(_("Only members of the owner can submit this measure."))
-    return _transition(measure, Lifecycle.SUBMITTED, (Lifecycle.DRAFT,), actor=actor, action="submitted",
-                       submitted_at=timezone.now())
+    return _transition(
+        measure, Lifecycle.SUBMITTED, (Lifecycle.DRAFT,), actor=actor, action="submitted", submitted_at=timezone.now()
+    )
 
 
 @transaction.atomic
@@ -221,8 +257,14 @@ def send_back_measure(measure: Measure, *, actor: Any, comment: str) -> Measure:
     _require_curator(actor, _("Only a curator can send a measure back."))
     if not comment.strip():
         raise ValidationError(_("Say what the owner should change."), code="comment_required")
-    measure = _transition(measure, Lifecycle.DRAFT, (Lifecycle.SUBMITTED, Lifecycle.IN_REVIEW), actor=actor,
-                          action="sent_back", comment=comment.strip())
+    measure = _transition(
+        measure,
+        Lifecycle.DRAFT,
+        (Lifecycle.SUBMITTED, Lifecycle.IN_REVIEW),
+        actor=actor,
+        action="sent_back",
+        comment=comment.strip(),
+    )
     ReviewComment.objects.create(measure=measure, author=actor, text=comment.strip())
     return measure
 
@@ -231,8 +273,14 @@ def send_back_measure(measure: Measure, *, actor: Any, comment: str) -> Measure:
 def publish_measure(measure: Measure, *, actor: Any) -> Measure:
     """A curator publishes a submitted measure; dissemination is recorded against the resolution."""
     _require_curator(actor, _("Only a curator can publish."))
-    measure = _transition(measure, Lifecycle.PUBLISHED, (Lifecycle.SUBMITTED, Lifecycle.IN_REVIEW), actor=actor,
-                          action="published", published_at=timezone.now())
+    measure = _transition(
+        measure,
+        Lifecycle.PUBLISHED,
+        (Lifecycle.SUBMITTED, Lifecycle.IN_REVIEW),
+        actor=actor,
+        action="published",
+        published_at=timezone.now(),
+    )
     if not measure.is_illustrative:
         record_activity(kind=ActivityKind.DISSEMINATION, title=measure.title, source=measure, actor=actor)
     return measure
@@ -243,12 +291,15 @@ def withdraw_measure(measure: Measure, *, actor: Any, comment: str = "") -> Meas
     """The owner's members or a curator withdraw a published measure; it stays in the history."""
     if not (is_member_of_owner(actor, measure) or getattr(actor, "is_curator", False)):
         raise PermissionDenied(_("Only members of the owner or a curator can withdraw this measure."))
-    return _transition(measure, Lifecycle.WITHDRAWN, (Lifecycle.PUBLISHED,), actor=actor, action="withdrawn",
-                       comment=comment)
+    return _transition(
+        measure, Lifecycle.WITHDRAWN, (Lifecycle.PUBLISHED,), actor=actor, action="withdrawn", comment=comment
+    )
 
 
 @transaction.atomic
-def set_measure_translation(measure: Measure, *, actor: Any, language: str, quality: str, **texts: str) -> MeasureTranslation:
+def set_measure_translation(
+    measure: Measure, *, actor: Any, language: str, quality: str, **texts: str
+) -> MeasureTranslation:
     """Add or replace the measure's texts in another language."""
     if not (is_member_of_owner(actor, measure) or getattr(actor, "is_curator", False)):
         raise PermissionDenied(_("Only members of the owner or a curator can translate this measure."))
@@ -275,7 +326,13 @@ _SIGNATURES = {
     "image/jpeg": (b"\xff\xd8\xff",),
 }
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-EXTENSIONS = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".docx": DOCX}
+EXTENSIONS = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".docx": DOCX,
+}
 
 
 def detect_type(upload: UploadedFile) -> str | None:
@@ -307,7 +364,8 @@ def attach_file(measure: Measure, upload: UploadedFile, *, actor: Any) -> Measur
     if upload.size is None or upload.size > limit:
         raise ValidationError(
             _("“%(name)s” is %(size)s bytes; the limit is %(limit)s bytes.")
-            % {"name": upload.name, "size": upload.size, "limit": limit}, code="too_large",
+            % {"name": upload.name, "size": upload.size, "limit": limit},
+            code="too_large",
         )
     name = (upload.name or "file").rsplit("/", 1)[-1]
     extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -315,10 +373,12 @@ def attach_file(measure: Measure, upload: UploadedFile, *, actor: Any) -> Measur
     if detected is None or EXTENSIONS.get(extension) != detected:
         raise ValidationError(
             _("“%(name)s” is not a PDF, DOCX, PNG or JPEG file (judged by its content, not only its name).")
-            % {"name": name}, code="wrong_type",
+            % {"name": name},
+            code="wrong_type",
         )
-    attachment = MeasureAttachment(measure=measure, name=name[:200], content_type=detected, size=upload.size,
-                                   uploaded_by=actor)
+    attachment = MeasureAttachment(
+        measure=measure, name=name[:200], content_type=detected, size=upload.size, uploaded_by=actor
+    )
     attachment.file.save(name, upload, save=False)
     try:
         attachment.save()
@@ -330,7 +390,9 @@ def attach_file(measure: Measure, upload: UploadedFile, *, actor: Any) -> Measur
 
 
 @transaction.atomic
-def create_technology(*, actor: Any, owner: dict[str, Any] | None = None, threats: Any = (), **fields: Any) -> Technology:
+def create_technology(
+    *, actor: Any, owner: dict[str, Any] | None = None, threats: Any = (), **fields: Any
+) -> Technology:
     """A member or the Secretariat describes a technology (published after review like a measure)."""
     owner = owner if owner is not None else _owner_for(actor)
     technology = Technology(**owner, **fields)

@@ -11,7 +11,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي", "ـ": None})
+_ARABIC_FOLD = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي", "ـ": None}
+)
 _CJK = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff])")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -72,7 +74,9 @@ def parse_query(query: str) -> ParsedQuery:
     return parsed
 
 
-_SNIPPET_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff]|[^\W\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff]+")
+_SNIPPET_TOKEN = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff]|[^\W\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff]+"
+)
 
 
 def snippet(text: str, query: ParsedQuery, *, words: int = 30) -> str:
@@ -103,12 +107,12 @@ def snippet(text: str, query: ParsedQuery, *, words: int = 30) -> str:
         count = sum(1 for h in hits if start <= h < start + words)
         if count > best_count:
             best_start, best_count = start, count
-    window = tokens[best_start: best_start + words]
+    window = tokens[best_start : best_start + words]
     hit_set = set(hits)
     out: list[str] = ["… " if best_start > 0 else ""]
     cursor = window[0].start()
     for index, match in enumerate(window, start=best_start):
-        out.append(escape(text[cursor:match.start()]))
+        out.append(escape(text[cursor : match.start()]))
         word = escape(match.group())
         out.append(f"<mark>{word}</mark>" if index in hit_set else word)
         cursor = match.end()

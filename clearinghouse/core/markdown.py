@@ -9,8 +9,31 @@ from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {
-    "p", "br", "hr", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li",
-    "h3", "h4", "h5", "h6", "a", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub", "del",
+    "p",
+    "br",
+    "hr",
+    "strong",
+    "em",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "sup",
+    "sub",
+    "del",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}}
 
@@ -37,6 +60,11 @@ def render_markdown(text: str) -> SafeString:
 
 def plain_text(text: str) -> str:
     """The words of a Markdown text without markup, for search and snippets."""
-    return nh3.clean(_parser().render(text or ""), tags=set()).replace("&amp;", "&").replace("&lt;", "<").replace(
-        "&gt;", ">"
-    ).replace("&quot;", '"').replace("&#39;", "'")
+    return (
+        nh3.clean(_parser().render(text or ""), tags=set())
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&#39;", "'")
+    )

@@ -29,7 +29,11 @@ class Activity(models.Model):
     source_type = models.CharField(_("source record type"), max_length=100, blank=True)
     source_id = models.CharField(_("source record id"), max_length=64, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(auto_now_add=True)

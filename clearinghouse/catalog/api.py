@@ -1,0 +1,356 @@
+"""/api/v1/measures/, /api/v1/technologies/ and /api/v1/threats/: the same selectors and services as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from clearinghouse.catalog import exports, selectors, services
+from clearinghouse.catalog.filters import MeasureFilterSet, TechnologyFilterSet
+from clearinghouse.catalog.models import (
+    Measure,
+    MeasureReference,
+    Pillar,
+    Technology,
+    Threat,
+)
+
+
+class ThreatSerializer(serializers.ModelSerializer):
+    family: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        source="parent", slug_field="slug", read_only=True, help_text="The family this threat belongs to."
+    )
+
+    class Meta:
+        model = Threat
+        fields = ["slug", "name", "family", "references"]
+
+
+class ReferenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MeasureReference
+        fields = ["kind", "title", "url"]
+
+
+class TechnologySerializer(serializers.ModelSerializer):
+    threats: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    owner_state: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="alpha2", read_only=True)
+    owner_organization: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Technology
+        fields = [
+            "slug",
+            "name",
+            "description",
+            "language",
+            "threats",
+            "references",
+            "owner_state",
+            "owner_organization",
+            "tlp",
+            "is_illustrative",
+        ]
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    """A measure as readers see it, and what a member sends to create or edit a draft."""
+
+    pillar = serializers.SlugRelatedField(slug_field="slug", queryset=Pillar.objects.all())
+    threats = serializers.SlugRelatedField(slug_field="slug", many=True, queryset=Threat.objects.all(), required=False)
+    technologies = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=Technology.objects.none(), required=False
+    )
+    references = ReferenceSerializer(many=True, required=False)
+    owner_state: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="alpha2", read_only=True)
+    owner_organization: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    snippet = serializers.SerializerMethodField(help_text="The passage that matched the query, with <mark> tags.")
+    url = serializers.HyperlinkedIdentityField(view_name="api:measure-detail")
+
+    class Meta:
+        model = Measure
+        fields = [
+            "url",
+            "id",
+            "title",
+            "summary",
+            "description",
+            "language",
+            "pillar",
+            "threats",
+            "technologies",
+            "status",
+            "since_year",
+            "evidence",
+            "evidence_source",
+            "cost_range",
+            "prerequisites",
+            "references",
+            "tlp",
+            "lifecycle",
+            "owner_state",
+            "owner_organization",
+            "version",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "published_at",
+            "is_illustrative",
+            "snippet",
+        ]
+        read_only_fields = [
+            "lifecycle",
+            "version",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "published_at",
+            "is_illustrative",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            technologies: Any = self.fields["technologies"]
+            technologies.child_relation.queryset = selectors.technologies_visible_to(request.user)
+
+    def get_snippet(self, obj: Measure) -> str:
+        return getattr(obj, "snippet", "")
+
+
+class MeasureUpdateSerializer(MeasureSerializer):
+    version = serializers.IntegerField(help_text="The version you edited: a stale one is refused with 409.")
+
+    class Meta(MeasureSerializer.Meta):
+        read_only_fields = [f for f in MeasureSerializer.Meta.read_only_fields if f != "version"]
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def _service_call(function: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run a service; turn its domain errors into API errors."""
+    try:
+        return function(*args, **kwargs)
+    except services.EditConflict as conflict:
+        raise Conflict({"detail": conflict.messages[0], "version": str(conflict.current_version)}) from None
+    except DjangoPermissionDenied as denied:
+        raise exceptions.PermissionDenied(str(denied)) from None
+    except DjangoValidationError as error:
+        raise exceptions.ValidationError(
+            error.message_dict if hasattr(error, "error_dict") else error.messages
+        ) from None
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("q", OpenApiTypes.STR, description="Words to search for, in any of the six languages."),
+    OpenApiParameter("sort", OpenApiTypes.STR, enum=["relevance", "newest"]),
+    OpenApiParameter("page", OpenApiTypes.INT),
+    OpenApiParameter("page_size", OpenApiTypes.INT, description="At most 100."),
+]
+
+
+class MeasureViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Measures against the illicit use of ICTs. Reads are public for TLP:CLEAR; writing needs a member."""
+
+    serializer_class = MeasureSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = MeasureFilterSet
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+
+    def get_queryset(self):
+        return selectors.measures_visible_to(self.request.user).prefetch_related(
+            "threats", "technologies", "references"
+        )
+
+    def get_object(self) -> Measure:
+        try:
+            return selectors.measure_detail(self.request.user, int(self.kwargs["pk"]))
+        except (Measure.DoesNotExist, ValueError):
+            raise Http404 from None
+
+    @extend_schema(
+        parameters=FILTER_PARAMETERS,
+        responses=inline_serializer(
+            "MeasurePage",
+            {
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": MeasureSerializer(many=True),
+                "facets": serializers.DictField(help_text="For each filter, its values with their counts."),
+            },
+        ),
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        filterset = MeasureFilterSet(request.query_params, queryset=self.get_queryset(), request=request)
+        if not filterset.is_valid():
+            raise exceptions.ValidationError(filterset.errors)
+        try:
+            page = int(request.query_params.get("page", "1"))
+            page_size = min(100, int(request.query_params.get("page_size", selectors.PAGE_SIZE)))
+        except ValueError:
+            raise exceptions.ValidationError({"page": ["A page and a page size are whole numbers."]}) from None
+        if page < 1 or page_size < 1:
+            raise exceptions.ValidationError({"page": ["Pages and page sizes start at 1."]})
+        text = filterset.form.cleaned_data.get("q") or ""
+        sort = request.query_params.get("sort") or ("relevance" if text else "newest")
+        if sort not in ("relevance", "newest"):
+            raise exceptions.ValidationError({"sort": ["Use relevance or newest."]})
+        result = selectors.search_measures(
+            request.user,
+            filterset.qs,
+            query=text,
+            sort=sort,
+            page=page,
+            page_size=page_size,
+            selected=filterset.form.cleaned_data,
+        )
+        url = request.build_absolute_uri()
+        return Response(
+            {
+                "count": result.total,
+                "next": replace_query_param(url, "page", page + 1) if result.has_next else None,
+                "previous": (
+                    replace_query_param(url, "page", page - 1) if page > 2 else remove_query_param(url, "page")
+                )
+                if result.has_previous
+                else None,
+                "results": MeasureSerializer(result.page, many=True, context=self.get_serializer_context()).data,
+                "facets": {
+                    name: [{"value": v.value, "label": v.label, "count": v.count} for v in values]
+                    for name, values in result.facets.items()
+                },
+            }
+        )
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = MeasureSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        references = [dict(r) for r in data.pop("references", [])]
+        measure = _service_call(services.create_measure, actor=request.user, references=references, **data)
+        return Response(
+            MeasureSerializer(self._reload(measure), context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=MeasureUpdateSerializer, responses=MeasureSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        measure = self.get_object()
+        serializer = MeasureUpdateSerializer(
+            measure, data=request.data, partial=True, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "version" not in data:
+            raise exceptions.ValidationError({"version": ["Send the version you edited."]})
+        version = data.pop("version")
+        references = [dict(r) for r in data.pop("references")] if "references" in data else None
+        measure = _service_call(
+            services.update_measure,
+            measure,
+            actor=request.user,
+            expected_version=version,
+            references=references,
+            **data,
+        )
+        return Response(MeasureSerializer(self._reload(measure), context=self.get_serializer_context()).data)
+
+    def _reload(self, measure: Measure) -> Measure:
+        return selectors.measure_detail(self.request.user, measure.pk)
+
+    def _transition(self, function: Any, **kwargs: Any) -> Response:
+        measure = _service_call(function, self.get_object(), actor=self.request.user, **kwargs)
+        return Response(MeasureSerializer(self._reload(measure), context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses=MeasureSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        return self._transition(services.submit_measure)
+
+    @extend_schema(request=None, responses=MeasureSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, pk: str | None = None) -> Response:
+        return self._transition(services.start_review)
+
+    @extend_schema(request=None, responses=MeasureSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: str | None = None) -> Response:
+        return self._transition(services.publish_measure)
+
+    @extend_schema(
+        request=inline_serializer("SendBack", {"comment": serializers.CharField()}), responses=MeasureSerializer
+    )
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request: Request, pk: str | None = None) -> Response:
+        return self._transition(
+            services.send_back_measure,
+            comment=str(request.data.get("comment", "")) if isinstance(request.data, dict) else "",
+        )
+
+    @extend_schema(
+        request=inline_serializer("Withdraw", {"comment": serializers.CharField(required=False)}),
+        responses=MeasureSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        return self._transition(
+            services.withdraw_measure,
+            comment=str(request.data.get("comment", "")) if isinstance(request.data, dict) else "",
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("format", OpenApiTypes.STR, enum=["csv", "json"]),
+            OpenApiParameter("q", OpenApiTypes.STR),
+        ],
+        responses={(200, "text/csv"): OpenApiTypes.STR, (200, "application/json"): OpenApiTypes.OBJECT},
+    )
+    @action(detail=False, methods=["get"], url_path="export")
+    def export(self, request: Request) -> Any:
+        """Every published measure matching the search that you may see, as CSV or JSON (TLP:RED never)."""
+        fmt = request.query_params.get("format", "json")
+        if fmt not in ("csv", "json"):
+            raise exceptions.ValidationError({"format": ["Use csv or json."]})
+        filterset = MeasureFilterSet(request.query_params, queryset=self.get_queryset(), request=request)
+        if not filterset.is_valid():
+            raise exceptions.ValidationError(filterset.errors)
+        return exports.export_response(request.user, filterset.qs, filterset.form.cleaned_data.get("q") or "", fmt)
+
+
+class TechnologyViewSet(viewsets.ReadOnlyModelViewSet):
+    """Technologies used against the illicit use of ICTs."""
+
+    serializer_class = TechnologySerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = TechnologyFilterSet
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return selectors.technologies_visible_to(self.request.user).prefetch_related("threats").order_by("name")
+
+
+class ThreatViewSet(viewsets.ReadOnlyModelViewSet):
+    """The threat taxonomy: families and the kinds of illicit use within them."""
+
+    serializer_class = ThreatSerializer
+    lookup_field = "slug"
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.threats()

@@ -1,0 +1,106 @@
+"""CSV and JSON exports of a catalogue search, streamed so memory does not grow with the result.
+
+Only published records leave the platform this way, and never TLP:RED (DOMAIN.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from django.http import StreamingHttpResponse
+
+from clearinghouse.catalog import search
+from clearinghouse.catalog.models import Measure
+from clearinghouse.catalog.textsearch import parse_query
+
+COLUMNS = [
+    "id",
+    "title",
+    "summary",
+    "owner_state",
+    "owner_organization",
+    "pillar",
+    "threats",
+    "technologies",
+    "status",
+    "since_year",
+    "language",
+    "tlp",
+    "published_at",
+    "cost_range",
+    "evidence_source",
+    "is_illustrative",
+]
+
+
+def exportable_matches(filtered: QuerySet[Measure], query: str) -> QuerySet[Measure]:
+    parsed = parse_query(query)
+    matched = filtered.exportable()  # type: ignore[attr-defined]
+    if parsed:
+        sql, params = search.matching_ids_sql(parsed)
+        matched = matched.filter(pk__in=RawSQL(sql, params))  # noqa: S611 (engine SQL, query passed as a parameter)
+    return (
+        matched.select_related("pillar", "owner_state", "owner_organization")
+        .prefetch_related("threats", "technologies")
+        .order_by("-published_at", "-id")
+    )
+
+
+def rows(measures: QuerySet[Measure]) -> Iterator[dict[str, Any]]:
+    for m in measures.iterator(chunk_size=500):
+        yield {
+            "id": m.pk,
+            "title": m.title,
+            "summary": m.summary,
+            "owner_state": m.owner_state.alpha2 if m.owner_state else "",
+            "owner_organization": m.owner_organization.slug if m.owner_organization else "",
+            "pillar": m.pillar.slug,
+            "threats": sorted(t.slug for t in m.threats.all()),
+            "technologies": sorted(t.slug for t in m.technologies.all()),
+            "status": m.status,
+            "since_year": m.since_year,
+            "language": m.language,
+            "tlp": m.tlp,
+            "published_at": m.published_at.isoformat() if m.published_at else None,
+            "cost_range": m.cost_range,
+            "evidence_source": m.evidence_source,
+            "is_illustrative": m.is_illustrative,
+        }
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_lines(measures: QuerySet[Measure]) -> Iterator[str]:
+    writer = csv.DictWriter(_Echo(), fieldnames=COLUMNS)
+    yield "\ufeff" + writer.writeheader()  # the byte-order mark lets spreadsheet programs read UTF-8
+    for row in rows(measures):
+        yield writer.writerow(
+            {**row, "threats": " ".join(row["threats"]), "technologies": " ".join(row["technologies"])}
+        )
+
+
+def _json_chunks(measures: QuerySet[Measure]) -> Iterator[str]:
+    yield '{"results": ['
+    first = True
+    for row in rows(measures):
+        yield ("" if first else ",") + json.dumps(row, ensure_ascii=False)
+        first = False
+    yield "]}"
+
+
+def export_response(user: Any, filtered: QuerySet[Measure], query: str, fmt: str) -> StreamingHttpResponse:
+    measures = exportable_matches(filtered, query)
+    if fmt == "csv":
+        response = StreamingHttpResponse(_csv_lines(measures), content_type="text/csv; charset=utf-8")
+    else:
+        response = StreamingHttpResponse(_json_chunks(measures), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="measures.{fmt}"'
+    return response

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from clearinghouse.catalog.models import Measure, MeasureReference, MeasureTranslation, Technology, Threat
+
+
+class ThreatChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Threat) -> str:
+        return f"{obj.parent.name} — {obj.name}" if obj.parent is not None else obj.name
+
+
+class MeasureForm(forms.ModelForm):
+    """The fields a member fills in; the workflow sets the rest. Rules live on the model and services."""
+
+    threats = ThreatChoiceField(
+        queryset=Threat.objects.select_related("parent").order_by("position"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+        label=_("Threats countered"),
+    )
+    technologies = forms.ModelMultipleChoiceField(
+        queryset=Technology.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        label=_("Technologies used"),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Measure
+        fields = [
+            "title",
+            "summary",
+            "language",
+            "pillar",
+            "threats",
+            "technologies",
+            "status",
+            "since_year",
+            "description",
+            "evidence",
+            "evidence_source",
+            "cost_range",
+            "prerequisites",
+            "tlp",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 12, "class": "markdown"}),
+            "evidence": forms.Textarea(attrs={"rows": 5, "class": "markdown"}),
+            "prerequisites": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, technologies: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if technologies is not None:
+            self.fields["technologies"].queryset = technologies  # type: ignore[attr-defined]
+        self.fields["tlp"].help_text = _(
+            "CLEAR: everyone. GREEN: signed-in members. AMBER: your state or organization, the Secretariat and "
+            "those you name. AMBER+STRICT: your state or organization and the Secretariat. RED: only named people."
+        )
+
+    def service_fields(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        return data
+
+
+class ReferenceForm(forms.ModelForm):
+    class Meta:
+        model = MeasureReference
+        fields = ["kind", "title", "url"]
+
+
+ReferenceFormSet = forms.formset_factory(ReferenceForm, extra=2, max_num=30, can_delete=True)
+
+
+class SendBackForm(forms.Form):
+    comment = forms.CharField(label=_("What should the owner change?"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class WithdrawForm(forms.Form):
+    comment = forms.CharField(label=_("Why is it withdrawn?"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File (PDF, DOCX, PNG or JPEG)"))
+
+
+class TranslationForm(forms.ModelForm):
+    class Meta:
+        model = MeasureTranslation
+        fields = ["language", "quality", "title", "summary", "description", "evidence", "prerequisites"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 10}),
+            "evidence": forms.Textarea(attrs={"rows": 4}),
+            "prerequisites": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class CompareForm(forms.Form):
+    a = forms.IntegerField(min_value=1, label=_("From version"))
+    b = forms.IntegerField(min_value=1, label=_("To version"))

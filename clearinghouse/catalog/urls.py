@@ -1,0 +1,23 @@
+from django.urls import path
+
+from clearinghouse.catalog import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("catalogue/", views.search, name="search"),
+    path("catalogue/export.<str:fmt>", views.export, name="export"),
+    path("catalogue/measures/new/", views.measure_create, name="measure_create"),
+    path("catalogue/measures/<int:pk>/", views.measure_detail, name="measure_detail"),
+    path("catalogue/measures/<int:pk>/edit/", views.measure_edit, name="measure_edit"),
+    path("catalogue/measures/<int:pk>/history/", views.measure_history, name="measure_history"),
+    path("catalogue/measures/<int:pk>/translation/", views.translation_edit, name="translation_edit"),
+    path("catalogue/measures/<int:pk>/files/", views.attachment_upload, name="attachment_upload"),
+    path("catalogue/measures/<int:pk>/<str:action>/", views.measure_workflow, name="measure_workflow"),
+    path("catalogue/files/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("catalogue/preview/", views.markdown_preview, name="markdown_preview"),
+    path("catalogue/review/", views.review_queue, name="review_queue"),
+    path("catalogue/mine/", views.my_submissions, name="my_submissions"),
+    path("catalogue/technologies/", views.technology_list, name="technology_list"),
+    path("catalogue/technologies/<slug:slug>/", views.technology_detail, name="technology_detail"),
+]
