@@ -393,7 +393,9 @@ def attach_file(measure: Measure, upload: UploadedFile, *, actor: Any) -> Measur
 def create_technology(
     *, actor: Any, owner: dict[str, Any] | None = None, threats: Any = (), **fields: Any
 ) -> Technology:
-    """A member or the Secretariat describes a technology (published after review like a measure)."""
+    """The Secretariat describes a technology (``actor=None``: the demo or import loader)."""
+    if actor is not None and not getattr(actor, "is_curator", False):
+        raise PermissionDenied(_("Only the Secretariat describes technologies."))
     owner = owner if owner is not None else _owner_for(actor)
     technology = Technology(**owner, **fields)
     technology.full_clean()

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from clearinghouse.accounts.models import Role, User
 from clearinghouse.accounts.services import create_account
+from clearinghouse.catalog.demo import load_demo_catalog
 from clearinghouse.countries.models import MemberState, Organization, OrganizationKind
 from clearinghouse.countries.services import create_organization
 
@@ -51,8 +52,12 @@ class Command(BaseCommand):
                     organization=None if alpha2 else organization,
                 )
                 created.append((username, password, what))
+        catalog = load_demo_catalog()
+        self.stdout.write(
+            f"Illustrative catalogue: {catalog['measures']} measures and {catalog['technologies']} technologies loaded"
+        )
         if not created:
-            self.stdout.write("Demo data: present already (passwords are shown only when accounts are created).")
+            self.stdout.write("Demo accounts: present already (passwords are shown only when accounts are created).")
             return
         self.stdout.write(self.style.SUCCESS("\n  Illustrative demo accounts (shown this once):"))
         for username, password, what in created:
