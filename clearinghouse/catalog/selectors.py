@@ -272,6 +272,7 @@ def search_measures(
         snippet_html = _snippet_for(measure, parsed, language) if parsed else ""
         # shown on result lists: the reader's language where a translation exists, and the matching passage
         setattr(measure, "shown_title", shown.title)  # noqa: B010
+        setattr(measure, "title_html", snippet(shown.title, parsed, words=200) if parsed else "")  # noqa: B010
         setattr(measure, "shown_summary", shown.summary)  # noqa: B010
         setattr(measure, "snippet", snippet_html)  # noqa: B010
         snippets[measure.pk] = snippet_html

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpResponse, StreamingHttpRespon
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clearinghouse.catalog import exports, selectors, services
@@ -31,22 +32,33 @@ from clearinghouse.core.markdown import render_markdown
 from clearinghouse.core.visibility import Lifecycle
 
 SNAPSHOT_LABELS = {
-    "title": _("Title"),
-    "summary": _("Summary"),
-    "description": _("Description"),
-    "language": _("Original language"),
-    "pillar": _("Pillar"),
-    "threats": _("Threats countered"),
-    "technologies": _("Technologies used"),
-    "status": _("Status"),
-    "since_year": _("Since (year)"),
-    "evidence": _("Evidence of effect"),
-    "evidence_source": _("Source of the evidence"),
-    "cost_range": _("Cost"),
-    "prerequisites": _("Prerequisites"),
-    "references": _("References"),
-    "tlp": _("TLP marking"),
-    "lifecycle": _("State"),
+    "title": _lazy("Title"),
+    "summary": _lazy("Summary"),
+    "description": _lazy("Description"),
+    "language": _lazy("Original language"),
+    "pillar": _lazy("Pillar"),
+    "threats": _lazy("Threats countered"),
+    "technologies": _lazy("Technologies used"),
+    "status": _lazy("Status"),
+    "since_year": _lazy("Since (year)"),
+    "evidence": _lazy("Evidence of effect"),
+    "evidence_source": _lazy("Source of the evidence"),
+    "cost_range": _lazy("Cost"),
+    "prerequisites": _lazy("Prerequisites"),
+    "references": _lazy("References"),
+    "tlp": _lazy("TLP marking"),
+    "lifecycle": _lazy("State"),
+}
+
+
+VERSION_ACTIONS = {
+    "created": _lazy("created"),
+    "edited": _lazy("edited"),
+    "submitted": _lazy("submitted for review"),
+    "review_started": _lazy("review started"),
+    "sent_back": _lazy("sent back"),
+    "published": _lazy("published"),
+    "withdrawn": _lazy("withdrawn"),
 }
 
 
@@ -296,6 +308,8 @@ def translation_edit(request: Request, pk: int) -> HttpResponse:
 def measure_history(request: Request, pk: int) -> HttpResponse:
     measure = _get_measure(request, pk)
     versions = list(measure.versions.select_related("created_by").order_by("-number"))
+    for version in versions:
+        version.action_label = VERSION_ACTIONS.get(version.action, version.action)  # type: ignore[attr-defined]
     form = CompareForm(request.GET or None)
     changes = None
     if form.is_bound:
