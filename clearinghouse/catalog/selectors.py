@@ -261,6 +261,8 @@ def search_measures(
         .filter(pk__in=ids)
         .prefetch_related(
             "threats",
+            "references",
+            Prefetch("technologies", queryset=technologies_visible_to(user)),
             Prefetch("translations", queryset=MeasureTranslation.objects.order_by("language")),
         )
     }

@@ -101,8 +101,8 @@ def snippet(text: str, query: ParsedQuery, *, words: int = 30) -> str:
     if not hits:
         return ""
     # the window of `words` tokens holding the most hits
-    best_start, best_count = 0, -1
-    for first in hits:
+    best_start, best_count = 0, -1 if len(tokens) > words else len(hits)
+    for first in hits if best_count < 0 else []:
         start = max(0, first - 3)
         count = sum(1 for h in hits if start <= h < start + words)
         if count > best_count:
