@@ -280,3 +280,17 @@ def search_measures(
         snippets[measure.pk] = snippet_html
     facets = _facets(matched, selected or {}) if with_facets else {}
     return SearchResult(page_objects, total, facets, parsed, snippets, page, page_size)
+
+
+def related_measures(user: Any, measure: Measure, limit: int = 5) -> list[Measure]:
+    """Other measures the user may see that counter the same threats, the most threats in common first."""
+    threat_ids = [t.pk for t in measure.threats.all()]
+    if not threat_ids:
+        return []
+    return list(
+        measures_visible_to(user)
+        .filter(threats__in=threat_ids)
+        .exclude(pk=measure.pk)
+        .annotate(shared=Count("threats", distinct=True))
+        .order_by("-shared", F("published_at").desc(nulls_last=True))[:limit]
+    )

@@ -131,6 +131,7 @@ def measure_detail(request: Request, pk: int) -> HttpResponse:
         and measure.lifecycle == Lifecycle.PUBLISHED,
         "can_translate": is_member or getattr(request.user, "is_curator", False),
         "sees_review": is_member or getattr(request.user, "is_curator", False),
+        "related": selectors.related_measures(request.user, measure),
         "send_back_form": SendBackForm(),
         "withdraw_form": WithdrawForm(),
         "attachment_form": AttachmentForm(),

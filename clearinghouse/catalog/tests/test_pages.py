@@ -201,3 +201,13 @@ def test_a_technology_page_shows_what_it_counters_and_who_implements_it(personas
     measure(personas, title="Caller authentication", technologies=[technology])
     page = Client().get("/en/catalogue/technologies/stir-shaken/").content.decode()
     assert "Calling-line-identification spoofing" in page and "Caller authentication" in page
+
+
+def test_a_measure_page_links_related_measures_the_reader_may_see(personas):
+    shown = measure(personas, title="Spam filter", threats=("spam",))
+    measure(personas, title="SMS spam rules", threats=("spam",))
+    measure(personas, title="Amber spam list", threats=("spam",), tlp="amber")
+    measure(personas, title="Unrelated", threats=("csam",))
+    page = Client().get(f"/en/catalogue/measures/{shown.pk}/").content.decode()
+    related = page.split("Related measures")[1]
+    assert "SMS spam rules" in related and "Amber spam list" not in related and "Unrelated" not in related

@@ -1,0 +1,230 @@
+"""Synthetic measures for benchmarks: ``manage.py generate_catalog --count 1000000 --seed 1``.
+
+Every generated measure is marked illustrative and titled "[synthetic] …", so it is never taken for a
+real contribution and never counted in reports. The words are drawn from a Zipf-distributed vocabulary
+of pseudo-words in which a few real words sit at chosen ranks, so benchmark queries have rare, medium
+and very common terms (``BENCHMARK_QUERIES``). The same seed gives the same measures, whatever the batch.
+
+Rows are written with ``bulk_create``, one transaction per batch, search documents included; the
+services are bypassed on purpose (they audit and version every measure), and one audit row records
+the run.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from itertools import islice
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import reset_queries, transaction
+
+from clearinghouse.catalog import search
+from clearinghouse.catalog.models import Language, Measure, MeasureStatus, Pillar, Threat
+from clearinghouse.catalog.textsearch import normalize
+from clearinghouse.core import audit
+from clearinghouse.core.progress import progress_bar
+from clearinghouse.core.visibility import TLP, Lifecycle
+from clearinghouse.countries.models import MemberState, Organization
+
+#: Pseudo-words in the vocabulary, besides the placed real words; word of rank r has weight 1 / r.
+VOCABULARY_SIZE = 5000
+#: Real words at fixed Zipf ranks. With ~140 words a measure, rank 1 is in nearly every measure,
+#: rank 47 in about 28 %, rank 900 in about 2 %, rank 4500 in about 0.4 %.
+PLACED_WORDS = {
+    1: "network",
+    5: "mobile",
+    30: "sim",
+    47: "fraud",
+    60: "swap",
+    150: "register",
+    400: "spam",
+    900: "phishing",
+    2000: "firewall",
+    3000: "roaming",
+    4000: "signalling",
+    4500: "cybercrime",
+}
+#: Words outside the Zipf draw, put into a measure's description with this probability: rare terms.
+RARE_WORDS = {"imei": 0.0002}
+#: Phrases put into a description with this probability (their words also occur apart, often).
+PHRASES = {("sim", "swap"): 0.01}
+#: The query of each kind a benchmark runs against generated data.
+BENCHMARK_QUERIES = {
+    "rare term": "imei",
+    "medium term": "phishing",
+    "phrase": '"sim swap"',
+    "term in ~28%": "fraud",
+    "term in nearly all": "network",
+}
+
+_SAMPLING_TABLE_SIZE = 1 << 20
+_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+_SYLLABLES = [c + v for c in "bcdfghklmnprstvz" for v in "aeiou"] + ["an", "el", "or", "is", "um", "ex"]
+_OTHER_LANGUAGES = [code for code in Language.values if code != Language.EN]
+
+
+@cache
+def vocabulary() -> tuple[str, ...]:
+    """Pseudo-words and placed real words by Zipf rank (index 0 is rank 1); the same on every run."""
+    rng = random.Random("clearinghouse-174-vocabulary")  # noqa: S311 (test data, not secrets)
+    real = set(PLACED_WORDS.values()) | set(RARE_WORDS)
+    pseudo: list[str] = []
+    seen: set[str] = set()
+    while len(pseudo) < VOCABULARY_SIZE:
+        word = "".join(rng.choice(_SYLLABLES) for _ in range(rng.choice((2, 2, 3, 3, 3, 4))))
+        # A query word matches as a prefix, so no pseudo-word may start with one.
+        if word in seen or any(word.startswith(r) for r in real):
+            continue
+        seen.add(word)
+        pseudo.append(word)
+    words: list[str] = []
+    for rank in range(1, VOCABULARY_SIZE + len(PLACED_WORDS) + 1):
+        words.append(PLACED_WORDS[rank] if rank in PLACED_WORDS else pseudo.pop())
+    return tuple(words)
+
+
+@cache
+def _sampling_table() -> tuple[str, ...]:
+    # Each word repeated in proportion to its Zipf weight: drawing from it uniformly is a Zipf draw,
+    # several times faster than random.choices with cumulative weights.
+    words = vocabulary()
+    weights = [1 / rank for rank in range(1, len(words) + 1)]
+    scale = _SAMPLING_TABLE_SIZE / sum(weights)
+    table: list[str] = []
+    for word, weight in zip(words, weights, strict=True):
+        table.extend([word] * max(1, round(weight * scale)))
+    return tuple(table)
+
+
+@dataclass
+class SyntheticMeasure:
+    """One generated measure, before it has an id."""
+
+    fields: dict[str, Any]
+    threat_ids: list[int]
+    text: str = field(default="")
+
+
+class Generator:
+    """Draws measures from a seeded random stream: the n-th measure depends only on the seed."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)  # noqa: S311 (test data, not secrets)
+        self.table = _sampling_table()
+        self.pillar_ids = list(Pillar.objects.order_by("position", "slug").values_list("pk", flat=True))
+        self.threat_ids = list(
+            Threat.objects.filter(parent__isnull=False).order_by("position", "slug").values_list("pk", flat=True)
+        )
+        self.state_ids = list(MemberState.objects.order_by("alpha2").values_list("pk", flat=True))
+        self.organization_ids = list(Organization.objects.order_by("slug").values_list("pk", flat=True))
+        if not (self.pillar_ids and self.threat_ids and self.state_ids):
+            raise CommandError("Pillars, threats and Member States are missing: run load_reference_data first.")
+
+    def words(self, count: int) -> list[str]:
+        return self.rng.choices(self.table, k=count)
+
+    def sentences(self, count: int) -> str:
+        words = self.words(count)
+        for word, probability in RARE_WORDS.items():
+            if self.rng.random() < probability:
+                words.insert(self.rng.randrange(len(words) + 1), word)
+        for phrase, probability in PHRASES.items():
+            if self.rng.random() < probability:
+                at = self.rng.randrange(len(words) + 1)
+                words[at:at] = list(phrase)
+        out, start = [], 0
+        while start < len(words):
+            length = self.rng.randint(8, 16)
+            sentence = words[start : start + length]
+            out.append(sentence[0].capitalize() + " " + " ".join(sentence[1:]) + ".")
+            start += length
+        return " ".join(out)
+
+    def measure(self) -> SyntheticMeasure:
+        rng = self.rng
+        title_words = self.words(rng.randint(5, 9))
+        title = "[synthetic] " + title_words[0].capitalize() + " " + " ".join(title_words[1:])
+        summary_words = self.words(rng.randint(10, 18))
+        summary = summary_words[0].capitalize() + " " + " ".join(summary_words[1:]) + "."
+        description = self.sentences(rng.randint(110, 130))
+
+        lifecycle = rng.choices(
+            [Lifecycle.PUBLISHED, Lifecycle.DRAFT, Lifecycle.SUBMITTED, Lifecycle.IN_REVIEW, Lifecycle.WITHDRAWN],
+            cum_weights=[90, 94, 97, 99, 100],
+        )[0]
+        tlp = rng.choices([TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.RED], cum_weights=[85, 93, 98, 100])[0]
+        owned_by_organization = bool(self.organization_ids) and rng.random() < 0.05
+        submitted_at = _EPOCH - timedelta(seconds=rng.randrange(6 * 365 * 86400))
+        published_at = submitted_at + timedelta(seconds=rng.randrange(60 * 86400))
+        fields = {
+            "title": title,
+            "summary": summary,
+            "description": description,
+            "pillar_id": rng.choice(self.pillar_ids),
+            "status": rng.choices(MeasureStatus.values, cum_weights=[15, 40, 85, 100])[0],
+            "since_year": rng.randint(2000, 2025),
+            "language": Language.EN if rng.random() < 0.8 else rng.choice(_OTHER_LANGUAGES),
+            "tlp": tlp,
+            "lifecycle": lifecycle,
+            "owner_state_id": None if owned_by_organization else rng.choice(self.state_ids),
+            "owner_organization_id": rng.choice(self.organization_ids) if owned_by_organization else None,
+            "submitted_at": None if lifecycle == Lifecycle.DRAFT else submitted_at,
+            "published_at": published_at if lifecycle in (Lifecycle.PUBLISHED, Lifecycle.WITHDRAWN) else None,
+            "is_illustrative": True,
+        }
+        threat_ids = rng.sample(self.threat_ids, rng.choice((1, 1, 2)))
+        # What search.document_text gives for such a measure: the description holds no Markdown.
+        return SyntheticMeasure(fields, threat_ids, normalize(f"{title} {summary} {description}"))
+
+    def __iter__(self) -> Iterator[SyntheticMeasure]:
+        while True:
+            yield self.measure()
+
+
+def write_batch(batch: list[SyntheticMeasure]) -> None:
+    """Insert measures, their threats and their search documents in one transaction."""
+    Through = Measure.threats.through
+    with transaction.atomic():
+        measures = Measure.objects.bulk_create([Measure(**item.fields) for item in batch])
+        Through.objects.bulk_create(
+            [
+                Through(measure_id=measure.pk, threat_id=threat_id)
+                for measure, item in zip(measures, batch, strict=True)
+                for threat_id in item.threat_ids
+            ]
+        )
+        search.index_many([(measure.pk, item.text) for measure, item in zip(measures, batch, strict=True)])
+
+
+class Command(BaseCommand):
+    help = "Create synthetic measures (marked illustrative, titled [synthetic]) for benchmarks."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--count", type=int, required=True, help="How many measures to create.")
+        parser.add_argument("--seed", type=int, default=1, help="The same seed gives the same measures.")
+        parser.add_argument("--batch", type=int, default=5000, help="Measures written per transaction.")
+
+    def handle(self, *args: Any, count: int, seed: int, batch: int, **options: Any) -> None:
+        if count < 1 or batch < 1:
+            raise CommandError("--count and --batch are positive numbers.")
+        started = time.monotonic()
+        generated = islice(Generator(seed), count)
+        self.stderr.ending = ""  # the progress bar ends its own lines
+        try:
+            items = iter(progress_bar(generated, label="Synthetic measures", total=count, stream=self.stderr))
+            while chunk := list(islice(items, batch)):
+                write_batch(chunk)
+                reset_queries()  # under DEBUG, logged bulk INSERTs would hold every text in memory
+        finally:
+            self.stderr.ending = "\n"
+        audit.record(None, "catalog.generated", changes={"count": count, "seed": seed})
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            f"{count:,} synthetic measures in {elapsed:.1f} s ({count / max(elapsed, 1e-9):,.0f} measures/s)"
+        )
