@@ -11,6 +11,8 @@ CURATOR_PERMISSIONS = {
     "countries": {"view", "add", "change"},
     "core": {"view"},
     "accounts": {"view"},
+    "catalog": {"view", "add", "change"},
+    "mandates": {"view", "add", "change"},
 }
 
 

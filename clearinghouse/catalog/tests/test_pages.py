@@ -211,3 +211,27 @@ def test_a_measure_page_links_related_measures_the_reader_may_see(personas):
     page = Client().get(f"/en/catalogue/measures/{shown.pk}/").content.decode()
     related = page.split("Related measures")[1]
     assert "SMS spam rules" in related and "Amber spam list" not in related and "Unrelated" not in related
+
+
+def test_curators_extend_the_taxonomy_in_the_admin_but_change_measures_only_through_the_workflow(personas):
+    from clearinghouse.catalog.models import Threat
+    from clearinghouse.core.models import AuditEvent
+
+    curator = client_for(personas.curator)
+    family = Threat.objects.get(slug="telecom-misuse")
+    response = curator.post(
+        "/en/admin/catalog/threat/add/",
+        {
+            "slug": "artificial-inflation",
+            "name_en": "Artificially inflated traffic",
+            "parent": family.pk,
+            "references": "",
+            "position": 99,
+        },
+    )
+    assert response.status_code == 302
+    assert Threat.objects.get(slug="artificial-inflation").parent == family
+    assert AuditEvent.objects.filter(action="threat.created.admin", actor=personas.curator).exists()
+    published = measure(personas)
+    assert curator.get(f"/en/admin/catalog/measure/{published.pk}/change/").status_code == 200  # read-only view
+    assert curator.post(f"/en/admin/catalog/measure/{published.pk}/change/", {"title": "x"}).status_code == 403

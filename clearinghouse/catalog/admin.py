@@ -1,0 +1,58 @@
+"""The Secretariat's admin for the catalogue: the taxonomy and technologies are edited here; measures
+are read here and changed only through the workflow (pages and API), which versions and indexes them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+
+from clearinghouse.catalog.models import Measure, MeasureVersion, Pillar, Technology, Threat
+from clearinghouse.core.admin import AuditedModelAdmin
+
+
+@admin.register(Threat)
+class ThreatAdmin(AuditedModelAdmin):
+    list_display = ["name_en", "slug", "parent", "position"]
+    list_filter = ["parent"]
+    search_fields = ["name_en", "slug", "references"]
+    prepopulated_fields = {"slug": ["name_en"]}
+
+
+@admin.register(Pillar)
+class PillarAdmin(AuditedModelAdmin):
+    list_display = ["name_en", "slug", "position"]
+
+
+@admin.register(Technology)
+class TechnologyAdmin(AuditedModelAdmin):
+    list_display = ["name", "slug", "lifecycle", "tlp", "is_illustrative"]
+    list_filter = ["lifecycle", "tlp", "is_illustrative"]
+    search_fields = ["name", "slug"]
+    filter_horizontal = ["threats"]
+    exclude = ["shared_with_users"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Measure)
+class MeasureAdmin(ReadOnlyAdmin):
+    list_display = ["title", "owner_state", "owner_organization", "lifecycle", "tlp", "version", "is_illustrative"]
+    list_filter = ["lifecycle", "tlp", "pillar", "status", "is_illustrative"]
+    search_fields = ["title", "summary"]
+    list_select_related = ["owner_state", "owner_organization"]
+
+
+@admin.register(MeasureVersion)
+class MeasureVersionAdmin(ReadOnlyAdmin):
+    list_display = ["measure", "number", "action", "created_by", "created_at"]
+    list_select_related = ["measure", "created_by"]
