@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clearinghouse.catalog.models import Measure, MeasureReference, MeasureTranslation, Technology, Threat
@@ -50,13 +51,22 @@ class MeasureForm(forms.ModelForm):
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
-            "description": forms.Textarea(attrs={"rows": 12, "class": "markdown"}),
+            "description": forms.Textarea(
+                attrs={
+                    "rows": 12,
+                    "class": "markdown",
+                    "hx-target": "#live-preview",
+                    "hx-trigger": "input changed delay:500ms, load",
+                }
+            ),
             "evidence": forms.Textarea(attrs={"rows": 5, "class": "markdown"}),
             "prerequisites": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args: Any, technologies: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # live preview of the description while typing (htmx); the Preview button does the same without JavaScript
+        self.fields["description"].widget.attrs["hx-post"] = reverse("catalog:markdown_preview")
         if technologies is not None:
             self.fields["technologies"].queryset = technologies  # type: ignore[attr-defined]
         self.fields["tlp"].help_text = _(

@@ -214,7 +214,8 @@ def measure_edit(request: Request, pk: int) -> HttpResponse:
 @require_POST
 def markdown_preview(request: Request) -> HttpResponse:
     """The sanitized HTML of a Markdown text, for the live preview of the forms (htmx)."""
-    return HttpResponse(render_markdown(request.POST.get("text", "")))
+    text = request.POST.get("text") or request.POST.get("description") or request.POST.get("evidence") or ""
+    return HttpResponse(render_markdown(text))
 
 
 def _workflow(request: Request, pk: int, action: str) -> HttpResponse:

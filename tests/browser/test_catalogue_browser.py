@@ -64,8 +64,10 @@ def test_submit_review_publish_then_search_and_filter(browser, live_server):
     alice.select_option("#id_pillar", label="Technical measures")
     alice.select_option("#id_threats", label="Telecommunication misuse — Interconnect bypass (SIM-box) fraud")
     alice.fill("#id_description", "Operators run **test calls** every day.")
-    alice.click("button[name=preview]")
-    assert alice.locator(".preview strong").inner_text() == "test calls"
+    alice.wait_for_selector("#live-preview strong")  # htmx renders the Markdown while typing
+    assert alice.locator("#live-preview strong").inner_text() == "test calls"
+    alice.click("button[name=preview]")  # and the button does it without JavaScript
+    assert alice.locator("#live-preview strong").inner_text() == "test calls"
     alice.click("button:not([name=preview])[type=submit] >> text=Save the draft")
     alice.wait_for_url("**/catalogue/measures/*/")
     measure_url = alice.url

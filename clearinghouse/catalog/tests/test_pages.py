@@ -111,7 +111,7 @@ def test_the_preview_neutralises_hostile_markdown(personas):
         "/en/catalogue/measures/new/", form_data(description=hostile, preview="1")
     )
     page = response.content.decode()
-    preview = page.split('class="preview"')[1]
+    preview = page.split('id="live-preview"')[1]
     assert "<strong>ok</strong>" in preview
     assert "<script>" not in preview and "javascript:" not in preview.split("</section>")[0].replace(
         "[x](javascript:alert(1))", ""
@@ -235,3 +235,33 @@ def test_curators_extend_the_taxonomy_in_the_admin_but_change_measures_only_thro
     published = measure(personas)
     assert curator.get(f"/en/admin/catalog/measure/{published.pk}/change/").status_code == 200  # read-only view
     assert curator.post(f"/en/admin/catalog/measure/{published.pk}/change/", {"title": "x"}).status_code == 403
+
+
+def test_a_reader_sees_the_translation_into_their_language_with_its_quality(personas):
+    original = measure(personas, title="Registre des IMEI", language="fr", summary="Les téléphones volés sont bloqués.")
+    client_for(personas.alice).post(
+        f"/en/catalogue/measures/{original.pk}/translation/",
+        {
+            "language": "en",
+            "quality": "machine",
+            "title": "IMEI register",
+            "summary": "Stolen phones are blocked.",
+            "description": "",
+            "evidence": "",
+            "prerequisites": "",
+        },
+    )
+    english = Client().get(f"/en/catalogue/measures/{original.pk}/").content.decode()
+    assert "IMEI register" in english and "Machine translation" in english and "Show the original" in english
+    assert "Registre des IMEI" in Client().get(f"/en/catalogue/measures/{original.pk}/?original=1").content.decode()
+    assert "Registre des IMEI" in Client().get(f"/fr/catalogue/measures/{original.pk}/").content.decode()
+    refused = client_for(personas.bob).post(
+        f"/en/catalogue/measures/{original.pk}/translation/",
+        {
+            "language": "es",
+            "quality": "machine",
+            "title": "x",
+            "summary": "y",
+        },
+    )
+    assert refused.status_code == 403
