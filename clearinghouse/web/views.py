@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from clearinghouse.catalog import selectors as catalog
 from clearinghouse.countries import selectors as countries
 
 
@@ -15,5 +16,12 @@ def home(request: HttpRequest) -> HttpResponse:
         "member_state_count": states.count(),
         "groups": countries.development_groups().annotate(member_count=Count("members")),
         "organization_count": countries.organizations().count(),
+        # counted as this reader may see them: the public counts only what the public may see
+        "catalogue": catalog.measures_visible_to(request.user)
+        .filter(lifecycle="published")
+        .aggregate(
+            measures=Count("id"),
+            owners=Count("owner_state", distinct=True) + Count("owner_organization", distinct=True),
+        ),
     }
     return render(request, "web/home.html", context)

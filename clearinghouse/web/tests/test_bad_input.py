@@ -33,3 +33,13 @@ def test_an_unknown_page_is_a_404_in_the_reader_s_language(db, client):
     response = client.get("/fr/nowhere/")
     assert response.status_code == 404
     assert "Page introuvable" in response.content.decode() or "Introuvable" in response.content.decode()
+
+
+def test_the_home_page_counts_only_what_the_reader_may_see(personas):
+    from clearinghouse.catalog.tests.factories import measure
+
+    measure(personas, title="Clear")
+    measure(personas, title="Green", tlp="green")
+    public = Client().get("/en/").content.decode()
+    member = client_for(personas.bob).get("/en/").content.decode()
+    assert '<p class="figure">1</p>' in public and '<p class="figure">2</p>' in member
