@@ -40,7 +40,7 @@ def browser_page(live_server, transactional_db, monkeypatch) -> Iterator:
             ],
         )
         page = browser.new_page(locale="en-GB")
-        page.set_default_timeout(15_000)
+        page.set_default_timeout(30_000)
         try:
             yield page
         finally:

@@ -56,7 +56,7 @@ def sign_in(page, base: str, username: str) -> None:
 def test_submit_review_publish_then_search_and_filter(browser, live_server):
     base = live_server.url
     alice = browser.new_page()
-    alice.set_default_timeout(15_000)
+    alice.set_default_timeout(30_000)
     sign_in(alice, base, "alice")
     alice.goto(f"{base}/en/catalogue/measures/new/")
     alice.fill("#id_title", "Nationwide SIM-box detection")
@@ -75,7 +75,7 @@ def test_submit_review_publish_then_search_and_filter(browser, live_server):
     assert "Submitted" in alice.locator(".messages").inner_text()
 
     curator = browser.new_page()
-    curator.set_default_timeout(15_000)
+    curator.set_default_timeout(30_000)
     sign_in(curator, base, "curator")
     device = TOTPDevice.objects.get(user__username="curator")
     curator.fill("#id_code", f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}")
@@ -86,7 +86,7 @@ def test_submit_review_publish_then_search_and_filter(browser, live_server):
     assert "Published" in curator.locator(".messages").inner_text()
 
     reader = browser.new_page()
-    reader.set_default_timeout(15_000)
+    reader.set_default_timeout(30_000)
     reader.goto(f"{base}/en/catalogue/?q=bypass")
     assert "Nationwide SIM-box detection" in reader.locator(".hits").inner_text()
     assert reader.locator(".hits mark").first.inner_text().lower() == "bypass"

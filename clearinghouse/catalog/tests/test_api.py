@@ -163,3 +163,11 @@ def test_the_schema_documents_the_catalogue_endpoints(db):
         "/api/v1/technologies/",
         "/api/v1/threats/",
     } <= paths
+
+
+def test_the_taxonomy_speaks_the_reader_s_language(db):
+    threats = Client().get("/api/v1/threats/", headers={"Accept-Language": "fr"}).json()
+    names = {t["slug"]: t["name"] for t in threats}
+    assert names["illegal-access"] == "Accès illégal"
+    page = Client().get("/es/catalogue/technologies/").content.decode()
+    assert "Tecnologías" in page
