@@ -341,3 +341,20 @@ class MeasureSearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"search document of measure {self.measure_id}"
+
+
+class SearchState(models.Model):
+    """One row whose token changes with every change to the catalogue's searchable data.
+
+    Caches of match sets, visibility sets and facet bitmaps (``catalog.bitmaps``) are keyed by it, so
+    a process never serves counts computed before a change. A random token, not a counter: after a
+    rolled-back transaction an old value is never reused for different data.
+    """
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("search state")
+
+    def __str__(self) -> str:
+        return self.token

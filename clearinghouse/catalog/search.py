@@ -8,11 +8,12 @@ Both index the text produced by :func:`textsearch.normalize` from a measure and 
 translations, so a query in one language finds the translations too. Every word of a query is
 matched as a prefix ("measure" finds "measures"). The index is written by :func:`index_measure`
 inside the transaction that changes the measure. Visibility is not decided here: callers pass
-the ids they may see as a SQL subquery (see ``selectors.search_measures``).
+the ids they may see (see ``catalog.bitmaps`` and ``selectors.search_measures``).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -46,10 +47,18 @@ def document_text(measure: Any) -> str:
     return normalize(" ".join(part for part in parts if part))
 
 
+def changed() -> None:
+    """Tell every process that cached sets of this catalogue are stale (in the caller's transaction)."""
+    from clearinghouse.catalog.models import SearchState
+
+    SearchState.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
+
+
 def index_measure(measure: Any) -> None:
     """(Re)write the measure's search document. Call inside the transaction that changed it."""
     from clearinghouse.catalog.models import MeasureSearchDocument
 
+    changed()
     text = document_text(measure)
     MeasureSearchDocument.objects.update_or_create(measure=measure, defaults={"text": text})
     if connection.vendor == "sqlite":
@@ -62,6 +71,7 @@ def index_many(rows: Iterable[tuple[int, str]]) -> None:
     """Bulk-write already normalized documents ``(measure_id, text)``, for generators and imports."""
     from clearinghouse.catalog.models import MeasureSearchDocument
 
+    changed()
     rows = list(rows)
     MeasureSearchDocument.objects.bulk_create(
         [MeasureSearchDocument(measure_id=pk, text=text) for pk, text in rows],
@@ -76,6 +86,7 @@ def index_many(rows: Iterable[tuple[int, str]]) -> None:
 
 
 def remove_measure(measure_id: int) -> None:
+    changed()
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [measure_id])  # noqa: S608
@@ -106,20 +117,9 @@ def matching_ids_sql(query: ParsedQuery) -> tuple[str, list[Any]]:
     )
 
 
-def ranked_ids(query: ParsedQuery, allowed_sql: str, allowed_params: list[Any], limit: int, offset: int) -> list[int]:
-    """Ids of the best matches among ``allowed_sql`` (a subquery of ids), best first."""
+def matching_ids(query: ParsedQuery) -> list[int]:
+    """The ids of every measure matching the query, in no particular order."""
+    sql, params = matching_ids_sql(query)
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({allowed_sql}) "  # noqa: S608
-                "ORDER BY bm25(" + FTS_TABLE + ", 1.0) LIMIT %s OFFSET %s",
-                [_fts5_expression(query), *allowed_params, limit, offset],
-            )
-        else:
-            cursor.execute(
-                "SELECT d.measure_id FROM catalog_measuresearchdocument d, to_tsquery('simple', %s) q "  # noqa: S608
-                f"WHERE d.document @@ q AND d.measure_id IN ({allowed_sql}) "
-                "ORDER BY ts_rank(d.document, q) DESC, d.measure_id DESC LIMIT %s OFFSET %s",
-                [_tsquery_expression(query), *allowed_params, limit, offset],
-            )
+        cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]

@@ -6,15 +6,14 @@ visible, filtered queryset is handed to the search engine as a subquery of allow
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 
-from clearinghouse.catalog import search
+from clearinghouse.catalog import bitmaps
 from clearinghouse.catalog.models import (
     Language,
     Measure,
@@ -24,7 +23,7 @@ from clearinghouse.catalog.models import (
     Threat,
 )
 from clearinghouse.catalog.textsearch import ParsedQuery, parse_query, snippet
-from clearinghouse.core.markdown import plain_text
+from clearinghouse.core.markdown import quick_text
 from clearinghouse.core.visibility import Lifecycle
 
 PAGE_SIZE = 20
@@ -117,84 +116,47 @@ class SearchResult:
         return self.page_number > 1
 
 
-def _facets(matched: QuerySet[Measure], selected: dict[str, Any]) -> dict[str, list[FacetValue]]:
-    """Counts of each filter's values among the matches (over ``matched``, already visibility-filtered)."""
+def _facet_values(counted: dict[str, dict[str, int]], selected: dict[str, Any]) -> dict[str, list[FacetValue]]:
+    """Facet counts as labelled values in the order readers expect."""
     from clearinghouse.catalog.models import MeasureStatus
     from clearinghouse.countries.models import BDTRegion, GroupCode, MemberState
-
-    base = Measure.objects.filter(pk__in=matched.values("pk"))
-
-    def counts(expression: Any, *, distinct: bool = False) -> dict[Any, int]:
-        rows = base.annotate(facet=expression).values("facet").annotate(n=Count("id", distinct=distinct))
-        return {row["facet"]: row["n"] for row in rows if row["facet"] is not None}
 
     def chosen(name: str) -> str:
         value = selected.get(name)
         return getattr(value, "slug", None) or getattr(value, "alpha2", None) or (str(value) if value else "")
 
-    facets: dict[str, list[FacetValue]] = {}
-    pillar_counts = counts(F("pillar__slug"))
-    facets["pillar"] = [
-        FacetValue(p.slug, p.name, pillar_counts.get(p.slug, 0), chosen("pillar") == p.slug)
-        for p in pillars()
-        if pillar_counts.get(p.slug)
-    ]
+    def values(name: str, choices: Iterable[tuple[str, Any]]) -> list[FacetValue]:
+        found = counted.get(name, {})
+        return [FacetValue(v, str(label), found[v], chosen(name) == v) for v, label in choices if found.get(v)]
 
-    family_counts = counts(Coalesce(F("threats__parent__slug"), F("threats__slug")), distinct=True)
-    leaf_counts = counts(F("threats__slug"), distinct=True)
+    facets: dict[str, list[FacetValue]] = {}
+    facets["pillar"] = values("pillar", [(p.slug, p.name) for p in pillars()])
+    threat_counts = counted.get("threat", {})
     facets["threat"] = []
     for family in threat_families():
-        if family_counts.get(family.slug):
+        if threat_counts.get(family.slug):
             facets["threat"].append(
-                FacetValue(family.slug, family.name, family_counts[family.slug], chosen("threat") == family.slug)
+                FacetValue(family.slug, family.name, threat_counts[family.slug], chosen("threat") == family.slug)
             )
             for child in family.children.all():
-                if leaf_counts.get(child.slug):
+                if threat_counts.get(child.slug):
                     facets["threat"].append(
                         FacetValue(
-                            child.slug, "— " + child.name, leaf_counts[child.slug], chosen("threat") == child.slug
+                            child.slug, "— " + child.name, threat_counts[child.slug], chosen("threat") == child.slug
                         )
                     )
-
-    region_counts = counts(F("owner_state__bdt_region"))
-    facets["region"] = [
-        FacetValue(v, str(label), region_counts[v], chosen("region") == v)
-        for v, label in BDTRegion.choices
-        if region_counts.get(v)
-    ]
-    group_counts = counts(F("owner_state__groups__code"), distinct=True)
-    facets["group"] = [
-        FacetValue(v, str(label), group_counts[v], chosen("group") == v)
-        for v, label in GroupCode.choices
-        if group_counts.get(v)
-    ]
-    country_counts = counts(F("owner_state__alpha2"))
+    facets["region"] = values("region", BDTRegion.choices)
+    facets["group"] = values("group", GroupCode.choices)
+    country_counts = counted.get("country", {})
     states = MemberState.objects.filter(alpha2__in=list(country_counts)).ordered_by_name()
     facets["country"] = sorted(
         (FacetValue(s.alpha2, s.name, country_counts[s.alpha2], chosen("country") == s.alpha2) for s in states),
         key=lambda f: -f.count,
     )
-    language_counts = base.aggregate(
-        **{
-            code.replace("-", "_"): Count("id", distinct=True, filter=Q(language=code) | Q(translations__language=code))
-            for code in Language.values
-        }
-    )
-    facets["language"] = [
-        FacetValue(code, str(label), language_counts[code.replace("-", "_")], chosen("language") == code)
-        for code, label in Language.choices
-        if language_counts[code.replace("-", "_")]
-    ]
-    status_counts = counts(F("status"))
-    facets["status"] = [
-        FacetValue(v, str(label), status_counts[v], chosen("status") == v)
-        for v, label in MeasureStatus.choices
-        if status_counts.get(v)
-    ]
-    year_counts = counts(F("since_year"))
-    facets["year"] = [
-        FacetValue(str(y), str(y), year_counts[y], chosen("year") == str(y)) for y in sorted(year_counts, reverse=True)
-    ]
+    facets["language"] = values("language", Language.choices)
+    facets["status"] = values("status", MeasureStatus.choices)
+    year_counts = counted.get("year", {})
+    facets["year"] = [FacetValue(y, y, year_counts[y], chosen("year") == y) for y in sorted(year_counts, reverse=True)]
     return facets
 
 
@@ -211,10 +173,10 @@ def _snippet_for(measure: Measure, query: ParsedQuery, language: str) -> str:
     texts = []
     translation = next((t for t in measure.translations.all() if t.language == language), None)
     if translation is not None:
-        texts += [translation.summary, plain_text(translation.description)]
-    texts += [measure.summary, plain_text(measure.description), plain_text(measure.evidence)]
+        texts += [translation.summary, quick_text(translation.description)]
+    texts += [measure.summary, quick_text(measure.description), quick_text(measure.evidence)]
     for translation in measure.translations.all():
-        texts += [translation.summary, plain_text(translation.description)]
+        texts += [translation.summary, quick_text(translation.description)]
     best = ""
     for text in texts:
         found = snippet(text, query)
@@ -236,25 +198,22 @@ def search_measures(
 ) -> SearchResult:
     """One page of the measures matching ``query`` among ``filtered`` (visible to ``user`` and filtered).
 
-    The number of SQL queries does not depend on the page size.
+    Counts and facets are exact over everything the user may see; the number of SQL queries does not
+    depend on the page size, and, once the sets are cached, not on the size of the catalogue.
     """
     parsed = parse_query(query)
-    matched = filtered
+    token = bitmaps.current_token()
+    index = bitmaps.facet_index(token)
+    result = bitmaps.allowed(token, filtered)
     if parsed:
-        match_sql, match_params = search.matching_ids_sql(parsed)
-        matched = filtered.filter(pk__in=RawSQL(match_sql, match_params))  # noqa: S611 (query is a parameter)
-    total = matched.count()
+        result = result & bitmaps.matches(token, parsed)
+    total = len(result)
     page = max(1, page)
     offset = (page - 1) * page_size
     if parsed and sort == "relevance":
-        allowed_sql, allowed_params = matched.values("pk").query.sql_with_params()
-        ids = search.ranked_ids(parsed, allowed_sql, list(allowed_params), page_size, offset)
+        ids = bitmaps.ranked(token, index, parsed, result, offset, page_size)
     else:
-        ids = list(
-            matched.order_by(F("published_at").desc(nulls_last=True), "-id").values_list("pk", flat=True)[
-                offset : offset + page_size
-            ]
-        )
+        ids = bitmaps.newest(index, result, offset, page_size)
     rows = {
         m.pk: m
         for m in measures_visible_to(user)
@@ -278,7 +237,7 @@ def search_measures(
         setattr(measure, "shown_summary", shown.summary)  # noqa: B010
         setattr(measure, "snippet", snippet_html)  # noqa: B010
         snippets[measure.pk] = snippet_html
-    facets = _facets(matched, selected or {}) if with_facets else {}
+    facets = _facet_values(bitmaps.counts(index, result), selected or {}) if with_facets else {}
     return SearchResult(page_objects, total, facets, parsed, snippets, page, page_size)
 
 

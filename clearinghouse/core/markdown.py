@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import nh3
@@ -68,3 +69,11 @@ def plain_text(text: str) -> str:
         .replace("&quot;", '"')
         .replace("&#39;", "'")
     )
+
+
+_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`#>|~]+|^\s*[-+]\s+|^\s*\d+\.\s+", re.MULTILINE)
+
+
+def quick_text(text: str) -> str:
+    """Markdown reduced to its words cheaply (links keep their text), for snippets of search results."""
+    return _MARKUP.sub(lambda m: m.group(1) or "", text or "")
