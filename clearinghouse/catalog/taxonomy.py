@@ -1,10 +1,12 @@
-"""The default threat taxonomy and the five pillars (DOMAIN.md), loaded by ``load_taxonomy``.
+"""The default threat taxonomy and the five pillars (DOMAIN.md), loaded by the data migration through ``load_default_taxonomy``.
 
 Names are marked for translation: the six-language names of the default nodes live in the
 interface catalogs; a node a curator adds later shows its English name until translated.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.utils.translation import gettext_noop
 
@@ -112,3 +114,29 @@ PILLARS: list[tuple[str, str]] = [
     ("capacity-development", gettext_noop("Capacity development")),
     ("cooperation", gettext_noop("Cooperation")),
 ]
+
+
+def load_default_taxonomy(pillar_model: Any, threat_model: Any) -> None:
+    """Create the default pillars and threats that are missing (idempotent; edits to existing nodes stay).
+
+    Takes the model classes so that the data migration can pass its historical models.
+    """
+    for position, (slug, name) in enumerate(PILLARS):
+        pillar_model.objects.get_or_create(slug=slug, defaults={"name_en": name, "position": position})
+    position = 0
+    for slug, name, references, children in THREATS:
+        family, _made = threat_model.objects.get_or_create(
+            slug=slug, defaults={"name_en": name, "references": references, "position": position}
+        )
+        position += 1
+        for child_slug, child_name, child_references in children:
+            threat_model.objects.get_or_create(
+                slug=child_slug,
+                defaults={
+                    "name_en": child_name,
+                    "references": child_references,
+                    "parent": family,
+                    "position": position,
+                },
+            )
+            position += 1
