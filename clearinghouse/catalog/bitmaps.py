@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import threading
 import uuid
+from array import array
 from collections import OrderedDict, defaultdict
 from collections.abc import Hashable, Iterable
 from typing import Any
@@ -98,7 +99,7 @@ class FacetIndex:
 
     def __init__(self) -> None:
         self.sets: dict[str, dict[str, BitMap]] = {}
-        self._order: list[int] | None = None
+        self._order: array[int] | None = None
         self.lock = threading.Lock()
         self.total = 0
 
@@ -142,12 +143,12 @@ class FacetIndex:
         index.sets["group"] = dict(groups)
         return index
 
-    def publication_order(self) -> list[int]:
+    def publication_order(self) -> array[int]:
         """All ids, the most recently published first (then the unpublished, newest first)."""
         with self.lock:
             if self._order is None:
                 ordered = Measure.objects.order_by(F("published_at").desc(nulls_last=True), "-id")
-                self._order = list(ordered.values_list("pk", flat=True).iterator(chunk_size=20000))
+                self._order = array("q", ordered.values_list("pk", flat=True).iterator(chunk_size=20000))
             return self._order
 
 

@@ -1,4 +1,4 @@
-"""The default threat taxonomy and the five pillars (DOMAIN.md), loaded by the data migration through ``load_default_taxonomy``.
+"""The default threat taxonomy and the five pillars (DOMAIN.md), loaded by ``load_default_taxonomy``.
 
 Names are marked for translation: the six-language names of the default nodes live in the
 interface catalogs; a node a curator adds later shows its English name until translated.
