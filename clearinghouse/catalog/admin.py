@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from clearinghouse.catalog.models import Measure, MeasureVersion, Pillar, Technology, Threat
+from clearinghouse.catalog.models import Measure, MeasureVersion, Pillar, Technology, TechnologyTranslation, Threat
 from clearinghouse.core.admin import AuditedModelAdmin
 
 
@@ -24,8 +24,14 @@ class PillarAdmin(AuditedModelAdmin):
     list_display = ["name_en", "slug", "position"]
 
 
+class TechnologyTranslationInline(admin.StackedInline):
+    model = TechnologyTranslation
+    extra = 0
+
+
 @admin.register(Technology)
 class TechnologyAdmin(AuditedModelAdmin):
+    inlines = [TechnologyTranslationInline]
     list_display = ["name", "slug", "lifecycle", "tlp", "is_illustrative"]
     list_filter = ["lifecycle", "tlp", "is_illustrative"]
     search_fields = ["name", "slug"]

@@ -149,10 +149,24 @@ def test_history_shows_a_readable_diff_between_two_versions(personas):
     assert Client().get(f"/en/catalogue/measures/{draft.pk}/history/").status_code == 404
 
 
+def docx_bytes() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr("word/document.xml", '<?xml version="1.0"?><document/>')
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
         ("report.pdf", PDF, None),
+        ("note.docx", docx_bytes(), None),
+        ("photo.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, None),
+        ("renamed.docx", PDF, "is not a PDF, DOCX, PNG or JPEG"),
         ("report.pdf", b"MZ\x90\x00 not a pdf", "is not a PDF, DOCX, PNG or JPEG"),
         ("virus.exe", b"MZ\x90\x00", "is not a PDF, DOCX, PNG or JPEG"),
         ("big.pdf", PDF + b"0" * 6_000_000, "the limit is"),
@@ -168,7 +182,7 @@ def test_attachments_are_checked_by_content_and_size(personas, settings, tmp_pat
     if message is None:
         assert response.status_code == 302
         attachment = MeasureAttachment.objects.get()
-        assert attachment.content_type == "application/pdf"
+        assert attachment.name == name and attachment.size == len(content)
         assert client_for(personas.alice).get(f"/en/catalogue/files/{attachment.pk}/").status_code == 200
         assert Client().get(f"/en/catalogue/files/{attachment.pk}/").status_code == 404  # a draft's file
     else:
