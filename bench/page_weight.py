@@ -1,6 +1,6 @@
 """Public page weight (DESIGN.md §6: ≤ 100 KB transferred, no external request).
 
-Builds a throwaway SQLite database with the reference data, fetches each public page with its
+Builds a throwaway SQLite database with the reference data and the illustrative demo catalogue, fetches each public page with its
 stylesheet and script in-process, and prints a table: HTML bytes, gzip-compressed bytes, assets
 (as WhiteNoise serves them compressed), total transferred, and requests to other sites.
 
@@ -31,6 +31,9 @@ from django.test import Client  # noqa: E402
 
 PAGES = [
     "/en/",
+    "/en/catalogue/",
+    "/ar/catalogue/?q=fraud",
+    "/en/catalogue/technologies/",
     "/en/member-states/",
     "/ar/member-states/",
     "/zh-hans/member-states/",
@@ -44,6 +47,7 @@ TARGET_KB = 100
 def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("load_reference_data", stdout=open(os.devnull, "w"), stderr=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("load_demo_data", stdout=open(os.devnull, "w"))  # noqa: SIM115
     call_command("collectstatic", interactive=False, verbosity=0)
     client = Client()
     asset_cache: dict[str, int] = {}
