@@ -330,7 +330,7 @@ class MeasureViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         filterset = MeasureFilterSet(request.query_params, queryset=self.get_queryset(), request=request)
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)
-        return exports.export_response(request.user, filterset.qs, filterset.form.cleaned_data.get("q") or "", fmt)
+        return exports.export_response(filterset.qs, filterset.form.cleaned_data.get("q") or "", fmt)
 
 
 class TechnologyViewSet(viewsets.ReadOnlyModelViewSet):

@@ -96,7 +96,7 @@ def _json_chunks(measures: QuerySet[Measure]) -> Iterator[str]:
     yield "]}"
 
 
-def export_response(user: Any, filtered: QuerySet[Measure], query: str, fmt: str) -> StreamingHttpResponse:
+def export_response(filtered: QuerySet[Measure], query: str, fmt: str) -> StreamingHttpResponse:
     measures = exportable_matches(filtered, query)
     if fmt == "csv":
         response = StreamingHttpResponse(_csv_lines(measures), content_type="text/csv; charset=utf-8")

@@ -372,4 +372,4 @@ def export(request: Request, fmt: str) -> HttpResponse | StreamingHttpResponse:
     filterset = MeasureFilterSet(request.GET, queryset=selectors.measures_visible_to(request.user))
     if not filterset.is_valid():
         return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")
-    return exports.export_response(request.user, filterset.qs, filterset.form.cleaned_data.get("q") or "", fmt)
+    return exports.export_response(filterset.qs, filterset.form.cleaned_data.get("q") or "", fmt)
