@@ -1,8 +1,9 @@
 """Public page weight (DESIGN.md §6: ≤ 100 KB transferred, no external request).
 
-Builds a throwaway SQLite database with the reference data and the illustrative demo catalogue, fetches each public page with its
-stylesheet and script in-process, and prints a table: HTML bytes, gzip-compressed bytes, assets
-(as WhiteNoise serves them compressed), total transferred, and requests to other sites.
+Builds a throwaway SQLite database with the reference data and the illustrative demo catalogue,
+fetches each public page with its stylesheet and script in-process, and prints a table: HTML bytes,
+gzip-compressed bytes, assets (as WhiteNoise serves them compressed), total transferred, and requests
+to other sites.
 
     .venv/bin/python bench/page_weight.py
 """
