@@ -1,0 +1,531 @@
+"""Catalogue search at scale (DESIGN.md §6: p95 ≤ 150 ms on SQLite and ≤ 300 ms on PostgreSQL, end to end).
+
+For each engine and size, builds a database of synthetic measures (``migrate``, ``load_reference_data``,
+``generate_catalog``; reused on the next run unless ``--rebuild``), then times each kind of query:
+
+- the whole API search as an anonymous reader (``GET /api/v1/measures/?q=…``, facets and snippets
+  included, through Django's test client), in three modes, since the search caches sets per process
+  (``catalog.bitmaps``): a query not searched since the catalogue last changed, the same query
+  repeated, and the first search after a change to the catalogue (see ``MODES``);
+- the bare full-text query on the same index (``ORDER BY bm25`` / ``ts_rank``, ``LIMIT 20``, no
+  snippet, no visibility rule).
+
+A second table splits the API time into steps (the functions in ``TIMED``, SQL outside them, the rest:
+serializing and the framework).
+
+    .venv/bin/python bench/search.py --sizes 100000 --engines sqlite postgresql --repeat 20
+
+Databases live in --workdir (SQLite files) and on the PostgreSQL server as ch174_bench_<size>.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+TARGET_MS = {"sqlite": 150, "postgresql": 300}
+#: The facet filter added to the "term in ~28%" query for the "query + facet" kind.
+FACET_FILTER = {"pillar": "technical"}
+
+
+# -- building the databases ------------------------------------------------------------------------
+
+
+def database_url(engine: str, size: int, args: argparse.Namespace) -> str:
+    if engine == "sqlite":
+        return f"sqlite:///{args.workdir / f'sqlite-{size}.sqlite3'}"
+    return f"{args.postgres.rstrip('/')}/ch174_bench_{size}"
+
+
+def base_environment(url: str, args: argparse.Namespace) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "clearinghouse.settings",
+        "DATABASE_URL": url,
+        "VAR_DIR": str(args.workdir / "var"),
+        "CACHE_URL": "locmem://",
+        "API_RATE_ANONYMOUS": "1000000000/second",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def postgres_admin(args: argparse.Namespace) -> Any:
+    import psycopg
+
+    return psycopg.connect(f"{args.postgres.rstrip('/')}/postgres", autocommit=True)
+
+
+def database_exists(engine: str, size: int, args: argparse.Namespace) -> bool:
+    if engine == "sqlite":
+        return (args.workdir / f"sqlite-{size}.sqlite3").exists()
+    with postgres_admin(args) as admin:
+        return (
+            admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [f"ch174_bench_{size}"]).fetchone()
+            is not None
+        )
+
+
+def fresh_database(engine: str, size: int, args: argparse.Namespace) -> None:
+    if engine == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            (args.workdir / f"sqlite-{size}.sqlite3{suffix}").unlink(missing_ok=True)
+        return
+    with postgres_admin(args) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS ch174_bench_{size} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE ch174_bench_{size}")
+
+
+def manage(command: list[str], env: dict[str, str]) -> str:
+    """Run a manage.py command (its progress shows on stderr); its output."""
+    done = subprocess.run(  # noqa: S603 (our own manage.py, fixed arguments)
+        [PYTHON, str(ROOT / "manage.py"), *command], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    if done.returncode:
+        sys.exit(f"manage.py {' '.join(command)} failed with DATABASE_URL={env['DATABASE_URL']}:\n{done.stdout}")
+    return done.stdout
+
+
+def build(engine: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
+    """The database of ``size`` synthetic measures, built unless a complete one exists; its build record."""
+    marker = args.workdir / f"{engine}-{size}.complete.json"
+    url = database_url(engine, size, args)
+    env = {**base_environment(url, args), "DEBUG": "1"}
+    if marker.exists() and not args.rebuild and database_exists(engine, size, args):
+        say(f"[{engine} {size:,}] reusing the database; migrate …")
+        manage(["migrate", "--noinput", "-v0"], env)  # the code under test may have added a migration
+        return {**json.loads(marker.read_text()), "reused": True}
+    marker.unlink(missing_ok=True)
+    fresh_database(engine, size, args)
+    record: dict[str, Any] = {"engine": engine, "size": size, "seed": args.seed, "url": url}
+    steps = [
+        ("migrate", ["migrate", "--noinput", "-v0"]),
+        ("load_reference_data", ["load_reference_data"]),
+        ("generate_catalog", ["generate_catalog", "--count", str(size), "--seed", str(args.seed)]),
+    ]
+    for name, command in steps:
+        say(f"[{engine} {size:,}] {name} …")
+        started = time.monotonic()
+        output = manage(command, env)
+        record[f"{name}_s"] = round(time.monotonic() - started, 1)
+        if name == "generate_catalog":
+            record["generate_output"] = output.strip().splitlines()[-1]
+    if engine == "postgresql":
+        # What autovacuum reaches on its own after a bulk load: statistics and the visibility map.
+        say(f"[{engine} {size:,}] VACUUM ANALYZE …")
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute("VACUUM ANALYZE")
+    record["built_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    marker.write_text(json.dumps(record, indent=1))
+    return {**record, "reused": False}
+
+
+# -- measuring (in a subprocess with Django configured for one database) ----------------------------
+
+#: Functions on the search path timed as steps: (module, function, step). Missing ones are skipped.
+TIMED = [
+    ("clearinghouse.catalog.bitmaps", "matches", "match"),
+    ("clearinghouse.catalog.bitmaps", "allowed", "allowed"),
+    ("clearinghouse.catalog.bitmaps", "facet_index", "facet index"),
+    ("clearinghouse.catalog.bitmaps", "ranked", "ranking"),
+    ("clearinghouse.catalog.bitmaps", "newest", "ranking"),
+    ("clearinghouse.catalog.bitmaps", "counts", "facets"),
+    ("clearinghouse.catalog.selectors", "_facet_values", "facets"),
+    ("clearinghouse.catalog.selectors", "_snippet_for", "snippets"),
+    ("clearinghouse.catalog.selectors", "snippet", "snippets"),  # the highlighted title
+]
+STEPS = ["match", "allowed", "facet index", "ranking", "facets", "snippets", "page SQL", "rest"]
+#: How the API is timed: which of the search's caches are emptied before each request.
+MODES = {
+    "new query": "the query's match set and ranking are forgotten; the visible set and facet sets stay",
+    "repeated": "nothing is forgotten: the same query again",
+    "after change": "every cached set is forgotten, as after any change to the catalogue",
+}
+
+
+class StepClock:
+    """Accumulates time per step of a search: functions wrapped by name, SQL seen by an execute wrapper."""
+
+    def __init__(self) -> None:
+        self.active: str | None = None
+        self.seconds: dict[str, float] = defaultdict(float)
+        self.queries = 0
+
+    def wrap(self, module: Any, name: str, step: str) -> None:
+        original: Callable[..., Any] = getattr(module, name)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            if self.active is not None:  # nested: counted in the outer step
+                return original(*args, **kwargs)
+            self.active, started = step, time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds[step] += time.perf_counter() - started
+                self.active = None
+
+        setattr(module, name, timed)
+
+    def sql(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.queries += 1
+            if self.active is None:
+                self.seconds["page SQL"] += time.perf_counter() - started
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def api_get(client: Any, params: dict[str, str], timeout_s: float) -> dict[str, Any] | None:
+    """The API's answer, or None when the database was still at work after ``timeout_s``."""
+    from django.db import OperationalError, connection
+
+    connection.ensure_connection()
+    driver: Any = connection.connection
+    # sqlite3 and psycopg connections can both be interrupted from another thread.
+    watchdog = threading.Timer(timeout_s, driver.interrupt if connection.vendor == "sqlite" else driver.cancel)
+    watchdog.start()
+    try:
+        response = client.get("/api/v1/measures/", params)
+    except OperationalError:
+        return None
+    finally:
+        watchdog.cancel()
+    if response.status_code != 200:
+        raise SystemExit(f"{params}: HTTP {response.status_code} {response.content[:300]!r}")
+    return response.json()
+
+
+def bare(connection: Any, sql: str, expression: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [expression])
+        cursor.fetchall()
+
+
+def forget(mode: str) -> None:
+    """Empty the search caches a mode of timing starts from (see MODES)."""
+    from clearinghouse.catalog import bitmaps
+
+    if mode == "after change":
+        bitmaps.reset()
+    elif mode == "new query":
+        for name in ("_matches", "_rankings"):
+            cache = getattr(bitmaps, name, None)
+            if cache is not None:
+                cache.clear()
+
+
+def time_api(
+    client: Any, params: dict[str, str], mode: str, clock: StepClock, runs: int, budget_s: float, timeout_s: float
+) -> dict[str, Any]:
+    """Up to ``runs`` timed requests in one mode (fewer when the first takes long), with their steps."""
+    from django.db import connection
+
+    totals: list[float] = []
+    steps: dict[str, list[float]] = defaultdict(list)
+    queries: list[int] = []
+    with connection.execute_wrapper(clock.sql):
+        while len(totals) < runs:
+            forget(mode)
+            clock.seconds.clear()
+            clock.queries = 0
+            started = time.perf_counter()
+            if api_get(client, params, timeout_s) is None:
+                return {"timed_out": True}
+            total = time.perf_counter() - started
+            totals.append(total * 1000)
+            queries.append(clock.queries)
+            for step in STEPS[:-1]:
+                steps[step].append(clock.seconds.get(step, 0.0) * 1000)
+            steps["rest"].append((total - sum(clock.seconds.values())) * 1000)
+            if len(totals) == 1:
+                runs = max(1, min(runs, round(budget_s / max(total, 1e-3))))
+    return {
+        "timed_out": False,
+        "runs": len(totals),
+        "p50": statistics.median(totals),
+        "p95": percentile(totals, 0.95),
+        "steps_p50": {step: statistics.median(values) for step, values in steps.items()},
+        "queries": statistics.median(queries),
+    }
+
+
+def measure(repeat: int, budget_s: float, timeout_s: float) -> list[dict[str, Any]]:
+    import importlib
+
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+
+    from clearinghouse.catalog import search
+    from clearinghouse.catalog.management.commands.generate_catalog import BENCHMARK_QUERIES
+    from clearinghouse.catalog.textsearch import parse_query
+
+    clock = StepClock()
+    for module_name, name, step in TIMED:
+        module = importlib.import_module(module_name)
+        if hasattr(module, name):
+            clock.wrap(module, name, step)
+        else:
+            say(f"  (no {module_name}.{name}: its time counts in the rest)")
+
+    kinds: list[tuple[str, dict[str, str]]] = [(kind, {"q": q}) for kind, q in BENCHMARK_QUERIES.items()]
+    kinds.append(("~28% + facet filter", {"q": BENCHMARK_QUERIES["term in ~28%"], **FACET_FILTER}))
+    client = Client()
+    rows = []
+    for kind, params in kinds:
+        parsed = parse_query(params["q"])
+        if connection.vendor == "sqlite":
+            bare_sql = (
+                "SELECT rowid FROM catalog_measure_fts WHERE catalog_measure_fts MATCH %s "
+                "ORDER BY bm25(catalog_measure_fts) LIMIT 20"
+            )
+            count_sql = "SELECT count(*) FROM catalog_measure_fts WHERE catalog_measure_fts MATCH %s"
+            expression = search._fts5_expression(parsed)
+        else:
+            bare_sql = (
+                "SELECT measure_id FROM catalog_measuresearchdocument, to_tsquery('simple', %s) q "
+                "WHERE document @@ q ORDER BY ts_rank(document, q) DESC LIMIT 20"
+            )
+            count_sql = "SELECT count(*) FROM catalog_measuresearchdocument WHERE document @@ to_tsquery('simple', %s)"
+            expression = search._tsquery_expression(parsed)
+
+        body = api_get(client, params, timeout_s)  # warm-up
+        assert body is None or (body["facets"] and all("snippet" in r for r in body["results"]))  # noqa: S101
+        modes = {
+            mode: time_api(
+                client, params, mode, clock, min(repeat, 3) if mode == "after change" else repeat, budget_s, timeout_s
+            )
+            for mode in MODES
+        }
+        bare(connection, bare_sql, expression)  # warm-up
+        bare_ms = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            bare(connection, bare_sql, expression)
+            bare_ms.append((time.perf_counter() - started) * 1000)
+        with connection.cursor() as cursor:
+            cursor.execute(count_sql, [expression])
+            index_hits = cursor.fetchone()[0]
+        rows.append(
+            {
+                "kind": kind,
+                "query": "&".join(f"{k}={v}" for k, v in params.items()),
+                "matches": body["count"] if body else None,
+                "index_hits": index_hits,
+                "timeout_s": timeout_s,
+                "modes": modes,
+                "bare_p50": statistics.median(bare_ms),
+                "bare_p95": percentile(bare_ms, 0.95),
+            }
+        )
+        rows[-1]["peak_memory_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        shown = modes["new query"]
+        say(f"  {kind:22} new query p50 {cell(shown, 'p50', timeout_s):>9} ms, bare p50 {rows[-1]['bare_p50']:.1f} ms")
+    return rows
+
+
+def run_measurement(engine: str, size: int, args: argparse.Namespace) -> list[dict[str, Any]]:
+    env = {
+        **base_environment(database_url(engine, size, args), args),
+        "DEBUG": "0",
+        "HTTPS": "0",
+        "ALLOWED_HOSTS": "testserver",
+    }
+    (args.workdir / "var" / "static").mkdir(parents=True, exist_ok=True)  # WhiteNoise warns without it
+    say(f"[{engine} {size:,}] measuring, {args.repeat} runs a query …")
+    done = subprocess.run(  # noqa: S603 (this script, fixed arguments)
+        [
+            PYTHON,
+            __file__,
+            "--measure",
+            *("--repeat", str(args.repeat), "--budget", str(args.budget)),
+            *("--timeout", str(args.timeout)),
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    if done.returncode:
+        sys.exit(f"{engine} {size}: measuring failed (exit status {done.returncode}):\n{done.stdout}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# -- the tables --------------------------------------------------------------------------------------
+
+
+def cell(timing: dict[str, Any], key: str, timeout_s: float) -> str:
+    return f"> {timeout_s * 1000:,.0f}" if timing["timed_out"] else f"{timing[key]:.1f}"
+
+
+def code_version() -> str:
+    """The commit under test, and whether files differ from it (another change in progress is measured too)."""
+    git = ["git", "-C", str(ROOT)]
+    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)  # noqa: S603 S607
+    status = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True)  # noqa: S603 S607
+    changed = len(status.stdout.splitlines())
+    return f"commit {commit.stdout.strip() or '?'}" + (f" with {changed} modified files" if changed else "")
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def table(header: list[str], rows: list[list[str]], left: int = 3) -> str:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            str(c).ljust(w) if i < left else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    return "\n".join([line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+
+
+def report(
+    results: list[tuple[str, int, list[dict[str, Any]]]], builds: list[dict[str, Any]], timeout_s: float
+) -> None:
+    rows = []
+    for engine, size, measured in results:
+        target = TARGET_MS[engine]
+        for r in measured:
+            new, repeated, changed = (r["modes"][mode] for mode in MODES)
+            rows.append(
+                [
+                    engine,
+                    f"{size:,}",
+                    r["kind"],
+                    "?" if r["matches"] is None else f"{r['matches']:,}",
+                    cell(new, "p50", timeout_s),
+                    cell(new, "p95", timeout_s),
+                    cell(repeated, "p50", timeout_s),
+                    cell(repeated, "p95", timeout_s),
+                    cell(changed, "p50", timeout_s),
+                    f"{r['bare_p50']:.1f}",
+                    f"{r['bare_p95']:.1f}",
+                    f"{target}",
+                    "met" if not new["timed_out"] and new["p95"] <= target else "MISSED",
+                ]
+            )
+    header = ["engine", "size", "query kind", "matches", "API p50", "API p95", "repeated p50", "repeated p95"]
+    header += ["after change p50", "bare p50", "bare p95", "target", "API p95 ≤ target"]
+    print(f"Code measured: {code_version()}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    print()
+    print("Search latency, ms. API: a query not searched since the catalogue last changed; repeated: the same")
+    print("query again; after change: the first search after any change to the catalogue. matches: the total an")
+    print("anonymous reader is shown. bare: the engine's own top 20 on the whole index, without snippets.")
+    print(table(header, rows))
+
+    step_rows = []
+    for engine, size, measured in results:
+        for r in measured:
+            for mode in ("new query", "after change"):
+                timing = r["modes"][mode]
+                steps = timing.get("steps_p50", {})
+                step_rows.append(
+                    [
+                        engine,
+                        f"{size:,}",
+                        r["kind"],
+                        mode,
+                        f"{r['index_hits']:,}",
+                        cell(timing, "p50", timeout_s),
+                        *(f"{steps[s]:.1f}" if s in steps else "-" for s in STEPS),
+                        f"{timing['queries']:.0f}" if "queries" in timing else "-",
+                        str(timing.get("runs", 0)),
+                    ]
+                )
+    print()
+    print(
+        "Memory of the searching process at the end (MB, peak resident): "
+        + ", ".join(
+            f"{engine} {size:,}: {measured[-1].get('peak_memory_mb', 0):,.0f}" for engine, size, measured in results
+        )
+    )
+    print()
+    print("Where the API time goes, p50 ms (index hits: every record matching, before the visibility rule)")
+    header = ["engine", "size", "query kind", "mode", "index hits", "API", *STEPS, "SQL queries", "runs"]
+    print(table(header, step_rows, left=4))
+
+    print()
+    print("Building the databases")
+    build_rows = [
+        [
+            b["engine"],
+            f"{b['size']:,}",
+            f"{b.get('migrate_s', 0) + b.get('load_reference_data_s', 0):.1f}",
+            f"{b.get('generate_catalog_s', 0):.1f}",
+            b.get("generate_output", ""),
+            "reused" if b["reused"] else "built now",
+        ]
+        for b in builds
+    ]
+    print(table(["engine", "size", "setup s", "generate s", "generate_catalog says", "database"], build_rows, left=2))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--engines", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"])
+    parser.add_argument("--repeat", type=int, default=20, help="Timed runs a query, after one warm-up.")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=120,
+        help="Seconds a query may take in one mode; slower ones get fewer runs (at least one).",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=300,
+        help="Seconds after which an API search is interrupted and reported as such.",
+    )
+    parser.add_argument("--rebuild", action="store_true", help="Build the databases again even when complete.")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "ch174-bench")
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432", help="Server to build on.")
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.measure:
+        print(json.dumps(measure(args.repeat, args.budget, args.timeout)))
+        return
+    args.workdir = args.workdir.resolve()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    results, builds = [], []
+    for engine in args.engines:
+        for size in args.sizes:
+            builds.append(build(engine, size, args))
+            results.append((engine, size, run_measurement(engine, size, args)))
+    print()
+    report(results, builds, args.timeout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""The synthetic catalogue for benchmarks: marked as made up, searchable, the same for the same seed."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.management import call_command
+
+from clearinghouse.catalog import selectors
+from clearinghouse.catalog.models import Measure
+from clearinghouse.catalog.textsearch import normalize
+from clearinghouse.core.models import AuditEvent
+from clearinghouse.core.visibility import TLP, Lifecycle
+
+
+def generate(count: int = 50, seed: int = 1) -> list[Measure]:
+    before = Measure.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    call_command(
+        "generate_catalog", "--count", str(count), "--seed", str(seed), stdout=io.StringIO(), stderr=io.StringIO()
+    )
+    return list(Measure.objects.filter(pk__gt=before).order_by("pk").prefetch_related("threats"))
+
+
+def content(measures: list[Measure]) -> list[tuple]:
+    return [
+        (
+            m.title,
+            m.summary,
+            m.description,
+            m.pillar_id,
+            m.owner_state_id,
+            m.owner_organization_id,
+            m.tlp,
+            m.lifecycle,
+            m.status,
+            m.language,
+            m.since_year,
+            m.published_at,
+            sorted(t.pk for t in m.threats.all()),
+        )
+        for m in measures
+    ]
+
+
+@pytest.mark.django_db
+def test_it_creates_the_measures_marked_illustrative_with_synthetic_titles():
+    measures = generate()
+
+    assert len(measures) == 50
+    assert all(m.is_illustrative for m in measures)
+    assert all(m.title.startswith("[synthetic] ") for m in measures)
+    assert all(1 <= len(m.threats.all()) <= 2 for m in measures)
+    assert all((m.owner_state_id is None) != (m.owner_organization_id is None) for m in measures)
+    assert all(m.published_at for m in measures if m.lifecycle == Lifecycle.PUBLISHED)
+    assert 100 <= min(len(m.description.split()) for m in measures)
+
+
+@pytest.mark.django_db
+def test_it_records_one_audit_event_for_the_whole_run_and_none_per_measure():
+    generate()
+
+    events = AuditEvent.objects.filter(action__startswith="catalog.") | AuditEvent.objects.filter(
+        object_type="catalog.measure"
+    )
+    assert [(e.action, e.changes) for e in events] == [("catalog.generated", {"count": 50, "seed": 1})]
+
+
+@pytest.mark.django_db
+def test_each_measure_is_indexed_as_the_search_engine_would_index_it():
+    measures = generate()
+
+    for measure in measures:
+        expected = normalize(f"{measure.title} {measure.summary} {measure.description}")
+        assert measure.search_document.text == expected
+
+
+@pytest.mark.django_db
+def test_a_measure_is_found_by_a_word_of_its_title():
+    measures = generate()
+    shown = next(m for m in measures if m.lifecycle == Lifecycle.PUBLISHED and m.tlp == TLP.CLEAR)
+    # The rarest word of the title finds few measures, so the one sought is on the first page.
+    counts = {w: sum(w in m.search_document.text.split() for m in measures) for w in normalize(shown.title).split()}
+    word = min(counts, key=lambda w: (counts[w], w))
+
+    anonymous = AnonymousUser()
+    result = selectors.search_measures(
+        anonymous, selectors.measures_visible_to(anonymous), query=word, page_size=100, with_facets=False
+    )
+
+    assert shown.pk in [m.pk for m in result.page]
+
+
+@pytest.mark.django_db
+def test_the_same_seed_gives_the_same_measures_and_another_seed_others():
+    first = generate(seed=1)
+    again = generate(seed=1)
+    other = generate(seed=2)
+
+    assert content(again) == content(first)
+    assert [m.title for m in other] != [m.title for m in first]
+
+
+@pytest.mark.django_db
+def test_the_batch_size_does_not_change_what_is_generated():
+    whole = generate(count=30)
+    before = Measure.objects.order_by("-pk").values_list("pk", flat=True).first()
+    call_command("generate_catalog", "--count", "30", "--batch", "7", stdout=io.StringIO(), stderr=io.StringIO())
+
+    assert content(list(Measure.objects.filter(pk__gt=before).order_by("pk"))) == content(whole)
+
+
+@pytest.mark.django_db
+def test_an_anonymous_reader_sees_only_the_published_tlp_clear_ones():
+    measures = generate()
+    expected = {m.pk for m in measures if m.lifecycle == Lifecycle.PUBLISHED and m.tlp == TLP.CLEAR}
+
+    seen = set(selectors.measures_visible_to(AnonymousUser()).values_list("pk", flat=True))
+
+    assert seen == expected
+    assert 0 < len(expected) < len(measures)
