@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from clearinghouse.catalog.models import Pillar, Threat
 from clearinghouse.catalog.taxonomy import load_default_taxonomy
@@ -49,6 +50,7 @@ def browser(live_server, transactional_db, monkeypatch) -> Iterator:
             yield chromium
         finally:
             chromium.close()
+            connections.close_all()  # the live server's requests left connections open in this thread
 
 
 @pytest.fixture
