@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from itertools import islice
@@ -108,7 +108,7 @@ class SyntheticMeasure:
 
     fields: dict[str, Any]
     threat_ids: list[int]
-    text: str = field(default="")
+    text: str
 
 
 class Generator:
