@@ -24,6 +24,7 @@ import argparse
 import json
 import math
 import os
+import random
 import resource
 import statistics
 import subprocess
@@ -156,7 +157,8 @@ STEPS = ["match", "allowed", "facet index", "ranking", "facets", "snippets", "pa
 MODES = {
     "new query": "the query's match set and ranking are forgotten; the visible set and facet sets stay",
     "repeated": "nothing is forgotten: the same query again",
-    "after change": "every cached set is forgotten, as after any change to the catalogue",
+    "after change": "one measure was changed and re-indexed just before (the caches are patched)",
+    "cold start": "every cached set is forgotten, as in a new process",
 }
 
 
@@ -224,12 +226,28 @@ def bare(connection: Any, sql: str, expression: str) -> None:
         cursor.fetchall()
 
 
+def change_one_measure() -> None:
+    """What an edit does to the search index: one published measure re-indexed, in its own transaction."""
+    from django.db import transaction
+
+    from clearinghouse.catalog import search
+    from clearinghouse.catalog.models import Measure
+
+    last = Measure.objects.order_by("-pk").values_list("pk", flat=True).first() or 1
+    start = random.randint(1, last)  # noqa: S311 (a benchmark's choice, not a secret)
+    with transaction.atomic():
+        measure = Measure.objects.filter(lifecycle="published", pk__gte=start).order_by("pk").first()
+        search.index_measure(measure or Measure.objects.first())
+
+
 def forget(mode: str) -> None:
     """Empty the search caches a mode of timing starts from (see MODES)."""
     from clearinghouse.catalog import bitmaps
 
-    if mode == "after change":
+    if mode == "cold start":
         bitmaps.reset()
+    elif mode == "after change":
+        change_one_measure()
     elif mode == "new query":
         for name in ("_matches", "_rankings"):
             cache = getattr(bitmaps, name, None)
@@ -319,7 +337,7 @@ def measure(repeat: int, budget_s: float, timeout_s: float) -> list[dict[str, An
         assert body is None or (body["facets"] and all("snippet" in r for r in body["results"]))  # noqa: S101
         modes = {
             mode: time_api(
-                client, params, mode, clock, min(repeat, 3) if mode == "after change" else repeat, budget_s, timeout_s
+                client, params, mode, clock, min(repeat, 3) if mode == "cold start" else repeat, budget_s, timeout_s
             )
             for mode in MODES
         }
@@ -415,7 +433,8 @@ def report(
     for engine, size, measured in results:
         target = TARGET_MS[engine]
         for r in measured:
-            new, repeated, changed = (r["modes"][mode] for mode in MODES)
+            new, repeated, changed, cold = (r["modes"][mode] for mode in MODES)
+            held = all(not t["timed_out"] and t["p95"] <= target for t in (new, changed))
             rows.append(
                 [
                     engine,
@@ -427,25 +446,29 @@ def report(
                     cell(repeated, "p50", timeout_s),
                     cell(repeated, "p95", timeout_s),
                     cell(changed, "p50", timeout_s),
+                    cell(changed, "p95", timeout_s),
+                    cell(cold, "p50", timeout_s),
                     f"{r['bare_p50']:.1f}",
                     f"{r['bare_p95']:.1f}",
                     f"{target}",
-                    "met" if not new["timed_out"] and new["p95"] <= target else "MISSED",
+                    "met" if held else "MISSED",
                 ]
             )
     header = ["engine", "size", "query kind", "matches", "API p50", "API p95", "repeated p50", "repeated p95"]
-    header += ["after change p50", "bare p50", "bare p95", "target", "API p95 ≤ target"]
+    header += ["after change p50", "after change p95", "cold start p50", "bare p50", "bare p95", "target"]
+    header += ["p95 ≤ target"]
     print(f"Code measured: {code_version()}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     print()
     print("Search latency, ms. API: a query not searched since the catalogue last changed; repeated: the same")
-    print("query again; after change: the first search after any change to the catalogue. matches: the total an")
-    print("anonymous reader is shown. bare: the engine's own top 20 on the whole index, without snippets.")
+    print("query again; after change: the first search after one measure was changed; cold start: the first")
+    print("search of a new process. matches: the total an anonymous reader is shown. bare: the engine's own")
+    print("top 20 on the whole index, without snippets. The target holds when API p95 and after change p95 meet it.")
     print(table(header, rows))
 
     step_rows = []
     for engine, size, measured in results:
         for r in measured:
-            for mode in ("new query", "after change"):
+            for mode in ("new query", "after change", "cold start"):
                 timing = r["modes"][mode]
                 steps = timing.get("steps_p50", {})
                 step_rows.append(

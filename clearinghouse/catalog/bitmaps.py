@@ -1,33 +1,46 @@
 """Exact search counts over a large catalogue: match, visibility and facet sets as compressed bitmaps.
 
-A search intersects three sets of measure ids: those matching the words (from the search engine),
-those the user may see after the filters (from the visibility rule, ``visible_to``, run as SQL), and,
-for each facet value, those having it. Each set is a roaring bitmap cached in the process and keyed by
-the catalogue's state token (``SearchState``), which every change to searchable data replaces, so
-counts are never computed from a stale set. Relevance is BM25 over a bounded set of candidates.
+A search intersects three sets of measure ids: those matching the words, those the user may see after
+the filters (from the visibility rule, ``visible_to``, run as SQL), and, for each facet value, those
+having it. Word and facet sets are read from the catalogue's own inverted index (``catalog.postings``);
+phrases are asked of the full-text engine. Each set is cached in the process with the catalogue
+state it was computed at (``SearchState``: a generation token and a change counter). When the counter
+has moved, a cached set is brought up to date from the measures changed since (``SearchChange``)
+rather than recomputed; a new generation, or too many changes, rebuilds it. Counts are never
+computed from a stale set. Relevance is BM25 over a bounded set of candidates.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import threading
 import uuid
-from array import array
 from collections import OrderedDict, defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from pyroaring import BitMap
 
-from clearinghouse.catalog import search
-from clearinghouse.catalog.models import Measure, MeasureSearchDocument, MeasureTranslation, SearchState
+from clearinghouse.catalog import postings, search
+from clearinghouse.catalog.models import Measure, MeasureSearchDocument, SearchChange, SearchState
 from clearinghouse.catalog.textsearch import ParsedQuery
 
 #: Relevance is computed exactly when the matches are fewer; above, over the newest this many.
 RANK_CANDIDATES = 1000
-#: Below this many results, "newest" sorts them in SQL; above, it walks the cached publication order.
+#: Below this many results, "newest" sorts them in SQL; above, it walks the publication-date index.
 SMALL_RESULT = 5000
+#: Cached sets are patched when at most this many measures changed since; else recomputed.
+PATCH_LIMIT = 5000
+
+
+@dataclass(frozen=True)
+class State:
+    token: str
+    seq: int
+    stamp: str
 
 
 class _LRU:
@@ -60,103 +73,172 @@ _matches = _LRU(512)
 _allowed = _LRU(256)
 _indexes = _LRU(2)
 _rankings = _LRU(256)
+_changes = _LRU(64)
 
 
-def current_token() -> str:
-    """The catalogue's state token; without a state row (a flushed test database) a new one each time."""
-    return SearchState.objects.filter(pk=1).values_list("token", flat=True).first() or uuid.uuid4().hex
+def current_state() -> State:
+    """The catalogue's state; without a state row (a flushed test database) a new generation each time."""
+    row = SearchState.objects.filter(pk=1).values_list("token", "seq", "stamp").first()
+    if row is None:
+        return State(uuid.uuid4().hex, 0, uuid.uuid4().hex)
+    return State(*row)
 
 
-def matches(token: str, query: ParsedQuery) -> BitMap:
+def changes_since(state: State, base: State) -> BitMap | None:
+    """The measures changed between ``base`` and ``state``, or None when a patch would not do.
+
+    ``base`` must be a committed state of the same generation: its change is still logged with its
+    stamp (a state seen in a transaction later rolled back never is).
+    """
+    if base.token != state.token or base.seq >= state.seq:
+        return None
+    key = (state, base)
+    found = _changes.get(key)
+    if found is not None:
+        return found[0]
+    changed: BitMap | None = None
+    if SearchChange.objects.filter(seq=base.seq, stamp=base.stamp).exists():
+        rows = SearchChange.objects.filter(seq__gt=base.seq, seq__lte=state.seq).values_list("measure_id", flat=True)
+        ids = list(rows.distinct()[: PATCH_LIMIT + 1])
+        if len(ids) <= PATCH_LIMIT and search.GENERATION_MARK not in ids:
+            changed = BitMap(ids)
+    _changes.put(key, (changed,))
+    return changed
+
+
+@dataclass
+class _Entry:
+    state: State
+    value: Any
+
+
+def _cached(
+    cache: _LRU,
+    key: Hashable,
+    state: State,
+    compute: Callable[[], Any],
+    patch: Callable[[Any, BitMap], Any] | None = None,
+) -> Any:
+    """The value for ``key`` at ``state``: cached, patched from an older state of the same generation, or computed."""
+    entry: _Entry | None = cache.get(key)
+    if entry is not None and entry.state == state:
+        return entry.value
+    value = None
+    if entry is not None and patch is not None:
+        changed = changes_since(state, entry.state)
+        if changed is not None:
+            value = patch(entry.value, changed)
+    if value is None:
+        value = compute()
+    cache.put(key, _Entry(state, value))
+    return value
+
+
+def matches(state: State, query: ParsedQuery) -> BitMap:
     """Ids matching every phrase of the query."""
     result: BitMap | None = None
     for phrase in query.phrases:
-        phrase_ids = phrase_matches(token, tuple(phrase))
+        phrase_ids = phrase_matches(state, tuple(phrase))
         result = BitMap(phrase_ids) if result is None else result & phrase_ids
     return result if result is not None else BitMap()
 
 
-def phrase_matches(token: str, phrase: tuple[str, ...]) -> BitMap:
-    key = (token, phrase)
-    found = _matches.get(key)
-    if found is None:
-        found = _matches.put(key, BitMap(search.matching_ids(ParsedQuery([list(phrase)]))))
-    return found
+def phrase_matches(state: State, phrase: tuple[str, ...]) -> BitMap:
+    """A word matches as a prefix, from the postings; a phrase is asked of the full-text engine."""
+    if len(phrase) == 1:
+        return _cached(_matches, phrase, state, lambda: postings.ids_with_prefix(postings.word_term(phrase[0])))
+
+    def engine(only: BitMap | None = None) -> BitMap:
+        return BitMap(search.matching_ids(ParsedQuery([list(phrase)]), only=None if only is None else list(only)))
+
+    def patch(old: BitMap, changed: BitMap) -> BitMap:
+        return (old - changed) | engine(changed)
+
+    return _cached(_matches, phrase, state, engine, patch)
 
 
-def allowed(token: str, filtered: QuerySet[Measure]) -> BitMap:
+def allowed(state: State, filtered: QuerySet[Measure]) -> BitMap:
     """Ids of ``filtered`` (already limited by ``visible_to`` and the filters), cached by its SQL."""
     sql, params = filtered.values_list("pk", flat=True).query.sql_with_params()
-    key = (token, sql, tuple(params))
-    found = _allowed.get(key)
-    if found is None:
-        found = _allowed.put(key, BitMap(filtered.values_list("pk", flat=True).order_by().iterator(chunk_size=20000)))
-    return found
+
+    def compute() -> BitMap:
+        return BitMap(filtered.values_list("pk", flat=True).order_by().iterator(chunk_size=20000))
+
+    def patch(old: BitMap, changed: BitMap) -> BitMap:
+        still = filtered.filter(pk__in=list(changed)).values_list("pk", flat=True).order_by()
+        return (old - changed) | BitMap(still)
+
+    return _cached(_allowed, (sql, tuple(params)), state, compute, patch)
 
 
 class FacetIndex:
-    """For each facet, each value's set of measure ids; and all ids in publication order."""
+    """For each facet, each value's set of measure ids (values as the page and API name them)."""
 
-    def __init__(self) -> None:
+    def __init__(self, stored: dict[str, dict[str, BitMap]]) -> None:
+        #: facets as filed in the postings, values by database id where the record has one
+        self.stored = stored
         self.sets: dict[str, dict[str, BitMap]] = {}
-        self._order: array[int] | None = None
-        self.lock = threading.Lock()
-        self.total = 0
+        self._derive()
 
     @classmethod
     def build(cls) -> FacetIndex:
-        from clearinghouse.catalog.models import Threat
-        from clearinghouse.countries.models import DevelopmentGroup
+        return cls(postings.stored_facets())
 
-        lists: dict[str, dict[Any, list[int]]] = defaultdict(lambda: defaultdict(list))
-        rows = Measure.objects.order_by().values_list(
-            "id", "pillar__slug", "status", "since_year", "language", "owner_state__alpha2", "owner_state__bdt_region"
-        )
-        total = 0
-        for pk, pillar, status, year, language, alpha2, region in rows.iterator(chunk_size=20000):
-            total += 1
-            lists["pillar"][pillar].append(pk)
-            lists["status"][status].append(pk)
-            lists["language"][language].append(pk)
-            if year is not None:
-                lists["year"][str(year)].append(pk)
-            if alpha2 is not None:
-                lists["country"][alpha2].append(pk)
-                lists["region"][region].append(pk)
-        for pk, language in MeasureTranslation.objects.order_by().values_list("measure_id", "language").iterator():
-            lists["language"][language].append(pk)
-        parents = dict(Threat.objects.values_list("id", "parent__slug"))
-        slugs = dict(Threat.objects.values_list("id", "slug"))
-        through = Measure.threats.through.objects.order_by().values_list("measure_id", "threat_id")
-        for pk, threat_id in through.iterator(chunk_size=20000):
-            lists["threat"][slugs[threat_id]].append(pk)
-            if parents.get(threat_id):
-                lists["threat"][parents[threat_id]].append(pk)
-        index = cls()
-        index.total = total
-        index.sets = {name: {value: BitMap(ids) for value, ids in values.items()} for name, values in lists.items()}
-        countries = index.sets.get("country", {})
+    def _derive(self) -> None:
+        from clearinghouse.catalog.models import Pillar, Threat
+        from clearinghouse.countries.models import DevelopmentGroup, MemberState
+
+        stored = self.stored
+        sets: dict[str, dict[str, BitMap]] = {
+            name: dict(stored.get(name, {})) for name in ("status", "language", "year")
+        }
+        pillars = dict(Pillar.objects.values_list("pk", "slug"))
+        sets["pillar"] = {pillars[int(pk)]: ids for pk, ids in stored.get("pillar", {}).items() if int(pk) in pillars}
+        states = {
+            pk: (alpha2, region) for pk, alpha2, region in MemberState.objects.values_list("pk", "alpha2", "bdt_region")
+        }
+        countries: dict[str, BitMap] = {}
+        regions: dict[str, BitMap] = defaultdict(BitMap)
+        for pk, ids in stored.get("country", {}).items():
+            if int(pk) in states:
+                alpha2, region = states[int(pk)]
+                countries[alpha2] = ids
+                regions[region] |= ids
+        sets["country"] = countries
+        sets["region"] = dict(regions)
         groups: dict[str, BitMap] = defaultdict(BitMap)
         for code, alpha2 in DevelopmentGroup.objects.values_list("code", "members__alpha2"):
             if alpha2 in countries:
                 groups[code] |= countries[alpha2]
-        index.sets["group"] = dict(groups)
-        return index
+        sets["group"] = dict(groups)
+        threats = {pk: (slug, parent) for pk, slug, parent in Threat.objects.values_list("pk", "slug", "parent__slug")}
+        by_threat: dict[str, BitMap] = defaultdict(BitMap)
+        for pk, ids in stored.get("threat", {}).items():
+            if int(pk) in threats:
+                slug, parent = threats[int(pk)]
+                by_threat[slug] |= ids
+                if parent:
+                    by_threat[parent] |= ids
+        sets["threat"] = dict(by_threat)
+        self.sets = sets
 
-    def publication_order(self) -> array[int]:
-        """All ids, the most recently published first (then the unpublished, newest first)."""
-        with self.lock:
-            if self._order is None:
-                ordered = Measure.objects.order_by(F("published_at").desc(nulls_last=True), "-id")
-                self._order = array("q", ordered.values_list("pk", flat=True).iterator(chunk_size=20000))
-            return self._order
+    def patched(self, changed: BitMap) -> FacetIndex:
+        """A copy with the changed measures re-read from their stored facet terms (this one is left as it was)."""
+        stored: dict[str, dict[str, BitMap]] = {}
+        for name, values in self.stored.items():
+            stored[name] = {value: (ids - changed if ids.intersect(changed) else ids) for value, ids in values.items()}
+        rows = MeasureSearchDocument.objects.filter(measure_id__in=list(changed)).values_list("measure_id", "facets")
+        for pk, facets in rows:
+            for term in facets.split():
+                name, value = postings.parse_facet_term(term.encode())
+                values = stored.setdefault(name, {})
+                values[value] = BitMap(values.get(value, BitMap()))
+                values[value].add(pk)
+        return FacetIndex(stored)
 
 
-def facet_index(token: str) -> FacetIndex:
-    found = _indexes.get(token)
-    if found is None:
-        found = _indexes.put(token, FacetIndex.build())
-    return found
+def facet_index(state: State) -> FacetIndex:
+    return _cached(_indexes, "facets", state, FacetIndex.build, lambda old, changed: old.patched(changed))
 
 
 def counts(index: FacetIndex, result: BitMap) -> dict[str, dict[str, int]]:
@@ -171,33 +253,39 @@ def counts(index: FacetIndex, result: BitMap) -> dict[str, dict[str, int]]:
     return out
 
 
-def newest(index: FacetIndex, result: BitMap, offset: int, limit: int) -> list[int]:
-    """A page of ``result``, the most recently published first."""
+def newest(result: BitMap, offset: int, limit: int) -> list[int]:
+    """A page of ``result``, the most recently published first (then the unpublished, newest first)."""
     if len(result) <= SMALL_RESULT:
-        rows = Measure.objects.filter(pk__in=list(result)).order_by(F("published_at").desc(nulls_last=True), "-id")
-        return list(rows.values_list("pk", flat=True)[offset : offset + limit])
+        rows = Measure.objects.filter(pk__in=list(result)).order_by("-published_at", "-id")
+        published = list(rows.filter(published_at__isnull=False).values_list("pk", flat=True)[: offset + limit])
+        if len(published) < offset + limit:
+            unpublished = rows.filter(published_at__isnull=True).order_by("-id").values_list("pk", flat=True)
+            published += list(unpublished[: offset + limit - len(published)])
+        return published[offset : offset + limit]
+    # A large result is dense in the catalogue: walking the (published_at, id) index from the newest
+    # reaches a page after reading about (offset + limit) / density rows.
     page: list[int] = []
-    skipped = 0
-    for pk in index.publication_order():
-        if pk in result:
-            if skipped < offset:
-                skipped += 1
-                continue
-            page.append(pk)
-            if len(page) == limit:
-                break
-    return page
+    wanted = offset + limit
+    walks = [
+        Measure.objects.filter(published_at__isnull=False).order_by("-published_at", "-id"),
+        Measure.objects.filter(published_at__isnull=True).order_by("-id"),
+    ]
+    for walk in walks:
+        for pk in walk.values_list("pk", flat=True).iterator(chunk_size=2000):
+            if pk in result:
+                page.append(pk)
+                if len(page) == wanted:
+                    return page[offset:]
+    return page[offset:]
 
 
-def _term_frequency(tokens: list[str], phrase: tuple[str, ...]) -> int:
-    if len(phrase) == 1:
-        prefix = phrase[0]
-        return sum(1 for token in tokens if token.startswith(prefix))
-    n = len(phrase)
-    return sum(1 for i in range(len(tokens) - n + 1) if tuple(tokens[i : i + n]) == phrase)
+def _counter(phrase: tuple[str, ...]) -> re.Pattern[str]:
+    # Documents are words separated by single spaces: a word starts at the beginning or after a space.
+    body = re.escape(" ".join(phrase))
+    return re.compile(r"(?:^| )" + body + ("" if len(phrase) == 1 else r"(?= |$)"))
 
 
-def ranked(token: str, index: FacetIndex, query: ParsedQuery, result: BitMap, offset: int, limit: int) -> list[int]:
+def ranked(state: State, query: ParsedQuery, result: BitMap, offset: int, limit: int) -> list[int]:
     """A page of ``result`` by BM25 relevance (k1 = 1.2, b = 0.75).
 
     Exact when the result holds at most ``RANK_CANDIDATES`` measures; above that, the newest
@@ -205,16 +293,13 @@ def ranked(token: str, index: FacetIndex, query: ParsedQuery, result: BitMap, of
     """
     candidates = result if len(result) <= RANK_CANDIDATES else result[len(result) - RANK_CANDIDATES :]
     key = (
-        token,
         tuple(tuple(p) for p in query.phrases),
         len(result),
         candidates.min() if candidates else 0,
         candidates.max() if candidates else 0,
         hash(candidates.serialize()),
     )
-    ordered = _rankings.get(key)
-    if ordered is None:
-        ordered = _rankings.put(key, _bm25_order(token, index, query, candidates))
+    ordered = _cached(_rankings, key, state, lambda: _bm25_order(state, query, candidates))
     page = ordered[offset : offset + limit]
     missing = limit - len(page)
     if missing > 0 and len(result) > RANK_CANDIDATES:
@@ -226,32 +311,36 @@ def ranked(token: str, index: FacetIndex, query: ParsedQuery, result: BitMap, of
     return page
 
 
-def _bm25_order(token: str, index: FacetIndex, query: ParsedQuery, candidates: BitMap) -> list[int]:
-    texts: Iterable[tuple[int, str]] = MeasureSearchDocument.objects.filter(
-        measure_id__in=list(candidates)
-    ).values_list("measure_id", "text")
-    documents = {pk: text.split() for pk, text in texts}
+def _bm25_order(state: State, query: ParsedQuery, candidates: BitMap) -> list[int]:
+    texts = MeasureSearchDocument.objects.filter(measure_id__in=list(candidates)).values_list("measure_id", "text")
+    documents = dict(texts)
     if not documents:
         return []
-    average = sum(len(tokens) for tokens in documents.values()) / len(documents)
-    total = max(index.total, 1)
+    lengths = {pk: text.count(" ") + 1 for pk, text in documents.items()}
+    average = sum(lengths.values()) / len(lengths)
+    total = max(_catalogue_size(state), 1)
     phrases = [tuple(phrase) for phrase in query.phrases]
-    idf = {}
+    weights = []
     for phrase in phrases:
-        df = len(phrase_matches(token, phrase))
-        idf[phrase] = math.log(1 + (total - df + 0.5) / (df + 0.5))
+        df = len(phrase_matches(state, phrase))
+        weights.append((_counter(phrase), math.log(1 + (total - df + 0.5) / (df + 0.5))))
     scores = []
-    for pk, tokens in documents.items():
+    for pk, text in documents.items():
         score = 0.0
-        norm = 1.2 * (0.25 + 0.75 * len(tokens) / average)
-        for phrase in phrases:
-            tf = _term_frequency(tokens, phrase)
-            score += idf[phrase] * tf * 2.2 / (tf + norm)
+        norm = 1.2 * (0.25 + 0.75 * lengths[pk] / average)
+        for counter, idf in weights:
+            tf = len(counter.findall(text))
+            score += idf * tf * 2.2 / (tf + norm)
         scores.append((-score, -pk))
     return [-negative_pk for _score, negative_pk in sorted(scores)]
 
 
+def _catalogue_size(state: State) -> int:
+    index = facet_index(state)
+    return sum(len(ids) for ids in index.sets.get("status", {}).values())
+
+
 def reset() -> None:
     """Forget every cached set (tests and benchmarks that swap databases)."""
-    for cache in (_matches, _allowed, _indexes, _rankings):
+    for cache in (_matches, _allowed, _indexes, _rankings, _changes):
         cache.clear()

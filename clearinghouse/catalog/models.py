@@ -182,6 +182,7 @@ class Measure(CatalogRecord):
             models.Index(fields=["since_year"]),
             models.Index(fields=["status"]),
             models.Index(fields=["language"]),
+            models.Index(fields=["published_at", "id"], name="catalog_measure_newest"),
         ]
 
     def __str__(self) -> str:
@@ -335,6 +336,9 @@ class MeasureSearchDocument(models.Model):
 
     measure = models.OneToOneField(Measure, on_delete=models.CASCADE, primary_key=True, related_name="search_document")
     text = models.TextField()
+    #: The facet terms the measure is filed under in ``SearchPosting`` (space-separated), so that a
+    #: change can take the measure out of the sets it left.
+    facets = models.TextField(blank=True, default="")
 
     class Meta:
         verbose_name = _("search document")
@@ -344,17 +348,61 @@ class MeasureSearchDocument(models.Model):
 
 
 class SearchState(models.Model):
-    """One row whose token changes with every change to the catalogue's searchable data.
+    """One row: the catalogue's search generation and its change counter.
 
-    Caches of match sets, visibility sets and facet bitmaps (``catalog.bitmaps``) are keyed by it, so
-    a process never serves counts computed before a change. A random token, not a counter: after a
-    rolled-back transaction an old value is never reused for different data.
+    Caches of match sets, visibility sets and facet bitmaps (``catalog.bitmaps``) are kept per
+    ``token``; a new token (a bulk load, new reference data) makes every process rebuild them. Each
+    change to one measure instead raises ``seq`` by one and logs the measure in ``SearchChange``, so a
+    process brings its caches up to date by re-reading only the measures changed since. Writers update
+    this row first, so on PostgreSQL its row lock orders them and ``seq`` is committed in order.
     """
 
     token = models.CharField(max_length=32)
+    seq = models.BigIntegerField(default=0)
+    #: Random, new with every change: a state seen inside a transaction that was rolled back is never
+    #: taken for the committed state that later reuses its ``seq``.
+    stamp = models.CharField(max_length=32, default="")
 
     class Meta:
         verbose_name = _("search state")
 
     def __str__(self) -> str:
-        return self.token
+        return f"{self.token} #{self.seq} {self.stamp}"
+
+
+class SearchChange(models.Model):
+    """A measure whose searchable data changed at ``seq`` (kept for the last ``search.CHANGES_KEPT``).
+
+    ``measure_id`` 0 marks a new generation (no measure has it).
+    """
+
+    seq = models.BigIntegerField(db_index=True)
+    stamp = models.CharField(max_length=32)
+    measure_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("search change")
+
+    def __str__(self) -> str:
+        return f"measure {self.measure_id} at #{self.seq}"
+
+
+class SearchPosting(models.Model):
+    """The ids of the measures having one term, for ids sharing their upper bits (``chunk``).
+
+    ``ids`` is a serialized roaring bitmap. Terms are UTF-8 bytes, compared byte by byte on both
+    engines, so the words starting with a prefix are one range. A word of the search documents is a
+    term as it is; a facet value is ``#name=value`` (``#`` never starts a word). Keeping a term in
+    chunks of 65,536 ids bounds what a change to one measure rewrites to a few kilobytes a term.
+    """
+
+    term = models.BinaryField(max_length=200)
+    chunk = models.IntegerField()
+    ids = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("search posting")
+        constraints = [models.UniqueConstraint(fields=["term", "chunk"], name="catalog_posting_term_chunk")]
+
+    def __str__(self) -> str:
+        return f"{bytes(self.term).decode(errors='replace')} [{self.chunk}]"

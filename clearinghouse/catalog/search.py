@@ -17,8 +17,9 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
+from clearinghouse.catalog import postings
 from clearinghouse.catalog.textsearch import ParsedQuery, normalize
 from clearinghouse.core.markdown import plain_text
 
@@ -47,46 +48,107 @@ def document_text(measure: Any) -> str:
     return normalize(" ".join(part for part in parts if part))
 
 
-def changed() -> None:
-    """Tell every process that cached sets of this catalogue are stale (in the caller's transaction)."""
+#: Changes kept in ``SearchChange``; a process whose caches are older rebuilds them.
+CHANGES_KEPT = 100_000
+#: The measure id of the ``SearchChange`` row that marks a new generation.
+GENERATION_MARK = 0
+
+
+def _lock_state() -> Any:
+    """The state row, locked until the caller's transaction ends (writers take it first, in order)."""
     from clearinghouse.catalog.models import SearchState
 
-    SearchState.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
+    state = SearchState.objects.select_for_update().filter(pk=1).first()
+    if state is None:
+        state = SearchState.objects.create(pk=1, token=uuid.uuid4().hex, seq=0, stamp=uuid.uuid4().hex)
+    return state
+
+
+def changed(measure_ids: Iterable[int] = ()) -> None:
+    """Log a change to these measures (in the caller's transaction), so every process patches its caches.
+
+    Without ids, the whole catalogue counts as changed: every process rebuilds its caches.
+    """
+    with transaction.atomic():
+        _log_change(sorted(set(measure_ids)))
+
+
+def _log_change(ids: list[int]) -> None:
+    from clearinghouse.catalog.models import SearchChange
+
+    state = _lock_state()
+    state.seq += 1
+    state.stamp = uuid.uuid4().hex
+    if not ids:
+        state.token = uuid.uuid4().hex
+    state.save(update_fields=["token", "seq", "stamp"])
+    SearchChange.objects.bulk_create(
+        [SearchChange(seq=state.seq, stamp=state.stamp, measure_id=pk) for pk in ids or [GENERATION_MARK]]
+    )
+    if state.seq % 1000 == 0:
+        SearchChange.objects.filter(seq__lte=state.seq - CHANGES_KEPT).delete()
+
+
+def _stored_terms(document: Any) -> tuple[set[bytes], set[bytes]]:
+    if document is None:
+        return set(), set()
+    return postings.word_terms(document.text), {term.encode() for term in document.facets.split()}
 
 
 def index_measure(measure: Any) -> None:
-    """(Re)write the measure's search document. Call inside the transaction that changed it."""
+    """(Re)write the measure's search document and postings. Call inside the transaction that changed it."""
     from clearinghouse.catalog.models import MeasureSearchDocument
 
-    changed()
+    changed([measure.pk])
     text = document_text(measure)
-    MeasureSearchDocument.objects.update_or_create(measure=measure, defaults={"text": text})
+    facets = postings.facet_terms_of(measure)
+    old_words, old_facets = _stored_terms(MeasureSearchDocument.objects.filter(measure=measure).first())
+    postings.apply(measure.pk, old_words | old_facets, postings.word_terms(text) | facets)
+    MeasureSearchDocument.objects.update_or_create(
+        measure=measure, defaults={"text": text, "facets": " ".join(sorted(term.decode() for term in facets))}
+    )
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [measure.pk])  # noqa: S608
             cursor.execute(f"INSERT INTO {FTS_TABLE}(rowid, text) VALUES (%s, %s)", [measure.pk, text])  # noqa: S608
 
 
-def index_many(rows: Iterable[tuple[int, str]]) -> None:
-    """Bulk-write already normalized documents ``(measure_id, text)``, for generators and imports."""
+def index_many(rows: Iterable[tuple[int, str, set[bytes]]]) -> None:
+    """Bulk-index new measures ``(measure_id, normalized text, facet terms)``, for generators and imports.
+
+    Every process rebuilds its caches afterwards (one change for the whole batch).
+    """
     from clearinghouse.catalog.models import MeasureSearchDocument
 
     changed()
     rows = list(rows)
     MeasureSearchDocument.objects.bulk_create(
-        [MeasureSearchDocument(measure_id=pk, text=text) for pk, text in rows],
+        [
+            MeasureSearchDocument(measure_id=pk, text=text, facets=" ".join(sorted(t.decode() for t in facets)))
+            for pk, text, facets in rows
+        ],
         update_conflicts=True,
         unique_fields=["measure"],
-        update_fields=["text"],
+        update_fields=["text", "facets"],
     )
+    postings.add_many((pk, postings.word_terms(text) | facets) for pk, text, facets in rows)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk, _ in rows])  # noqa: S608
-            cursor.executemany(f"INSERT INTO {FTS_TABLE}(rowid, text) VALUES (%s, %s)", rows)  # noqa: S608
+            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk, _, _ in rows])  # noqa: S608
+            cursor.executemany(
+                f"INSERT INTO {FTS_TABLE}(rowid, text) VALUES (%s, %s)",  # noqa: S608
+                [(pk, text) for pk, text, _ in rows],
+            )
 
 
 def remove_measure(measure_id: int) -> None:
-    changed()
+    """Take a measure out of the index before it is deleted (in the deleting transaction)."""
+    from clearinghouse.catalog.models import MeasureSearchDocument
+
+    changed([measure_id])
+    words, facets = _stored_terms(MeasureSearchDocument.objects.filter(measure_id=measure_id).first())
+    postings.remove_all(measure_id, words | facets)
+    MeasureSearchDocument.objects.filter(measure_id=measure_id).delete()
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [measure_id])  # noqa: S608
@@ -107,19 +169,38 @@ def _tsquery_expression(query: ParsedQuery) -> str:
     return " & ".join(parts)
 
 
-def matching_ids_sql(query: ParsedQuery) -> tuple[str, list[Any]]:
-    """SQL selecting the ids of every measure matching the query (no ranking)."""
+def matching_ids_sql(query: ParsedQuery, only: list[int] | None = None) -> tuple[str, list[Any]]:
+    """SQL selecting the ids of every measure matching the query (no ranking), among ``only`` if given."""
     if connection.vendor == "sqlite":
-        return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [_fts5_expression(query)]  # noqa: S608
-    return (
-        "SELECT measure_id FROM catalog_measuresearchdocument WHERE document @@ to_tsquery('simple', %s)",
-        [_tsquery_expression(query)],
-    )
+        sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
+        params: list[Any] = [_fts5_expression(query)]
+        if only is not None:
+            sql += " AND rowid IN (" + ", ".join(["%s"] * len(only)) + ")"
+            params += only
+        return sql, params
+    sql = "SELECT measure_id FROM catalog_measuresearchdocument WHERE document @@ to_tsquery('simple', %s)"
+    params = [_tsquery_expression(query)]
+    if only is not None:
+        sql += " AND measure_id = ANY(%s)"
+        params.append(only)
+    return sql, params
 
 
-def matching_ids(query: ParsedQuery) -> list[int]:
-    """The ids of every measure matching the query, in no particular order."""
-    sql, params = matching_ids_sql(query)
-    with connection.cursor() as cursor:
+#: PostgreSQL's memory for one phrase search: with the default 4 MB, the bitmap of a common word's
+#: rows turns lossy and every row of every page it touches is rechecked.
+PHRASE_WORK_MEM = "64MB"
+
+
+def matching_ids(query: ParsedQuery, only: list[int] | None = None) -> list[int]:
+    """The ids of every measure matching the query (among ``only`` if given), in no particular order."""
+    if only is not None and not only:
+        return []
+    sql, params = matching_ids_sql(query, only)
+    if connection.vendor != "postgresql":  # (a transaction on SQLite would take the write lock)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{PHRASE_WORK_MEM}'")
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]

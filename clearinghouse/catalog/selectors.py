@@ -202,18 +202,17 @@ def search_measures(
     depend on the page size, and, once the sets are cached, not on the size of the catalogue.
     """
     parsed = parse_query(query)
-    token = bitmaps.current_token()
-    index = bitmaps.facet_index(token)
-    result = bitmaps.allowed(token, filtered)
+    state = bitmaps.current_state()
+    result = bitmaps.allowed(state, filtered)
     if parsed:
-        result = result & bitmaps.matches(token, parsed)
+        result = result & bitmaps.matches(state, parsed)
     total = len(result)
     page = max(1, page)
     offset = (page - 1) * page_size
     if parsed and sort == "relevance":
-        ids = bitmaps.ranked(token, index, parsed, result, offset, page_size)
+        ids = bitmaps.ranked(state, parsed, result, offset, page_size)
     else:
-        ids = bitmaps.newest(index, result, offset, page_size)
+        ids = bitmaps.newest(result, offset, page_size)
     rows = {
         m.pk: m
         for m in measures_visible_to(user)
@@ -237,7 +236,7 @@ def search_measures(
         setattr(measure, "shown_summary", shown.summary)  # noqa: B010
         setattr(measure, "snippet", snippet_html)  # noqa: B010
         snippets[measure.pk] = snippet_html
-    facets = _facet_values(bitmaps.counts(index, result), selected or {}) if with_facets else {}
+    facets = _facet_values(bitmaps.counts(bitmaps.facet_index(state), result), selected or {}) if with_facets else {}
     return SearchResult(page_objects, total, facets, parsed, snippets, page, page_size)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _ARABIC_FOLD = str.maketrans(
     {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي", "ـ": None}
@@ -29,6 +30,12 @@ def normalize(text: str) -> str:
     """The text as the index stores it: folded words separated by spaces, CJK characters apart."""
     spaced = _CJK.sub(r" \1 ", fold(text))
     return " ".join(_WORD.findall(spaced))
+
+
+@lru_cache(maxsize=65536)
+def _normalized_word(word: str) -> str:
+    """normalize() of one word of a snippet: words repeat, within a text and across texts."""
+    return normalize(word)
 
 
 def is_cjk(token: str) -> bool:
@@ -94,7 +101,7 @@ def snippet(text: str, query: ParsedQuery, *, words: int = 30) -> str:
     in_phrases = {token for phrase in query.phrases if len(phrase) > 1 for token in phrase}
 
     def matches(word: str) -> bool:
-        folded = normalize(word)
+        folded = _normalized_word(word)
         return bool(folded) and (folded in in_phrases or any(folded.startswith(s) for s in singles))
 
     hits = [i for i, match in enumerate(tokens) if matches(match.group())]

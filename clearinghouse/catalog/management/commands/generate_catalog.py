@@ -24,7 +24,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import reset_queries, transaction
 
-from clearinghouse.catalog import search
+from clearinghouse.catalog import postings, search
 from clearinghouse.catalog.models import Language, Measure, MeasureStatus, Pillar, Threat
 from clearinghouse.catalog.textsearch import normalize
 from clearinghouse.core import audit
@@ -205,7 +205,23 @@ def write_batch(batch: list[SyntheticMeasure]) -> None:
                 for threat_id in item.threat_ids
             ]
         )
-        search.index_many([(measure.pk, item.text) for measure, item in zip(measures, batch, strict=True)])
+        search.index_many(
+            [
+                (
+                    measure.pk,
+                    item.text,
+                    postings.facet_terms(
+                        pillar_id=measure.pillar_id,
+                        status=measure.status,
+                        languages=[measure.language],
+                        since_year=measure.since_year,
+                        owner_state_id=measure.owner_state_id,
+                        threat_ids=item.threat_ids,
+                    ),
+                )
+                for measure, item in zip(measures, batch, strict=True)
+            ]
+        )
 
 
 class Command(BaseCommand):
@@ -214,7 +230,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--count", type=int, required=True, help="How many measures to create.")
         parser.add_argument("--seed", type=int, default=1, help="The same seed gives the same measures.")
-        parser.add_argument("--batch", type=int, default=5000, help="Measures written per transaction.")
+        parser.add_argument("--batch", type=int, default=20000, help="Measures written per transaction.")
 
     def handle(self, *args: Any, count: int, seed: int, batch: int, **options: Any) -> None:
         if count < 1 or batch < 1:
