@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import admin
 
+from clearinghouse.catalog import search
 from clearinghouse.catalog.models import Measure, MeasureVersion, Pillar, Technology, TechnologyTranslation, Threat
 from clearinghouse.core.admin import AuditedModelAdmin
 
@@ -37,6 +38,13 @@ class TechnologyAdmin(AuditedModelAdmin):
     search_fields = ["name", "slug"]
     filter_horizontal = ["threats"]
     exclude = ["shared_with_users"]
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            # a measure's search document holds the names of the technologies it uses
+            for measure in obj.measures.prefetch_related("translations", "technologies"):
+                search.index_measure(measure)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -21,7 +21,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 from pyroaring import BitMap
 
 from clearinghouse.catalog import postings, search
@@ -76,12 +76,29 @@ _rankings = _LRU(256)
 _changes = _LRU(64)
 
 
+#: Records whose change alters how measures are grouped into facets (a threat's family, a state's
+#: region or groups, a pillar's slug): the latest audited change to any of them is part of the generation.
+REFERENCE_TYPES = ("countries.memberstate", "countries.developmentgroup", "catalog.threat", "catalog.pillar")
+
+
 def current_state() -> State:
     """The catalogue's state; without a state row (a flushed test database) a new generation each time."""
-    row = SearchState.objects.filter(pk=1).values_list("token", "seq", "stamp").first()
+    from clearinghouse.core.models import AuditEvent
+
+    latest = [
+        Subquery(AuditEvent.objects.filter(object_type=kind).order_by("-id").values("id")[:1])
+        for kind in REFERENCE_TYPES
+    ]
+    row = (
+        SearchState.objects.filter(pk=1)
+        .annotate(**{f"reference_{n}": query for n, query in enumerate(latest)})
+        .values_list("token", "seq", "stamp", *(f"reference_{n}" for n in range(len(latest))))
+        .first()
+    )
     if row is None:
         return State(uuid.uuid4().hex, 0, uuid.uuid4().hex)
-    return State(*row)
+    token, seq, stamp, *references = row
+    return State(f"{token}:{':'.join(str(r or 0) for r in references)}", seq, stamp)
 
 
 def changes_since(state: State, base: State) -> BitMap | None:

@@ -38,6 +38,8 @@ class AuditEvent(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit log")
+        # "the latest change to records of this type" (the catalogue's search caches ask it per search)
+        indexes = [models.Index(fields=["object_type", "id"], name="core_audit_type_latest")]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr or 'system'} {self.action} {self.object_repr}"

@@ -166,3 +166,53 @@ def test_a_phrase_match_is_patched_by_asking_the_engine_about_the_changed_measur
     engine = [sql for sql in statements if "MATCH" in sql or "@@" in sql]
     assert engine and all(" IN (" in sql or "ANY(" in sql for sql in engine)
     assert made.pk in {m.pk for m in after.page}
+
+
+@pytest.mark.django_db
+def test_a_new_development_group_member_is_counted_in_the_group_facet_at_once(personas):
+    from clearinghouse.core import audit
+    from clearinghouse.countries.models import DevelopmentGroup, MemberState
+
+    measure(personas, title="Number portability fraud checks")  # owned by Kenya, alice's state
+    kenya = MemberState.objects.get(alpha2="KE")
+    sids = DevelopmentGroup.objects.get(code="sids")
+    assert kenya not in sids.members.all()
+    before = {v.value: v.count for v in search_now(AnonymousUser(), "portability").facets["group"]}
+
+    sids.members.add(kenya)  # as load_reference_data does it: the change is audited
+    audit.record(None, "developmentgroup.members_changed", sids, changes={"added": ["KE"]})
+    after = {v.value: v.count for v in search_now(AnonymousUser(), "portability").facets["group"]}
+
+    assert after["sids"] == before.get("sids", 0) + 1
+
+
+@pytest.mark.django_db
+def test_renaming_a_technology_in_the_admin_makes_its_measures_findable_by_the_new_name(personas):
+    from django.contrib.admin.sites import site
+    from django.test import RequestFactory
+
+    from clearinghouse.catalog.models import Technology
+    from clearinghouse.core.testing import client_for
+
+    technology = Technology.objects.create(
+        name="Equipment register",
+        slug="eir",
+        tlp="clear",
+        lifecycle="published",
+        owner_state=personas.alice.member_state,
+    )
+    made = measure(personas, title="Stolen handset blocking", technologies=[technology])
+    assert search_now(AnonymousUser(), "blacklistdb").total == 0
+    # the admin's own form, as the page shows it filled in
+    request = RequestFactory().get("/")
+    request.user = personas.admin
+    form = site._registry[Technology].get_form(request, technology)(instance=technology)
+    data = {name: form[name].value() for name in form.fields}
+    data = {name: "" if value is None else value for name, value in data.items()}
+    data |= {"name": "Blacklistdb equipment register", "translations-TOTAL_FORMS": "0"}
+    data |= {"translations-INITIAL_FORMS": "0"}
+
+    response = client_for(personas.admin).post(f"/en/admin/catalog/technology/{technology.pk}/change/", data)
+
+    assert response.status_code == 302 and response["Location"] == "/en/admin/catalog/technology/"
+    assert [m.pk for m in search_now(AnonymousUser(), "blacklistdb").page] == [made.pk]
