@@ -216,3 +216,17 @@ def test_renaming_a_technology_in_the_admin_makes_its_measures_findable_by_the_n
 
     assert response.status_code == 302 and response["Location"] == "/en/admin/catalog/technology/"
     assert [m.pk for m in search_now(AnonymousUser(), "blacklistdb").page] == [made.pk]
+
+
+@pytest.mark.django_db
+def test_the_rebuild_command_restores_lost_postings(generated):
+    reader = AnonymousUser()
+    expected = summary(fresh(reader, "fraud"))
+    SearchPosting.objects.all().delete()
+    assert fresh(reader, "fraud").total == 0
+    out = io.StringIO()
+
+    call_command("rebuild_search_index", stdout=out, stderr=io.StringIO())
+
+    assert "300 measures indexed" in out.getvalue()
+    assert summary(search_now(reader, "fraud")) == expected
