@@ -254,7 +254,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    "ENUM_NAME_OVERRIDES": {"BDTRegionEnum": "clearinghouse.countries.models.BDTRegion"},
+    "ENUM_NAME_OVERRIDES": {
+        "BDTRegionEnum": "clearinghouse.countries.models.BDTRegion",
+        "MeasureStatusEnum": "clearinghouse.catalog.models.MeasureStatus",
+        "ActivityStatusEnum": "clearinghouse.mandates.models.ActivityStatus",
+    },
 }
 
 LOGGING = {

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from clearinghouse.catalog.api import MeasureViewSet, TechnologyViewSet, ThreatViewSet
 from clearinghouse.countries.api import MemberStateViewSet, OrganizationViewSet
+from clearinghouse.mandates.api import ActivityViewSet, ResolutionViewSet, RevisionViewSet
 
 router = DefaultRouter()
 router.register("member-states", MemberStateViewSet, basename="member-state")
@@ -14,6 +15,9 @@ router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("technologies", TechnologyViewSet, basename="technology")
 router.register("threats", ThreatViewSet, basename="threat")
+router.register("resolutions", ResolutionViewSet, basename="resolution")
+router.register("revisions", RevisionViewSet, basename="revision")
+router.register("activities", ActivityViewSet, basename="activity")
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
@@ -28,6 +32,7 @@ urlpatterns += i18n_patterns(
     path("", include("clearinghouse.countries.urls")),
     path("", include("clearinghouse.accounts.urls")),
     path("", include("clearinghouse.catalog.urls")),
+    path("", include("clearinghouse.mandates.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

@@ -18,6 +18,8 @@ from clearinghouse.catalog.models import Measure, MeasureTranslation, Pillar, Te
 from clearinghouse.core import audit
 from clearinghouse.core.visibility import Lifecycle
 from clearinghouse.countries.models import MemberState, Organization
+from clearinghouse.mandates.models import ActivityKind
+from clearinghouse.mandates.services import record_activity
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -95,6 +97,8 @@ def load_demo_catalog() -> dict[str, int]:
             measure.published_at = now if lifecycle == Lifecycle.PUBLISHED else None
             measure.save(update_fields=["lifecycle", "submitted_at", "published_at"])
             audit.record(None, "measure.demo_loaded", measure, changes={"lifecycle": lifecycle})
+            if lifecycle == Lifecycle.PUBLISHED:
+                record_activity(kind=ActivityKind.DISSEMINATION, title=measure.title, source=measure)
         search.index_measure(measure)
         created["measures"] += 1
     return created

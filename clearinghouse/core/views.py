@@ -32,6 +32,11 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
     return render(request, "errors/error.html", {"status": status, "title": title, "message": message}, status=status)
 
 
+def invalid_query(request: HttpRequest, message: str) -> HttpResponse:
+    """400 for a query parameter a view could not read, saying which and why."""
+    return _error(request, 400, _("Bad request"), message)
+
+
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error(request, 400, _("Bad request"), _("The request could not be understood."))
 

@@ -1,25 +1,342 @@
-"""Recording activities. Apps above call :func:`record_activity` directly (a plain call, not a signal)."""
+"""Importing resolutions and recording activities. Apps above call :func:`record_activity` directly
+(a plain call, not a signal)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from django.db import models
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clearinghouse.core import audit
-from clearinghouse.mandates.models import Activity
+from clearinghouse.core.models import Shareable
+from clearinghouse.core.visibility import TLP, Lifecycle
+from clearinghouse.countries.models import Organization
+from clearinghouse.mandates.models import (
+    ROLE_OF_KIND,
+    Activity,
+    ActivityStatus,
+    Body,
+    Clause,
+    ClauseRole,
+    Resolution,
+    Revision,
+    RevisionSource,
+    Section,
+    SectionKind,
+)
+from clearinghouse.mandates.parsing import (
+    NotAResolution,
+    ParsedClause,
+    ParsedResolution,
+    ParsedSection,
+    parse_resolution,
+)
+
+#: Words in an operative clause that say what it asks for; the first role whose pattern matches is kept.
+ROLE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    (ClauseRole.DISSEMINATION, re.compile(r"collect\w*\b.{0,40}\bdisseminat|best practices and technolog", re.I)),
+    (ClauseRole.REPORTING, re.compile(r"\breport\b.{0,60}\b(Council|Plenipotentiary|conference)", re.I)),
+    (ClauseRole.MEETINGS, re.compile(r"\b(organiz\w+|hold|convene)\b.{0,80}\b(meetings?|dialogue|forums?)", re.I)),
+    (ClauseRole.ASSISTANCE, re.compile(r"\b(assist\w*|assistance|capacity building)\b", re.I)),
+    (ClauseRole.COOPERATION, re.compile(r"\bcooperat\w+\b.{0,80}\bUnited Nations\b", re.I)),
+    (ClauseRole.AWARENESS, re.compile(r"\b(raise|raising)\b.{0,20}\bawareness\b", re.I)),
+]
 
 
-def record_activity(*, kind: str, title: str, source: models.Model | None = None, actor: Any = None) -> Activity:
-    """Record that something was done under the resolution; runs inside the caller's transaction."""
+def guess_role(clause_text: str) -> str:
+    for role, pattern in ROLE_PATTERNS:
+        if pattern.search(clause_text):
+            return role
+    return ""
+
+
+def is_curator(user: Any) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False) and (user.is_superuser or user.has_perm("mandates.add_revision"))
+    )
+
+
+@dataclass
+class ImportResult:
+    revision: Revision
+    created: bool
+    parsed: ParsedResolution
+    carried_over: int = 0
+    messages: list[str] = field(default_factory=list)
+
+
+def preview_resolution(text: str) -> ParsedResolution:
+    """The structure a text would be imported as; ``ValidationError`` naming what was expected if it is not one."""
+    try:
+        return parse_resolution(text)
+    except NotAResolution as error:
+        raise ValidationError(str(error), code="not_a_resolution") from error
+
+
+@transaction.atomic
+def import_resolution(
+    text: str,
+    *,
+    actor: Any,
+    source_name: str = "",
+    body: str = Body.PP,
+    source: str = RevisionSource.OFFICIAL,
+    check_permission: bool = True,
+) -> ImportResult:
+    """Import a resolution's text as its newest revision; the same text again changes nothing.
+
+    The clauses of the new revision keep the roles and activities of the matching clauses of the previous
+    revision (same section action, addressee and label); the previous revision is kept.
+    """
+    if check_permission and not is_curator(actor):
+        raise PermissionDenied(_("Only a curator can import a resolution."))
+    parsed = preview_resolution(text)
+    if not parsed.number.isdigit():
+        raise ValidationError(_("The resolution number %(number)s is not a number.") % {"number": parsed.number})
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    resolution, _created = Resolution.objects.get_or_create(
+        body=body, number=int(parsed.number), defaults={"title": parsed.title[:500]}
+    )
+    existing = resolution.revisions.filter(source_sha256=digest).first()
+    if existing is not None:
+        return ImportResult(existing, False, parsed, messages=[_("This text has been imported already.")])
+    return _store(resolution, parsed, digest, actor=actor, source=source, source_name=source_name)
+
+
+def _store(
+    resolution: Resolution, parsed: ParsedResolution, digest: str, *, actor: Any, source: str, source_name: str
+) -> ImportResult:
+    previous = resolution.current_revision()
+    sequence = (resolution.revisions.aggregate(last=Max("sequence"))["last"] or 0) + 1
+    revision = Revision.objects.create(
+        resolution=resolution,
+        sequence=sequence,
+        label=parsed.revision[:120],
+        title=parsed.title[:500],
+        enacting=parsed.enacting,
+        source=source,
+        source_name=source_name[:255],
+        source_sha256=digest,
+        artefacts=list(parsed.artefacts),
+        warnings=list(parsed.warnings),
+        imported_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    if source == RevisionSource.OFFICIAL or resolution.title == "":
+        resolution.title = parsed.title[:500]
+        resolution.save(update_fields=["title"])
+    old_clauses = {clause.key: clause for clause in _clauses_of(previous)} if previous else {}
+    carried = 0
+    for section_position, parsed_section in enumerate(parsed.sections, start=1):
+        section = Section.objects.create(
+            revision=revision,
+            position=section_position,
+            kind=parsed_section.kind,
+            heading=parsed_section.heading,
+            action=parsed_section.action[:200],
+            addressee=parsed_section.addressee[:300],
+            flagged=parsed_section.flagged,
+            note=parsed_section.note[:300],
+        )
+        for clause_position, parsed_clause in enumerate(parsed_section.clauses, start=1):
+            clause = Clause(section=section, position=clause_position, label=parsed_clause.label[:20])
+            clause.text = parsed_clause.text
+            old = old_clauses.get(clause.key)
+            if old is not None:
+                clause.role = old.role
+            elif section.kind == SectionKind.OPERATIVE:
+                clause.role = guess_role(f"{section.heading} {clause.text}")
+            clause.save()
+            if old is not None:
+                activities = list(old.activities.all())
+                clause.activities.add(*activities)
+                carried += len(activities)
+    audit.record(
+        actor,
+        "revision.imported",
+        revision,
+        changes={"resolution": resolution.number, "label": revision.label, "sections": len(parsed.sections)},
+    )
+    return ImportResult(revision, True, parsed, carried_over=carried)
+
+
+@transaction.atomic
+def load_summary(data: dict[str, Any], *, actor: Any = None, body: str = Body.PP) -> ImportResult:
+    """Load a resolution's structure summarised in the project's own words (the demo without the official text).
+
+    It is a revision like any other, marked as a summary; importing the official text later adds the
+    newest revision and carries the clauses' roles and activities over.
+    """
+    try:
+        parsed = ParsedResolution(
+            number=str(data["number"]),
+            revision=data.get("revision", ""),
+            title=data["title"],
+            enacting=data.get("enacting", ""),
+            sections=[
+                ParsedSection(
+                    kind=section["kind"],
+                    heading=section["heading"],
+                    action=section["action"],
+                    addressee=section.get("addressee", ""),
+                    clauses=[ParsedClause(label=c.get("label", ""), text=c["text"]) for c in section["clauses"]],
+                )
+                for section in data["sections"]
+            ],
+            artefacts=[],
+            warnings=[],
+        )
+    except (KeyError, TypeError) as error:
+        raise ValidationError(_("The summary lacks %(field)s.") % {"field": error}) from error
+    roles = {
+        (section["kind"], section["action"].casefold(), section.get("addressee", "").casefold(), c.get("label", "")): c[
+            "role"
+        ]
+        for section in data["sections"]
+        for c in section["clauses"]
+        if c.get("role")
+    }
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+    resolution, _created = Resolution.objects.get_or_create(
+        body=body, number=int(parsed.number), defaults={"title": parsed.title[:500]}
+    )
+    existing = resolution.revisions.filter(source_sha256=digest).first()
+    if existing is not None:
+        return ImportResult(existing, False, parsed)
+    result = _store(resolution, parsed, digest, actor=actor, source=RevisionSource.SUMMARY, source_name="summary")
+    for clause in _clauses_of(result.revision):
+        role = roles.get(clause.key)
+        if role and role != clause.role:
+            clause.role = role
+            clause.save(update_fields=["role"])
+    return result
+
+
+def _clauses_of(revision: Revision) -> list[Clause]:
+    return list(Clause.objects.filter(section__revision=revision).select_related("section"))
+
+
+def current_clauses(roles: tuple[str, ...]) -> list[Clause]:
+    """The clauses of the first of ``roles`` that the newest revision of some resolution has."""
+    newest = Revision.objects.filter(resolution=models.OuterRef("section__revision__resolution")).order_by("-sequence")
+    current = Clause.objects.annotate(newest=models.Subquery(newest.values("pk")[:1])).filter(
+        section__revision=models.F("newest")
+    )
+    for role in roles:
+        found: list[Clause] = list(current.filter(role=role))
+        if found:
+            return found
+    return []
+
+
+def record_activity(
+    *,
+    kind: str,
+    title: str,
+    source: models.Model | None = None,
+    actor: Any = None,
+    clauses: list[Clause] | None = None,
+    region: str = "",
+    states: list[Any] | None = None,
+) -> Activity:
+    """Record that something was done under a resolution; runs inside the caller's transaction.
+
+    Without ``clauses``, the activity is tied to the clauses whose role is the one its kind implements
+    (publishing a measure: "collect and disseminate best practices and technologies").
+    """
+    today = timezone.localdate()
+    marking = _marking_of(source)
     activity = Activity.objects.create(
+        **marking,
         kind=kind,
         title=title[:300],
         occurred_at=timezone.now(),
+        starts_on=today,
+        ends_on=today,
+        status=ActivityStatus.DELIVERED,
+        region=region,
+        is_illustrative=bool(getattr(source, "is_illustrative", False)),
         source_type=source._meta.label_lower if source is not None else "",
         source_id=str(source.pk) if source is not None else "",
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    audit.record(actor, "activity.recorded", activity, changes={"kind": kind, "title": title})
+    tied = clauses if clauses is not None else current_clauses(ROLE_OF_KIND.get(kind, ()))
+    activity.clauses.set(tied)
+    if source is not None and isinstance(source, Shareable):
+        activity.shared_with_states.set(source.shared_with_states.all())
+        activity.shared_with_organizations.set(source.shared_with_organizations.all())
+        activity.shared_with_users.set(source.shared_with_users.all())
+    if states:
+        activity.states.set(states)
+    audit.record(
+        actor, "activity.recorded", activity, changes={"kind": kind, "title": title, "clauses": [c.pk for c in tied]}
+    )
     return activity
+
+
+def secretariat() -> Organization:
+    """The organization that owns what the Secretariat records itself (ITU)."""
+    return Organization.objects.get(slug="itu")
+
+
+def _marking_of(source: models.Model | None) -> dict[str, Any]:
+    """An activity is seen by whoever may see its source; the Secretariat's own are published TLP:CLEAR."""
+    if isinstance(source, Shareable):
+        return {
+            "tlp": source.tlp,
+            "lifecycle": Lifecycle.PUBLISHED,
+            "owner_state_id": source.owner_state_id,
+            "owner_organization_id": source.owner_organization_id,
+        }
+    return {"tlp": TLP.CLEAR, "lifecycle": Lifecycle.PUBLISHED, "owner_organization": secretariat()}
+
+
+@transaction.atomic
+def create_activity(*, actor: Any, clauses: list[Clause], **fields: Any) -> Activity:
+    """A curator records an activity (a meeting, a campaign, a report…) against one or more operative clauses."""
+    if not is_curator(actor):
+        raise PermissionDenied(_("Only a curator can record an activity."))
+    if not clauses:
+        raise ValidationError(_("Choose at least one operative clause the activity implements."))
+    if any(clause.section.kind != SectionKind.OPERATIVE for clause in clauses):
+        raise ValidationError(_("Activities implement operative clauses, not the preamble."))
+    states = fields.pop("states", [])
+    organizations = fields.pop("organizations", [])
+    starts_on: date | None = fields.get("starts_on")
+    ends_on: date | None = fields.get("ends_on")
+    if starts_on and ends_on and ends_on < starts_on:
+        raise ValidationError(_("An activity cannot end before it starts."))
+    fields.setdefault("occurred_at", timezone.now())
+    fields.setdefault("tlp", TLP.CLEAR)
+    fields.setdefault("lifecycle", Lifecycle.PUBLISHED)
+    if not fields.get("owner_state") and not fields.get("owner_organization"):
+        fields["owner_organization"] = secretariat()
+    activity = Activity(recorded_by=actor, **fields)
+    activity.full_clean(exclude=["clauses", "states", "organizations"])
+    activity.save()
+    activity.clauses.set(clauses)
+    activity.states.set(states)
+    activity.organizations.set(organizations)
+    audit.record(actor, "activity.created", activity, changes={"kind": activity.kind, "title": activity.title})
+    return activity
+
+
+@transaction.atomic
+def set_clause_role(clause: Clause, role: str, *, actor: Any) -> Clause:
+    if not is_curator(actor):
+        raise PermissionDenied(_("Only a curator can change what a clause asks for."))
+    if role not in ClauseRole.values and role != "":
+        raise ValidationError(_("Unknown role: %(role)s") % {"role": role})
+    before = clause.role
+    clause.role = role
+    clause.save(update_fields=["role"])
+    audit.record(actor, "clause.role_changed", clause, changes={"role": [before, role]})
+    return clause

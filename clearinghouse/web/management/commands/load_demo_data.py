@@ -11,6 +11,7 @@ from clearinghouse.accounts.services import create_account
 from clearinghouse.catalog.demo import load_demo_catalog
 from clearinghouse.countries.models import MemberState, Organization, OrganizationKind
 from clearinghouse.countries.services import create_organization
+from clearinghouse.mandates.demo import load_demo_resolutions
 
 DEMO_ORGANIZATION = {
     "slug": "example-mobile-operator",
@@ -52,6 +53,19 @@ class Command(BaseCommand):
                     organization=None if alpha2 else organization,
                 )
                 created.append((username, password, what))
+        resolutions = load_demo_resolutions(stream=self.stderr)
+        if resolutions["source"] == "summary":
+            self.stdout.write(
+                "Resolution 174: its structure summarised in the project's own words (the official texts are not "
+                "beside the repository; a curator can import them on the Resolutions page)"
+            )
+        else:
+            self.stdout.write(
+                f"Resolutions from {resolutions['source']}: {resolutions['imported']} imported, "
+                f"{resolutions['unchanged']} unchanged"
+            )
+        for failure in resolutions["failed"]:
+            self.stdout.write(f"  not imported: {failure}")
         catalog = load_demo_catalog()
         self.stdout.write(
             f"Illustrative catalogue: {catalog['measures']} measures and {catalog['technologies']} technologies loaded"
