@@ -15,7 +15,7 @@ from django.db import transaction
 
 from clearinghouse.core.progress import progress_bar
 from clearinghouse.countries.models import MemberState
-from clearinghouse.mandates.models import Activity, ActivityKind, ActivityStatus, ClauseRole
+from clearinghouse.mandates.models import Activity, ActivityKind, ActivityStatus, Body, ClauseRole, Revision
 from clearinghouse.mandates.services import current_clauses, import_resolution, load_summary, secretariat
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -82,6 +82,9 @@ def load_demo_resolutions(stream: Any = None) -> dict[str, Any]:
                 report["failed"].append(f"{path.name}: {error}")
                 continue
             report["imported" if result.created else "unchanged"] += 1
+    elif Revision.objects.filter(resolution__body=Body.PP, resolution__number=174).exists():
+        report["source"] = "present"  # imported before: a summary would only hide it
+        report["unchanged"] += 1
     else:
         report["source"] = "summary"
         data = json.loads((DATA / "res174_summary.json").read_text(encoding="utf-8"))

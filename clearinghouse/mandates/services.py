@@ -224,12 +224,17 @@ def _clauses_of(revision: Revision) -> list[Clause]:
     return list(Clause.objects.filter(section__revision=revision).select_related("section"))
 
 
-def current_clauses(roles: tuple[str, ...]) -> list[Clause]:
-    """The clauses of the first of ``roles`` that the newest revision of some resolution has."""
-    newest = Revision.objects.filter(resolution=models.OuterRef("section__revision__resolution")).order_by("-sequence")
-    current = Clause.objects.annotate(newest=models.Subquery(newest.values("pk")[:1])).filter(
-        section__revision=models.F("newest")
-    )
+#: The resolution the platform implements: activities recorded by the other apps' services go under its clauses.
+PLATFORM_RESOLUTION = (Body.PP, 174)
+
+
+def current_clauses(roles: tuple[str, ...], resolution: tuple[str, int] = PLATFORM_RESOLUTION) -> list[Clause]:
+    """The clauses of the first of ``roles`` that the newest revision of the resolution has."""
+    body, number = resolution
+    newest = Revision.objects.filter(resolution__body=body, resolution__number=number).order_by("-sequence").first()
+    if newest is None:
+        return []
+    current = Clause.objects.filter(section__revision=newest)
     for role in roles:
         found: list[Clause] = list(current.filter(role=role))
         if found:
@@ -249,8 +254,8 @@ def record_activity(
 ) -> Activity:
     """Record that something was done under a resolution; runs inside the caller's transaction.
 
-    Without ``clauses``, the activity is tied to the clauses whose role is the one its kind implements
-    (publishing a measure: "collect and disseminate best practices and technologies").
+    Without ``clauses``, the activity is tied to the clauses of Resolution 174 whose role is the one its kind
+    implements (publishing a measure: "collect and disseminate best practices and technologies").
     """
     today = timezone.localdate()
     marking = _marking_of(source)

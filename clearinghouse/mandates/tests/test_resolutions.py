@@ -20,7 +20,7 @@ from clearinghouse.mandates.demo import DATA
 from clearinghouse.mandates.models import Activity, Clause, ClauseRole, Resolution, Revision
 
 #: A resolution written for these tests (not an ITU text), in the shape of one.
-TEXT = """RESOLUTION 999 (REV. TESTVILLE, 2030)
+TEXT = """RESOLUTION 174 (REV. TESTVILLE, 2030)
 Keeping notes on how tests are written
 The Plenipotentiary Conference of the International Telecommunication Union (Testville, 2030),
 considering
@@ -46,10 +46,10 @@ TEXT_2 = (
 
 @pytest.fixture
 def imported(personas):
-    return services.import_resolution(TEXT, actor=personas.curator, source_name="res999.txt")
+    return services.import_resolution(TEXT, actor=personas.curator, source_name="res-test.txt")
 
 
-def statuses(client: Client, number: int = 999) -> str:
+def statuses(client: Client, number: int = 174) -> str:
     return client.get(f"/en/resolutions/pp/{number}/").content.decode()
 
 
@@ -121,7 +121,7 @@ def test_a_new_revision_keeps_the_old_one_and_carries_activities_over(imported, 
     second = services.import_resolution(TEXT_2, actor=personas.curator)
 
     assert second.created and second.carried_over == 1
-    assert list(Resolution.objects.get(number=999).revisions.values_list("label", flat=True)) == [
+    assert list(Resolution.objects.get(number=174).revisions.values_list("label", flat=True)) == [
         "Rev. Newtown, 2034",
         "Rev. Testville, 2030",
     ]
@@ -133,20 +133,20 @@ def test_a_new_revision_keeps_the_old_one_and_carries_activities_over(imported, 
 def test_the_compare_page_shows_added_removed_and_changed_clauses_with_the_words(imported, personas):
     services.import_resolution(TEXT_2, actor=personas.curator)
 
-    page = Client().get("/en/resolutions/pp/999/compare/").content.decode()
+    page = Client().get("/en/resolutions/pp/174/compare/").content.decode()
 
     assert "change-added" in page and "to run them often" in page
     assert "change-removed" in page and "that short examples are easier to read" in page
     assert re.search(r"<ins>[^<]*and readable", page)
     assert "to write a test for every rule" not in page  # unchanged clauses are hidden unless asked
-    assert "to write a test for every rule" in Client().get("/en/resolutions/pp/999/compare/?all=1").content.decode()
+    assert "to write a test for every rule" in Client().get("/en/resolutions/pp/174/compare/?all=1").content.decode()
 
 
 @pytest.mark.django_db
 def test_a_curator_previews_an_upload_then_saves_it(personas):
     client = client_for(personas.curator)
     upload = io.BytesIO(TEXT.encode())
-    upload.name = "res999.txt"
+    upload.name = "res-test.txt"
 
     preview = client.post("/en/resolutions/import/", {"body": "pp", "file": upload, "preview": "1"})
 
@@ -154,10 +154,10 @@ def test_a_curator_previews_an_upload_then_saves_it(personas):
     assert "invites the Secretary-General" in preview.content.decode()
     assert not Resolution.objects.exists()
     saved = client.post(
-        "/en/resolutions/import/", {"body": "pp", "text": TEXT, "source_name": "res999.txt", "save": "1"}
+        "/en/resolutions/import/", {"body": "pp", "text": TEXT, "source_name": "res-test.txt", "save": "1"}
     )
-    assert saved.status_code == 302 and saved["Location"] == "/en/resolutions/pp/999/"
-    assert Revision.objects.get().source_name == "res999.txt"
+    assert saved.status_code == 302 and saved["Location"] == "/en/resolutions/pp/174/"
+    assert Revision.objects.get().source_name == "res-test.txt"
 
 
 @pytest.mark.django_db
@@ -204,7 +204,7 @@ def test_the_activity_list_filters_by_clause_period_and_region_and_names_a_bad_f
     clause = Clause.objects.get(role=ClauseRole.DISSEMINATION)
 
     by_clause = Client().get("/api/v1/activities/", {"clause": clause.pk, "start": "2000-01-01"}).json()
-    future = Client().get("/api/v1/activities/", {"start": "2999-01-01"}).json()
+    future = Client().get("/api/v1/activities/", {"start": "2174-01-01"}).json()
     bad = Client().get("/api/v1/activities/", {"region": "atlantis"})
     page = Client().get("/en/resolutions/activities/", {"region": "atlantis"})
 
@@ -219,7 +219,7 @@ def test_the_api_lists_resolutions_and_gives_the_newest_revision_s_clauses(impor
     listed = Client().get("/api/v1/resolutions/").json()
     detail = Client().get(listed["results"][0]["url"]).json()
 
-    assert [r["number"] for r in listed["results"]] == [999]
+    assert [r["number"] for r in listed["results"]] == [174]
     assert [s["heading"] for s in detail["current"]["sections"]][-1] == "instructs the Secretary-General"
     assert detail["current"]["sections"][1]["clauses"][0]["label"] == "1"
 
@@ -240,14 +240,24 @@ def test_the_summary_fixture_loads_resolution_174_and_says_it_is_not_the_text(pe
 
 @pytest.mark.django_db
 def test_the_import_command_reports_what_it_read_and_refuses_a_missing_file(tmp_path: Path):
-    path = tmp_path / "res999.txt"
+    path = tmp_path / "res-test.txt"
     path.write_text(TEXT, encoding="utf-8")
     out = io.StringIO()
 
     call_command("import_resolution", str(path), stdout=out, stderr=io.StringIO())
     call_command("import_resolution", str(path), stdout=out, stderr=io.StringIO())
 
-    assert "Resolution 999 Rev. Testville, 2030 imported: 4 sections, 6 clauses" in out.getvalue()
+    assert "Resolution 174 Rev. Testville, 2030 imported: 4 sections, 6 clauses" in out.getvalue()
     assert "unchanged (imported before)" in out.getvalue()
     with pytest.raises(CommandError, match="no such file"):
         call_command("import_resolution", str(tmp_path / "absent.txt"), stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_a_publication_is_recorded_under_resolution_174_only(imported, personas):
+    services.import_resolution(TEXT.replace("RESOLUTION 174", "RESOLUTION 175"), actor=personas.curator)
+    published = measure(personas, title="Blocking stolen handsets")
+
+    activity = Activity.objects.get(source_id=str(published.pk))
+
+    assert {c.section.revision.resolution.number for c in activity.clauses.all()} == {174}

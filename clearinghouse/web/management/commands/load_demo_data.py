@@ -59,6 +59,8 @@ class Command(BaseCommand):
                 "Resolution 174: its structure summarised in the project's own words (the official texts are not "
                 "beside the repository; a curator can import them on the Resolutions page)"
             )
+        elif resolutions["source"] == "present":
+            self.stdout.write("Resolution 174: present already")
         else:
             self.stdout.write(
                 f"Resolutions from {resolutions['source']}: {resolutions['imported']} imported, "
