@@ -13,7 +13,6 @@ computed from a stale set. Relevance is BM25 over a bounded set of candidates.
 from __future__ import annotations
 
 import math
-import re
 import threading
 import uuid
 from collections import OrderedDict, defaultdict
@@ -21,6 +20,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet, Subquery
 from pyroaring import BitMap
 
@@ -296,12 +296,6 @@ def newest(result: BitMap, offset: int, limit: int) -> list[int]:
     return page[offset:]
 
 
-def _counter(phrase: tuple[str, ...]) -> re.Pattern[str]:
-    # Documents are words separated by single spaces: a word starts at the beginning or after a space.
-    body = re.escape(" ".join(phrase))
-    return re.compile(r"(?:^| )" + body + ("" if len(phrase) == 1 else r"(?= |$)"))
-
-
 def ranked(state: State, query: ParsedQuery, result: BitMap, offset: int, limit: int) -> list[int]:
     """A page of ``result`` by BM25 relevance (k1 = 1.2, b = 0.75).
 
@@ -329,24 +323,34 @@ def ranked(state: State, query: ParsedQuery, result: BitMap, offset: int, limit:
 
 
 def _bm25_order(state: State, query: ParsedQuery, candidates: BitMap) -> list[int]:
-    texts = MeasureSearchDocument.objects.filter(measure_id__in=list(candidates)).values_list("measure_id", "text")
-    documents = dict(texts)
+    ids = list(candidates)
+    if not ids:
+        return []
+    with connection.cursor() as cursor:
+        marks = ", ".join(["%s"] * len(ids))
+        cursor.execute(
+            f"SELECT measure_id, text FROM catalog_measuresearchdocument WHERE measure_id IN ({marks})",  # noqa: S608
+            ids,
+        )
+        # Documents are words separated by single spaces: with a space around, " word" starts a word.
+        documents = {pk: f" {text} " for pk, text in cursor.fetchall()}
     if not documents:
         return []
-    lengths = {pk: text.count(" ") + 1 for pk, text in documents.items()}
+    lengths = {pk: text.count(" ") - 1 for pk, text in documents.items()}
     average = sum(lengths.values()) / len(lengths)
     total = max(_catalogue_size(state), 1)
-    phrases = [tuple(phrase) for phrase in query.phrases]
     weights = []
-    for phrase in phrases:
-        df = len(phrase_matches(state, phrase))
-        weights.append((_counter(phrase), math.log(1 + (total - df + 0.5) / (df + 0.5))))
+    for phrase in query.phrases:
+        df = len(phrase_matches(state, tuple(phrase)))
+        # a single word matches as a prefix; a phrase as whole words
+        needle = " " + " ".join(phrase) + ("" if len(phrase) == 1 else " ")
+        weights.append((needle, math.log(1 + (total - df + 0.5) / (df + 0.5))))
     scores = []
     for pk, text in documents.items():
         score = 0.0
         norm = 1.2 * (0.25 + 0.75 * lengths[pk] / average)
-        for counter, idf in weights:
-            tf = len(counter.findall(text))
+        for needle, idf in weights:
+            tf = text.count(needle)
             score += idf * tf * 2.2 / (tf + norm)
         scores.append((-score, -pk))
     return [-negative_pk for _score, negative_pk in sorted(scores)]

@@ -178,12 +178,43 @@ def matching_ids_sql(query: ParsedQuery, only: list[int] | None = None) -> tuple
             sql += " AND rowid IN (" + ", ".join(["%s"] * len(only)) + ")"
             params += only
         return sql, params
-    sql = "SELECT measure_id FROM catalog_measuresearchdocument WHERE document @@ to_tsquery('simple', %s)"
-    params = [_tsquery_expression(query)]
+    pairs = _pairs_expression(query)
+    if pairs and all(len(phrase) <= 2 for phrase in query.phrases if len(phrase) > 1):
+        # every phrase is one pair: the pairs index answers exactly (single words as prefixes beside it)
+        singles = [phrase for phrase in query.phrases if len(phrase) == 1]
+        sql = "SELECT p.measure_id FROM catalog_measurewordpairs p WHERE p.pairs @@ %s::tsquery"
+        params = [pairs]
+        if singles:
+            sql = (
+                "SELECT p.measure_id FROM catalog_measurewordpairs p JOIN catalog_measuresearchdocument d "
+                "USING (measure_id) WHERE p.pairs @@ %s::tsquery AND d.document @@ to_tsquery('simple', %s)"
+            )
+            params.append(_tsquery_expression(ParsedQuery(singles)))
+        column = "p.measure_id"
+    elif pairs:
+        # longer phrases: the measures having all their pairs, then their positions checked
+        sql = (
+            "WITH candidates AS MATERIALIZED (SELECT measure_id FROM catalog_measurewordpairs "
+            "WHERE pairs @@ %s::tsquery) SELECT d.measure_id FROM candidates JOIN catalog_measuresearchdocument d "
+            "USING (measure_id) WHERE d.document @@ to_tsquery('simple', %s)"
+        )
+        params = [pairs, _tsquery_expression(query)]
+        column = "d.measure_id"
+    else:
+        sql = "SELECT measure_id FROM catalog_measuresearchdocument WHERE document @@ to_tsquery('simple', %s)"
+        params = [_tsquery_expression(query)]
+        column = "measure_id"
     if only is not None:
-        sql += " AND measure_id = ANY(%s)"
+        sql += f" AND {column} = ANY(%s)"
         params.append(only)
     return sql, params
+
+
+def _pairs_expression(query: ParsedQuery) -> str:
+    """The adjacent pairs of the query's phrases as a tsquery of lexemes ("'sim swap'"), or ""."""
+    pairs = {f"{a} {b}" for phrase in query.phrases for a, b in zip(phrase, phrase[1:], strict=False)}
+    # tokens are \w+ runs: no quote or backslash to escape
+    return " & ".join(f"'{pair}'" for pair in sorted(pairs))
 
 
 #: PostgreSQL's memory for one phrase search: with the default 4 MB, the bitmap of a common word's

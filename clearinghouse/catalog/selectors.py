@@ -22,7 +22,7 @@ from clearinghouse.catalog.models import (
     Technology,
     Threat,
 )
-from clearinghouse.catalog.textsearch import ParsedQuery, parse_query, snippet
+from clearinghouse.catalog.textsearch import ParsedQuery, normalize, parse_query, snippet
 from clearinghouse.core.markdown import quick_text
 from clearinghouse.core.visibility import Lifecycle
 
@@ -116,10 +116,46 @@ class SearchResult:
         return self.page_number > 1
 
 
-def _facet_values(counted: dict[str, dict[str, int]], selected: dict[str, Any]) -> dict[str, list[FacetValue]]:
+@dataclass
+class _FacetLabels:
+    """The names facet values are shown with, in one language (read once per catalogue state)."""
+
+    pillars: list[tuple[str, str]]
+    threats: list[tuple[str, str, list[tuple[str, str]]]]
+    states: list[tuple[str, str]]  # by name in the language
+
+
+_labels_cache: dict[tuple[str, str], _FacetLabels] = {}
+
+
+def _facet_labels(token: str, language: str) -> _FacetLabels:
+    """Labels for ``language``, cached per state token (which changes with the reference data)."""
+    from clearinghouse.countries.models import MemberState
+
+    found = _labels_cache.get((token, language))
+    if found is None:
+        if len(_labels_cache) > 64:
+            _labels_cache.clear()
+        found = _FacetLabels(
+            pillars=[(p.slug, p.name) for p in pillars()],
+            threats=[
+                (family.slug, family.name, [(child.slug, child.name) for child in family.children.all()])
+                for family in threat_families()
+            ],
+            states=[(s.alpha2, s.name) for s in MemberState.objects.ordered_by_name()],
+        )
+        _labels_cache[(token, language)] = found
+    return found
+
+
+def _facet_values(
+    counted: dict[str, dict[str, int]], selected: dict[str, Any], token: str = ""
+) -> dict[str, list[FacetValue]]:
     """Facet counts as labelled values in the order readers expect."""
     from clearinghouse.catalog.models import MeasureStatus
-    from clearinghouse.countries.models import BDTRegion, GroupCode, MemberState
+    from clearinghouse.countries.models import BDTRegion, GroupCode
+
+    labels = _facet_labels(token or bitmaps.current_state().token, get_language() or "en")
 
     def chosen(name: str) -> str:
         value = selected.get(name)
@@ -130,27 +166,28 @@ def _facet_values(counted: dict[str, dict[str, int]], selected: dict[str, Any]) 
         return [FacetValue(v, str(label), found[v], chosen(name) == v) for v, label in choices if found.get(v)]
 
     facets: dict[str, list[FacetValue]] = {}
-    facets["pillar"] = values("pillar", [(p.slug, p.name) for p in pillars()])
+    facets["pillar"] = values("pillar", labels.pillars)
     threat_counts = counted.get("threat", {})
     facets["threat"] = []
-    for family in threat_families():
-        if threat_counts.get(family.slug):
-            facets["threat"].append(
-                FacetValue(family.slug, family.name, threat_counts[family.slug], chosen("threat") == family.slug)
-            )
-            for child in family.children.all():
-                if threat_counts.get(child.slug):
+    for slug, name, children in labels.threats:
+        if threat_counts.get(slug):
+            facets["threat"].append(FacetValue(slug, name, threat_counts[slug], chosen("threat") == slug))
+            for child_slug, child_name in children:
+                if threat_counts.get(child_slug):
                     facets["threat"].append(
                         FacetValue(
-                            child.slug, "— " + child.name, threat_counts[child.slug], chosen("threat") == child.slug
+                            child_slug, "— " + child_name, threat_counts[child_slug], chosen("threat") == child_slug
                         )
                     )
     facets["region"] = values("region", BDTRegion.choices)
     facets["group"] = values("group", GroupCode.choices)
     country_counts = counted.get("country", {})
-    states = MemberState.objects.filter(alpha2__in=list(country_counts)).ordered_by_name()
     facets["country"] = sorted(
-        (FacetValue(s.alpha2, s.name, country_counts[s.alpha2], chosen("country") == s.alpha2) for s in states),
+        (
+            FacetValue(alpha2, name, country_counts[alpha2], chosen("country") == alpha2)
+            for alpha2, name in labels.states
+            if country_counts.get(alpha2)
+        ),
         key=lambda f: -f.count,
     )
     facets["language"] = values("language", Language.choices)
@@ -170,6 +207,7 @@ def in_language(measure: Measure, language: str) -> Measure | MeasureTranslation
 
 
 def _snippet_for(measure: Measure, query: ParsedQuery, language: str) -> str:
+    """The passage with the most matches, among the texts in the reader's language first, then the others."""
     texts = []
     translation = next((t for t in measure.translations.all() if t.language == language), None)
     if translation is not None:
@@ -177,12 +215,17 @@ def _snippet_for(measure: Measure, query: ParsedQuery, language: str) -> str:
     texts += [measure.summary, quick_text(measure.description), quick_text(measure.evidence)]
     for translation in measure.translations.all():
         texts += [translation.summary, quick_text(translation.description)]
-    best = ""
+    # Count the matches on the normalized text (cheap) and build the snippet for the best text only.
+    needles = [" " + " ".join(phrase) for phrase in query.phrases]
+    best, best_hits = "", 0
     for text in texts:
-        found = snippet(text, query)
-        if found.count("<mark>") > best.count("<mark>"):
-            best = found
-    return best
+        if not text:
+            continue
+        folded = " " + normalize(text)
+        hits = sum(folded.count(needle) for needle in needles)
+        if hits > best_hits:
+            best, best_hits = text, hits
+    return snippet(best, query) if best_hits else ""
 
 
 def search_measures(
@@ -236,7 +279,8 @@ def search_measures(
         setattr(measure, "shown_summary", shown.summary)  # noqa: B010
         setattr(measure, "snippet", snippet_html)  # noqa: B010
         snippets[measure.pk] = snippet_html
-    facets = _facet_values(bitmaps.counts(bitmaps.facet_index(state), result), selected or {}) if with_facets else {}
+    counted = bitmaps.counts(bitmaps.facet_index(state), result) if with_facets else {}
+    facets = _facet_values(counted, selected or {}, state.token) if with_facets else {}
     return SearchResult(page_objects, total, facets, parsed, snippets, page, page_size)
 
 

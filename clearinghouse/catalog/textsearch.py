@@ -21,6 +21,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 def fold(text: str) -> str:
     """Lower-case, strip accents and Arabic diacritics, unify Arabic letter forms."""
+    if text.isascii():  # nothing to decompose or unify (most of many catalogues): a C-speed shortcut
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return unicodedata.normalize("NFC", stripped).translate(_ARABIC_FOLD)
