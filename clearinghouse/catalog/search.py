@@ -24,6 +24,14 @@ from clearinghouse.catalog.textsearch import ParsedQuery, normalize
 from clearinghouse.core.markdown import plain_text
 
 FTS_TABLE = "catalog_measure_fts"
+#: SQLite: adjacent word pairs of each document as tokens ("sim_swap"), see migration 0008.
+PAIRS_TABLE = "catalog_measure_pairs_fts"
+
+
+def pairs_text(text: str) -> str:
+    """A normalized document's adjacent word pairs, each one token for the SQLite pairs table."""
+    words = text.split()
+    return " ".join(f"{a}_{b}" for a, b in zip(words, words[1:], strict=False))
 
 
 def document_text(measure: Any) -> str:
@@ -109,8 +117,13 @@ def index_measure(measure: Any) -> None:
     )
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [measure.pk])  # noqa: S608
+            for table in (FTS_TABLE, PAIRS_TABLE):
+                cursor.execute(f"DELETE FROM {table} WHERE rowid = %s", [measure.pk])  # noqa: S608
             cursor.execute(f"INSERT INTO {FTS_TABLE}(rowid, text) VALUES (%s, %s)", [measure.pk, text])  # noqa: S608
+            cursor.execute(
+                f"INSERT INTO {PAIRS_TABLE}(rowid, pairs) VALUES (%s, %s)",  # noqa: S608
+                [measure.pk, pairs_text(text)],
+            )
 
 
 def index_many(rows: Iterable[tuple[int, str, set[bytes]]]) -> None:
@@ -134,10 +147,15 @@ def index_many(rows: Iterable[tuple[int, str, set[bytes]]]) -> None:
     postings.add_many((pk, postings.word_terms(text) | facets) for pk, text, facets in rows)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk, _, _ in rows])  # noqa: S608
+            for table in (FTS_TABLE, PAIRS_TABLE):
+                cursor.executemany(f"DELETE FROM {table} WHERE rowid = %s", [(pk,) for pk, _, _ in rows])  # noqa: S608
             cursor.executemany(
                 f"INSERT INTO {FTS_TABLE}(rowid, text) VALUES (%s, %s)",  # noqa: S608
                 [(pk, text) for pk, text, _ in rows],
+            )
+            cursor.executemany(
+                f"INSERT INTO {PAIRS_TABLE}(rowid, pairs) VALUES (%s, %s)",  # noqa: S608
+                [(pk, pairs_text(text)) for pk, text, _ in rows],
             )
 
 
@@ -151,7 +169,8 @@ def remove_measure(measure_id: int) -> None:
     MeasureSearchDocument.objects.filter(measure_id=measure_id).delete()
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [measure_id])  # noqa: S608
+            for table in (FTS_TABLE, PAIRS_TABLE):
+                cursor.execute(f"DELETE FROM {table} WHERE rowid = %s", [measure_id])  # noqa: S608
 
 
 def _fts5_expression(query: ParsedQuery) -> str:
@@ -172,8 +191,13 @@ def _tsquery_expression(query: ParsedQuery) -> str:
 def matching_ids_sql(query: ParsedQuery, only: list[int] | None = None) -> tuple[str, list[Any]]:
     """SQL selecting the ids of every measure matching the query (no ranking), among ``only`` if given."""
     if connection.vendor == "sqlite":
-        sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
-        params: list[Any] = [_fts5_expression(query)]
+        if len(query.phrases) == 1 and len(query.phrases[0]) == 2:
+            # one two-word phrase: one token of the pairs table
+            sql = f"SELECT rowid FROM {PAIRS_TABLE} WHERE {PAIRS_TABLE} MATCH %s"  # noqa: S608
+            params: list[Any] = ['"' + "_".join(query.phrases[0]) + '"']
+        else:
+            sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
+            params = [_fts5_expression(query)]
         if only is not None:
             sql += " AND rowid IN (" + ", ".join(["%s"] * len(only)) + ")"
             params += only
