@@ -62,7 +62,10 @@ INSTALLED_APPS = [
     "clearinghouse.accounts",
     "clearinghouse.mandates",
     "clearinghouse.catalog",
+    "clearinghouse.reports",
     "clearinghouse.web",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -259,6 +262,19 @@ SPECTACULAR_SETTINGS = {
         "MeasureStatusEnum": "clearinghouse.catalog.models.MeasureStatus",
         "ActivityStatusEnum": "clearinghouse.mandates.models.ActivityStatus",
     },
+}
+
+# Background work (reports): stored in the database and run by `manage.py db_worker`; `immediate` runs
+# each task in the request that enqueued it (tests, or a single-process demo).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if env_str("TASKS_BACKEND", "database") == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
 }
 
 LOGGING = {

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from clearinghouse.catalog.api import MeasureViewSet, TechnologyViewSet, ThreatViewSet
 from clearinghouse.countries.api import MemberStateViewSet, OrganizationViewSet
 from clearinghouse.mandates.api import ActivityViewSet, ResolutionViewSet, RevisionViewSet
+from clearinghouse.reports.api import ReportViewSet
 
 router = DefaultRouter()
 router.register("member-states", MemberStateViewSet, basename="member-state")
@@ -18,6 +19,7 @@ router.register("threats", ThreatViewSet, basename="threat")
 router.register("resolutions", ResolutionViewSet, basename="resolution")
 router.register("revisions", RevisionViewSet, basename="revision")
 router.register("activities", ActivityViewSet, basename="activity")
+router.register("reports", ReportViewSet, basename="report")
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
@@ -33,6 +35,7 @@ urlpatterns += i18n_patterns(
     path("", include("clearinghouse.accounts.urls")),
     path("", include("clearinghouse.catalog.urls")),
     path("", include("clearinghouse.mandates.urls")),
+    path("", include("clearinghouse.reports.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

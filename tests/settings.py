@@ -5,6 +5,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else-0123456789")
 os.environ.setdefault("HTTPS", "0")
 os.environ.setdefault("CACHE_URL", "locmem://")
+os.environ.setdefault("TASKS_BACKEND", "immediate")
 
 from clearinghouse.settings import *  # noqa: E402,F403
 from clearinghouse.settings import INSTALLED_APPS  # noqa: E402

@@ -13,6 +13,7 @@ CURATOR_PERMISSIONS = {
     "accounts": {"view"},
     "catalog": {"view", "add", "change"},
     "mandates": {"view", "add", "change"},
+    "reports": {"view", "add"},
 }
 
 

@@ -34,6 +34,17 @@ def measures_visible_to(user: Any) -> QuerySet[Measure]:
     return Measure.objects.visible_to(user).select_related("pillar", "owner_state", "owner_organization")
 
 
+def measures_for_report(*, restricted: bool, include_illustrative: bool = False) -> QuerySet[Measure]:
+    """Published measures a report may count: TLP:CLEAR only for the public edition, all but TLP:RED for the
+    restricted one; illustrative measures only when asked (demonstrations)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    found = Measure.objects.exportable() if restricted else Measure.objects.visible_to(AnonymousUser())
+    if not include_illustrative:
+        found = found.filter(is_illustrative=False)
+    return found
+
+
 def technologies_visible_to(user: Any) -> QuerySet[Technology]:
     return Technology.objects.visible_to(user).select_related("owner_state", "owner_organization")
 

@@ -25,6 +25,16 @@ def activities_visible_to(user: Any) -> QuerySet[Activity]:
     return Activity.objects.visible_to(user)
 
 
+def activities_for_report(*, restricted: bool, include_illustrative: bool = False) -> QuerySet[Activity]:
+    """Activities a report may show: TLP:CLEAR for the public edition, all but TLP:RED for the restricted one."""
+    from django.contrib.auth.models import AnonymousUser
+
+    found = Activity.objects.exportable() if restricted else Activity.objects.visible_to(AnonymousUser())
+    if not include_illustrative:
+        found = found.filter(is_illustrative=False)
+    return found
+
+
 def resolutions() -> QuerySet[Resolution]:
     return Resolution.objects.annotate(revision_count=Count("revisions")).order_by("body", "number")
 

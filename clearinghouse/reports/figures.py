@@ -1,0 +1,247 @@
+"""The figures of an implementation report, read from the database through the other apps' selectors.
+
+Only what the edition may show is counted: published TLP:CLEAR records for the public edition (the report
+meant for the Council), all published records but TLP:RED for the restricted one. Illustrative records
+(the demo, synthetic benchmark data) are left out unless the report is a demonstration.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from django.db.models import Count, Max, Min, Q, QuerySet
+
+from clearinghouse.catalog.selectors import measures_for_report, pillars, threat_families
+from clearinghouse.countries.models import BDTRegion, DevelopmentGroup, GroupCode, MemberState
+from clearinghouse.mandates.models import ActivityKind, ActivityStatus, Revision, SectionKind
+from clearinghouse.mandates.selectors import ClauseStatus, activities_for_report, status_of
+
+#: The groups the resolution names as developing countries (recognizing c, footnote).
+RESOLUTION_GROUPS = (GroupCode.LDC, GroupCode.SIDS, GroupCode.LLDC, GroupCode.EIT)
+
+Progress = Callable[[int, str], None]
+
+
+@dataclass
+class Row:
+    label: str
+    count: int
+
+
+@dataclass
+class StateRow:
+    alpha2: str
+    numeric: str
+    name: str
+    measures: int
+    in_resolution_groups: bool
+
+
+@dataclass
+class ActivityLine:
+    kind: str
+    title: str
+    starts_on: date | None
+    ends_on: date | None
+    status: str
+    participants: int | None
+    states: int
+    region: str
+    outputs: list[str]
+    tlp: str
+
+
+@dataclass
+class ClauseReport:
+    section: str
+    label: str
+    text: str
+    status: str
+    activities: list[ActivityLine]
+    summary: dict[str, int]  # activity kind -> count
+
+    @property
+    def status_label(self) -> str:
+        return str(ClauseStatus.LABELS[self.status])
+
+
+@dataclass
+class ReportData:
+    resolution_number: int
+    revision_label: str
+    revision_title: str
+    is_summary_text: bool
+    start: date | None
+    end: date | None
+    restricted: bool
+    illustrative: bool
+    generated_at: datetime
+    measures_published: int = 0
+    by_pillar: list[Row] = field(default_factory=list)
+    by_threat: list[Row] = field(default_factory=list)
+    by_region: list[Row] = field(default_factory=list)
+    by_group: list[Row] = field(default_factory=list)
+    states: list[StateRow] = field(default_factory=list)
+    organizations: int = 0
+    activity_totals: dict[str, int] = field(default_factory=dict)
+    meetings: int = 0
+    meeting_participants: int = 0
+    assistance: int = 0
+    clauses: list[ClauseReport] = field(default_factory=list)
+
+    @property
+    def contributing_states(self) -> int:
+        return len(self.states)
+
+    @property
+    def states_in_resolution_groups(self) -> int:
+        return sum(1 for s in self.states if s.in_resolution_groups)
+
+    @property
+    def share_in_resolution_groups(self) -> float:
+        return self.states_in_resolution_groups / len(self.states) if self.states else 0.0
+
+
+def _bounds(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
+    low = datetime.combine(start, time.min, tzinfo=UTC) if start else None
+    high = datetime.combine(end, time.max, tzinfo=UTC) if end else None
+    return low, high
+
+
+def _in_period(queryset: QuerySet[Any], field_name: str, start: date | None, end: date | None) -> QuerySet[Any]:
+    low, high = _bounds(start, end)
+    if low:
+        queryset = queryset.filter(**{f"{field_name}__gte": low})
+    if high:
+        queryset = queryset.filter(**{f"{field_name}__lte": high})
+    return queryset
+
+
+def collect(
+    revision: Revision,
+    *,
+    start: date | None,
+    end: date | None,
+    restricted: bool,
+    include_illustrative: bool,
+    progress: Progress = lambda percent, step: None,
+) -> ReportData:
+    """Everything the report says, counted once, for the period (``None`` ends: the whole record)."""
+    measures = measures_for_report(restricted=restricted, include_illustrative=include_illustrative)
+    activities = activities_for_report(restricted=restricted, include_illustrative=include_illustrative)
+    if start is None or end is None:
+        span = measures.aggregate(first=Min("published_at"), last=Max("published_at"))
+        seen = activities.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
+        firsts = [d.date() for d in (span["first"], seen["first"]) if d]
+        lasts = [d.date() for d in (span["last"], seen["last"]) if d]
+        start = start or (min(firsts) if firsts else None)
+        end = end or (max(lasts) if lasts else None)
+    data = ReportData(
+        resolution_number=revision.resolution.number,
+        revision_label=revision.label,
+        revision_title=revision.title,
+        is_summary_text=revision.source == "summary",
+        start=start,
+        end=end,
+        restricted=restricted,
+        illustrative=include_illustrative,
+        generated_at=datetime.now(UTC),
+    )
+    published = _in_period(measures, "published_at", start, end)
+
+    progress(5, "Counting measures by pillar")
+    data.measures_published = published.count()
+    names = {p.slug: p.name for p in pillars()}
+    counts = dict(published.order_by().values_list("pillar__slug").annotate(n=Count("pk")))
+    data.by_pillar = [Row(names[slug], counts.get(slug, 0)) for slug in names]
+
+    progress(15, "Counting measures by threat")
+    for family in threat_families():
+        members = [family.pk, *(child.pk for child in family.children.all())]
+        n = published.filter(threats__in=members).order_by().values("pk").distinct().count()
+        data.by_threat.append(Row(family.name, n))
+
+    progress(30, "Counting contributing Member States")
+    per_state = dict(
+        published.filter(owner_state__isnull=False).order_by().values_list("owner_state_id").annotate(n=Count("pk"))
+    )
+    grouped: dict[int, set[str]] = defaultdict(set)
+    for code, state_id in DevelopmentGroup.objects.values_list("code", "members__id"):
+        if state_id is not None:
+            grouped[state_id].add(code)
+    regions: Counter[str] = Counter()
+    groups: Counter[str] = Counter()
+    for state in MemberState.objects.filter(pk__in=list(per_state)).ordered_by_name():
+        n = per_state[state.pk]
+        codes = grouped.get(state.pk, set())
+        data.states.append(
+            StateRow(state.alpha2, state.numeric, state.name, n, any(c in codes for c in RESOLUTION_GROUPS))
+        )
+        regions[state.bdt_region] += n
+        for code in codes:
+            groups[code] += n
+    data.by_region = [Row(str(label), regions.get(value, 0)) for value, label in BDTRegion.choices]
+    data.by_group = [Row(str(label), groups.get(value, 0)) for value, label in GroupCode.choices]
+    data.organizations = (
+        published.filter(owner_organization__isnull=False).order_by().values("owner_organization").distinct().count()
+    )
+
+    progress(45, "Reading activities")
+    low, high = _bounds(start, end)
+    overlap = Q()
+    if low:
+        overlap &= Q(ends_on__gte=start) | Q(ends_on__isnull=True, occurred_at__gte=low)
+    if high:
+        overlap &= Q(starts_on__lte=end) | Q(starts_on__isnull=True, occurred_at__lte=high)
+    in_period = activities.filter(overlap)
+    totals = dict(in_period.order_by().values_list("kind").annotate(n=Count("pk")))
+    data.activity_totals = {str(label): totals.get(value, 0) for value, label in ActivityKind.choices}
+    meetings = in_period.filter(kind=ActivityKind.MEETING)
+    data.meetings = meetings.count()
+    data.meeting_participants = sum(p or 0 for p in meetings.values_list("participants", flat=True))
+    data.assistance = totals.get(ActivityKind.ASSISTANCE, 0)
+
+    progress(55, "Reading what was done under each clause")
+    clause_ids = []
+    for section in revision.sections.filter(kind=SectionKind.OPERATIVE).order_by("position"):
+        for clause in section.clauses.order_by("position"):
+            clause_ids.append((section, clause))
+    #: the newest activities of each clause are listed; all are counted
+    listed = 20
+    for section, clause in clause_ids:
+        under = in_period.filter(clauses=clause)
+        by_kind = dict(under.order_by().values_list("kind").annotate(n=Count("pk")))
+        delivered = under.filter(status=ActivityStatus.DELIVERED).exists()
+        lines = []
+        for activity in under.order_by("-occurred_at", "-id").annotate(n_states=Count("states"))[:listed]:
+            lines.append(
+                ActivityLine(
+                    kind=activity.get_kind_display(),
+                    title=activity.title,
+                    starts_on=activity.starts_on,
+                    ends_on=activity.ends_on,
+                    status=activity.get_status_display(),
+                    participants=activity.participants,
+                    states=activity.n_states,
+                    region=activity.get_region_display() if activity.region else "",
+                    outputs=[line for line in activity.outputs.splitlines() if line.strip()],
+                    tlp=activity.tlp,
+                )
+            )
+        status = "delivered" if delivered else status_of(list(under[:1]))
+        data.clauses.append(
+            ClauseReport(
+                section=section.heading,
+                label=clause.label,
+                text=clause.text,
+                status=status,
+                activities=lines,
+                summary={str(ActivityKind(k).label): n for k, n in by_kind.items()},
+            )
+        )
+    progress(60, "Figures counted")
+    return data

@@ -1,0 +1,87 @@
+"""Implementation reports: what the ITU did under a resolution in a period, generated from the platform's records."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportFormat(models.TextChoices):
+    DOCX = "docx", "DOCX (Word)"
+    PDF = "pdf", "PDF"
+    HTML = "html", "HTML"
+
+
+class Edition(models.TextChoices):
+    PUBLIC = "public", _("for the Council (published, TLP:CLEAR data only)")
+    RESTRICTED = "restricted", _("restricted (all published data but TLP:RED), marked on every page")
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("ready")
+    FAILED = "failed", _("failed")
+
+
+class Report(models.Model):
+    """One generated implementation report: a resolution, a period, a format and an edition, and its file."""
+
+    resolution = models.ForeignKey("mandates.Resolution", on_delete=models.PROTECT, related_name="reports")
+    period_start = models.DateField(_("from"), null=True, blank=True)
+    period_end = models.DateField(_("to"), null=True, blank=True)
+    format = models.CharField(_("format"), max_length=10, choices=ReportFormat.choices)
+    edition = models.CharField(_("edition"), max_length=20, choices=Edition.choices, default=Edition.PUBLIC)
+    include_illustrative = models.BooleanField(
+        _("include illustrative data"),
+        default=False,
+        help_text=_("Only for demonstrations: the report then says on every page that its data is made up."),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    step = models.CharField(_("current step"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    file = models.FileField(_("file"), upload_to="reports/", blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_start__isnull=True)
+                | models.Q(period_end__isnull=True)
+                | models.Q(period_end__gte=models.F("period_start")),
+                name="report_period_ends_after_it_starts",
+                violation_error_message=_("The period cannot end before it starts."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Resolution {self.resolution.number} {self.get_format_display()} ({self.period_label})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:report_list") + f"#report-{self.pk}"
+
+    @property
+    def period_label(self) -> str:
+        start = self.period_start.isoformat() if self.period_start else "…"
+        end = self.period_end.isoformat() if self.period_end else "…"
+        return f"{start} – {end}"
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.edition == Edition.RESTRICTED
+
+    def download_name(self) -> str:
+        edition = "-restricted" if self.is_restricted else ""
+        return f"resolution-{self.resolution.number}-report-{self.pk}{edition}.{self.format}"
