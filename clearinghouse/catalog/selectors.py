@@ -45,6 +45,21 @@ def measures_for_report(*, restricted: bool, include_illustrative: bool = False)
     return found
 
 
+def publication_span() -> tuple[Any, Any]:
+    """When the first and the last measure were published (read from the index, whatever their marking)."""
+    dated = Measure.objects.filter(published_at__isnull=False).values_list("published_at", flat=True)
+    return dated.order_by("published_at").first(), dated.order_by("-published_at").first()
+
+
+def facet_counts(measures: QuerySet[Measure]) -> tuple[int, dict[str, dict[str, int]]]:
+    """How many ``measures`` there are, and for each facet value (pillar, threat and family, BDT region,
+    development group, Member State, language, status, year) how many have it: exact, from the search's
+    bitmaps, so counting a million measures costs one scan for their ids."""
+    state = bitmaps.current_state()
+    ids = bitmaps.allowed(state, measures)
+    return len(ids), bitmaps.counts(bitmaps.facet_index(state), ids)
+
+
 def technologies_visible_to(user: Any) -> QuerySet[Technology]:
     return Technology.objects.visible_to(user).select_related("owner_state", "owner_organization")
 

@@ -6,6 +6,7 @@ outlines shipped with the app (``data/countries-110m.json``, TopoJSON keyed by I
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from dataclasses import dataclass
@@ -34,6 +35,10 @@ class Figure:
     caption: str
     png: bytes
     svg: str
+
+    @property
+    def png_data_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.png).decode()
 
 
 def _render(fig: plt.Figure, caption: str) -> Figure:

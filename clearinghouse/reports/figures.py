@@ -7,7 +7,7 @@ meant for the Council), all published records but TLP:RED for the restricted one
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -15,10 +15,16 @@ from typing import Any
 
 from django.db.models import Count, Max, Min, Q, QuerySet
 
-from clearinghouse.catalog.selectors import measures_for_report, pillars, threat_families
-from clearinghouse.countries.models import BDTRegion, DevelopmentGroup, GroupCode, MemberState
-from clearinghouse.mandates.models import ActivityKind, ActivityStatus, Revision, SectionKind
-from clearinghouse.mandates.selectors import ClauseStatus, activities_for_report, status_of
+from clearinghouse.catalog.selectors import (
+    facet_counts,
+    measures_for_report,
+    pillars,
+    publication_span,
+    threat_families,
+)
+from clearinghouse.countries.models import BDTRegion, DevelopmentGroup, GroupCode, MemberState, Organization
+from clearinghouse.mandates.models import Activity, ActivityKind, ActivityStatus, Revision, SectionKind
+from clearinghouse.mandates.selectors import ClauseStatus, activities_for_report
 
 #: The groups the resolution names as developing countries (recognizing c, footnote).
 RESOLUTION_GROUPS = (GroupCode.LDC, GroupCode.SIDS, GroupCode.LLDC, GroupCode.EIT)
@@ -134,10 +140,14 @@ def collect(
     measures = measures_for_report(restricted=restricted, include_illustrative=include_illustrative)
     activities = activities_for_report(restricted=restricted, include_illustrative=include_illustrative)
     if start is None or end is None:
-        span = measures.aggregate(first=Min("published_at"), last=Max("published_at"))
-        seen = activities.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
-        firsts = [d.date() for d in (span["first"], seen["first"]) if d]
-        lasts = [d.date() for d in (span["last"], seen["last"]) if d]
+        # the whole record: from the catalogue's first publication or activity to its last (from the date
+        # indexes; the edition's own bounds would need a pass over every measure)
+        first, last = publication_span()
+        span = Activity.objects.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
+        ends = [first, span["first"]]
+        lasts_seen = [last, span["last"]]
+        firsts = [d.date() for d in ends if d]
+        lasts = [d.date() for d in lasts_seen if d]
         start = start or (min(firsts) if firsts else None)
         end = end or (max(lasts) if lasts else None)
     data = ReportData(
@@ -153,41 +163,27 @@ def collect(
     )
     published = _in_period(measures, "published_at", start, end)
 
-    progress(5, "Counting measures by pillar")
-    data.measures_published = published.count()
-    names = {p.slug: p.name for p in pillars()}
-    counts = dict(published.order_by().values_list("pillar__slug").annotate(n=Count("pk")))
-    data.by_pillar = [Row(names[slug], counts.get(slug, 0)) for slug in names]
-
-    progress(15, "Counting measures by threat")
-    for family in threat_families():
-        members = [family.pk, *(child.pk for child in family.children.all())]
-        n = published.filter(threats__in=members).order_by().values("pk").distinct().count()
-        data.by_threat.append(Row(family.name, n))
+    progress(5, "Counting measures by pillar, threat, region and group")
+    data.measures_published, counted = facet_counts(published)
+    by = {name: counted.get(name, {}) for name in ("pillar", "threat", "region", "group", "country")}
+    data.by_pillar = [Row(p.name, by["pillar"].get(p.slug, 0)) for p in pillars()]
+    data.by_threat = [Row(family.name, by["threat"].get(family.slug, 0)) for family in threat_families()]
+    data.by_region = [Row(str(label), by["region"].get(value, 0)) for value, label in BDTRegion.choices]
+    data.by_group = [Row(str(label), by["group"].get(value, 0)) for value, label in GroupCode.choices]
 
     progress(30, "Counting contributing Member States")
-    per_state = dict(
-        published.filter(owner_state__isnull=False).order_by().values_list("owner_state_id").annotate(n=Count("pk"))
+    in_groups = set(
+        DevelopmentGroup.objects.filter(code__in=RESOLUTION_GROUPS).values_list("members__alpha2", flat=True)
     )
-    grouped: dict[int, set[str]] = defaultdict(set)
-    for code, state_id in DevelopmentGroup.objects.values_list("code", "members__id"):
-        if state_id is not None:
-            grouped[state_id].add(code)
-    regions: Counter[str] = Counter()
-    groups: Counter[str] = Counter()
-    for state in MemberState.objects.filter(pk__in=list(per_state)).ordered_by_name():
-        n = per_state[state.pk]
-        codes = grouped.get(state.pk, set())
+    for state in MemberState.objects.filter(alpha2__in=list(by["country"])).ordered_by_name():
         data.states.append(
-            StateRow(state.alpha2, state.numeric, state.name, n, any(c in codes for c in RESOLUTION_GROUPS))
+            StateRow(state.alpha2, state.numeric, state.name, by["country"][state.alpha2], state.alpha2 in in_groups)
         )
-        regions[state.bdt_region] += n
-        for code in codes:
-            groups[code] += n
-    data.by_region = [Row(str(label), regions.get(value, 0)) for value, label in BDTRegion.choices]
-    data.by_group = [Row(str(label), groups.get(value, 0)) for value, label in GroupCode.choices]
-    data.organizations = (
-        published.filter(owner_organization__isnull=False).order_by().values("owner_organization").distinct().count()
+    # one indexed EXISTS per organization: a DISTINCT over the measures would read all of them
+    data.organizations = sum(
+        1
+        for organization_id in Organization.objects.values_list("pk", flat=True)
+        if published.filter(owner_organization_id=organization_id).exists()
     )
 
     progress(45, "Reading activities")
@@ -210,29 +206,45 @@ def collect(
     for section in revision.sections.filter(kind=SectionKind.OPERATIVE).order_by("position"):
         for clause in section.clauses.order_by("position"):
             clause_ids.append((section, clause))
+    # counted for every clause at once: one GROUP BY over the activities' clauses
+    Through = Activity.clauses.through
+    per_clause = Through.objects.filter(activity__in=in_period.values("pk")).order_by()
+    by_clause: dict[int, dict[str, int]] = defaultdict(dict)
+    for clause_id, kind, n in per_clause.values_list("clause_id", "activity__kind").annotate(n=Count("pk")):
+        by_clause[clause_id][kind] = n
+    delivered = set(
+        per_clause.filter(activity__status=ActivityStatus.DELIVERED).values_list("clause_id", flat=True).distinct()
+    )
     #: the newest activities of each clause are listed; all are counted
     listed = 20
     for section, clause in clause_ids:
-        under = in_period.filter(clauses=clause)
-        by_kind = dict(under.order_by().values_list("kind").annotate(n=Count("pk")))
-        delivered = under.filter(status=ActivityStatus.DELIVERED).exists()
-        lines = []
-        for activity in under.order_by("-occurred_at", "-id").annotate(n_states=Count("states"))[:listed]:
-            lines.append(
-                ActivityLine(
-                    kind=activity.get_kind_display(),
-                    title=activity.title,
-                    starts_on=activity.starts_on,
-                    ends_on=activity.ends_on,
-                    status=activity.get_status_display(),
-                    participants=activity.participants,
-                    states=activity.n_states,
-                    region=activity.get_region_display() if activity.region else "",
-                    outputs=[line for line in activity.outputs.splitlines() if line.strip()],
-                    tlp=activity.tlp,
-                )
+        by_kind = by_clause.get(clause.pk, {})
+        newest = list(in_period.filter(clauses=clause).order_by("-occurred_at", "-id")[:listed])
+        states = dict(
+            Activity.states.through.objects.filter(activity_id__in=[a.pk for a in newest])
+            .order_by()
+            .values_list("activity_id")
+            .annotate(n=Count("pk"))
+        )
+        lines = [
+            ActivityLine(
+                kind=activity.get_kind_display(),
+                title=activity.title,
+                starts_on=activity.starts_on,
+                ends_on=activity.ends_on,
+                status=activity.get_status_display(),
+                participants=activity.participants,
+                states=states.get(activity.pk, 0),
+                region=activity.get_region_display() if activity.region else "",
+                outputs=[line for line in activity.outputs.splitlines() if line.strip()],
+                tlp=activity.tlp,
             )
-        status = "delivered" if delivered else status_of(list(under[:1]))
+            for activity in newest
+        ]
+        if clause.pk in delivered:
+            status = ClauseStatus.DELIVERED
+        else:
+            status = ClauseStatus.IN_PROGRESS if by_kind else ClauseStatus.NONE
         data.clauses.append(
             ClauseReport(
                 section=section.heading,

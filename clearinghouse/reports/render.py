@@ -43,8 +43,10 @@ def figures(data: ReportData) -> list[Figure]:
     ]
 
 
-def html(data: ReportData, charts: list[Figure]) -> bytes:
+def html(data: ReportData, charts: list[Figure], *, png: bool = False) -> bytes:
+    """The report as one self-contained HTML file (figures inline: SVG, or PNG for the PDF renderer)."""
     context = {
+        "png": png,
         "data": data,
         "figures": charts,
         "title": title(data),
@@ -58,7 +60,8 @@ def html(data: ReportData, charts: list[Figure]) -> bytes:
 def pdf(data: ReportData, charts: list[Figure]) -> bytes:
     from weasyprint import HTML  # imported here: it loads Pango, which only reports need
 
-    return HTML(string=html(data, charts).decode()).write_pdf()
+    # PNG figures: WeasyPrint draws matplotlib's SVG slowly and ignores some of its styles
+    return HTML(string=html(data, charts, png=True).decode()).write_pdf()
 
 
 def docx(data: ReportData, charts: list[Figure]) -> bytes:
@@ -191,4 +194,8 @@ def docx(data: ReportData, charts: list[Figure]) -> bytes:
     return out.getvalue()
 
 
-WRITERS: dict[str, Callable[[ReportData, list[Figure]], bytes]] = {"html": html, "pdf": pdf, "docx": docx}
+WRITERS: dict[str, Callable[[ReportData, list[Figure]], bytes]] = {
+    "html": lambda data, charts: html(data, charts),
+    "pdf": pdf,
+    "docx": docx,
+}
