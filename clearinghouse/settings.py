@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "clearinghouse.mandates",
     "clearinghouse.catalog",
     "clearinghouse.reports",
+    "clearinghouse.exchange",
     "clearinghouse.web",
     "django_tasks",
     "django_tasks_db",
