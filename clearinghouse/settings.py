@@ -283,7 +283,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},  # it narrates every step of a PDF at INFO
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # A typed "www.example.org" means https://, as Django 6 will do by default.
