@@ -24,8 +24,3 @@ def word_diff(old: str, new: str) -> SafeString:
         if j2 > j1:
             out.append(f"<ins>{escape(''.join(b[j1:j2]))}</ins>")
     return mark_safe("".join(out))  # noqa: S308 (every piece is escaped above)
-
-
-def similarity(old: str, new: str) -> float:
-    """How alike two texts are, word by word, from 0 (nothing shared) to 1 (the same)."""
-    return difflib.SequenceMatcher(a=_TOKENS.findall(old), b=_TOKENS.findall(new), autojunk=False).ratio()

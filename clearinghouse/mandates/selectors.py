@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +39,38 @@ def resolutions() -> QuerySet[Resolution]:
     return Resolution.objects.annotate(revision_count=Count("revisions")).order_by("body", "number")
 
 
+def current_revisions() -> QuerySet[Revision]:
+    """The newest revision of every resolution, in one query."""
+    newest = Revision.objects.filter(resolution=OuterRef("resolution")).order_by("-sequence").values("pk")[:1]
+    return (
+        Revision.objects.filter(pk=Subquery(newest))
+        .select_related("resolution")
+        .order_by("resolution__body", "resolution__number")
+    )
+
+
+def status_counts(user: Any, revisions: list[Revision]) -> dict[int, dict[str, int]]:
+    """For each revision, how many operative clauses are delivered, in progress or without activity, by the
+    activities this user may see (three queries whatever the number of revisions)."""
+    clauses = Clause.objects.filter(section__revision__in=revisions, section__kind=SectionKind.OPERATIVE)
+    links = Activity.clauses.through.objects.filter(
+        clause__in=clauses, activity__in=activities_visible_to(user).values("pk")
+    )
+    active = set(links.values_list("clause_id", flat=True))
+    delivered = set(links.filter(activity__status=ActivityStatus.DELIVERED).values_list("clause_id", flat=True))
+    counts = {r.pk: {ClauseStatus.NONE: 0, ClauseStatus.IN_PROGRESS: 0, ClauseStatus.DELIVERED: 0} for r in revisions}
+    for clause_id, revision_id in clauses.values_list("pk", "section__revision_id"):
+        status = status_of_ids(clause_id in delivered, clause_id in active)
+        counts[revision_id][status] += 1
+    return counts
+
+
+def status_of_ids(delivered: bool, active: bool) -> str:
+    if delivered:
+        return ClauseStatus.DELIVERED
+    return ClauseStatus.IN_PROGRESS if active else ClauseStatus.NONE
+
+
 def revision_of(resolution: Resolution, sequence: int | None = None) -> Revision | None:
     """The revision asked for, or the newest."""
     revisions = resolution.revisions.order_by("-sequence")
@@ -57,11 +89,7 @@ class ClauseStatus:
 
 def status_of(activities: list[Activity]) -> str:
     """Delivered once one activity under the clause is delivered; in progress while some are under way."""
-    if any(a.status == ActivityStatus.DELIVERED for a in activities):
-        return ClauseStatus.DELIVERED
-    if activities:
-        return ClauseStatus.IN_PROGRESS
-    return ClauseStatus.NONE
+    return status_of_ids(any(a.status == ActivityStatus.DELIVERED for a in activities), bool(activities))
 
 
 @dataclass

@@ -28,12 +28,9 @@ def _resolution(body: str, number: int) -> Resolution:
 
 
 def resolution_list(request: Request) -> HttpResponse:
-    rows = []
-    for resolution in selectors.resolutions():
-        revision = resolution.current_revision()
-        if revision is None:
-            continue
-        rows.append((resolution, revision, selectors.resolution_view(request.user, revision).counts))
+    revisions = list(selectors.current_revisions())
+    counts = selectors.status_counts(request.user, revisions)
+    rows = [(revision.resolution, revision, counts[revision.pk]) for revision in revisions]
     return render(
         request, "mandates/resolution_list.html", {"rows": rows, "can_import": services.is_curator(request.user)}
     )
@@ -169,9 +166,8 @@ def activity_list(request: Request) -> HttpResponse:
 def activity_create(request: Request) -> HttpResponse:
     if not services.is_curator(request.user):
         raise PermissionDenied(_("Recording activities is for Secretariat curators."))
-    current = [r.current_revision() for r in Resolution.objects.all()]
     clauses = Clause.objects.filter(
-        section__revision__in=[r for r in current if r is not None], section__kind=SectionKind.OPERATIVE
+        section__revision__in=selectors.current_revisions(), section__kind=SectionKind.OPERATIVE
     ).order_by("section__revision__resolution__number", "section__position", "position")
     initial = {"clauses": [request.GET["clause"]]} if request.GET.get("clause", "").isdigit() else None
     form = ActivityForm(request.POST or None, clauses=clauses, initial=initial)

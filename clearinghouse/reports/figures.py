@@ -24,7 +24,7 @@ from clearinghouse.catalog.selectors import (
 )
 from clearinghouse.countries.models import BDTRegion, DevelopmentGroup, GroupCode, MemberState, Organization
 from clearinghouse.mandates.models import Activity, ActivityKind, ActivityStatus, Revision, SectionKind
-from clearinghouse.mandates.selectors import ClauseStatus, activities_for_report
+from clearinghouse.mandates.selectors import ClauseStatus, activities_for_report, status_of_ids
 
 #: The groups the resolution names as developing countries (recognizing c, footnote).
 RESOLUTION_GROUPS = (GroupCode.LDC, GroupCode.SIDS, GroupCode.LLDC, GroupCode.EIT)
@@ -241,10 +241,7 @@ def collect(
             )
             for activity in newest
         ]
-        if clause.pk in delivered:
-            status = ClauseStatus.DELIVERED
-        else:
-            status = ClauseStatus.IN_PROGRESS if by_kind else ClauseStatus.NONE
+        status = status_of_ids(clause.pk in delivered, bool(by_kind))
         data.clauses.append(
             ClauseReport(
                 section=section.heading,

@@ -261,3 +261,24 @@ def test_a_publication_is_recorded_under_resolution_174_only(imported, personas)
     activity = Activity.objects.get(source_id=str(published.pk))
 
     assert {c.section.revision.resolution.number for c in activity.clauses.all()} == {174}
+
+
+@pytest.mark.django_db
+def test_the_resolution_list_counts_statuses_in_queries_that_do_not_grow_with_the_resolutions(imported, personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    measure(personas, title="Blocking stolen handsets")
+
+    def queries() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as captured:
+            page = Client().get("/en/resolutions/").content.decode()
+        return len(captured), page
+
+    few, page = queries()
+    for number in (175, 176, 177):
+        services.import_resolution(TEXT.replace("RESOLUTION 174", f"RESOLUTION {number}"), actor=personas.curator)
+    many, _ = queries()
+
+    assert many == few
+    assert re.search(r'<td class="count">1</td><td class="count">0</td><td class="count">3</td>', page)
