@@ -195,6 +195,12 @@ MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# TAXII 2.1: objects per page unless the client asks for fewer, the most it may ask for, the largest POST.
+TAXII_PAGE_SIZE = env_int("TAXII_PAGE_SIZE", 1000)
+TAXII_MAX_PAGE_SIZE = env_int("TAXII_MAX_PAGE_SIZE", 10000)
+TAXII_MAX_CONTENT_LENGTH = env_int("TAXII_MAX_CONTENT_LENGTH", 100 * 1024 * 1024)
+TAXII_CONTACT = env_str("TAXII_CONTACT", "")
+
 # E-mail: printed to the console unless EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_BACKEND = env_str(

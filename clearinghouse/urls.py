@@ -26,6 +26,7 @@ admin.site.site_title = settings.SITE_NAME
 
 urlpatterns = [
     path("", include("clearinghouse.exchange.urls")),
+    path("taxii2/", include("clearinghouse.exchange.taxii_urls")),
     path("api/v1/", include((router.urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -15,12 +15,17 @@ def wants_json(request: HttpRequest) -> bool:
 
 
 class RequestSizeLimitMiddleware:
-    """Refuse a body larger than ``MAX_REQUEST_BODY_BYTES`` with 413 before anything reads it."""
+    """Refuse a body larger than ``MAX_REQUEST_BODY_BYTES`` with 413 before anything reads it.
+
+    TAXII (``/taxii2/``) advertises its own limit, ``TAXII_MAX_CONTENT_LENGTH``, and answers with a TAXII
+    error message when it is passed."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/taxii2/"):
+            return self.get_response(request)
         limit = settings.MAX_REQUEST_BODY_BYTES
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)

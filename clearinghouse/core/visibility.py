@@ -54,6 +54,8 @@ class Viewer:
 
     @classmethod
     def of(cls, user: Any) -> Viewer:
+        if isinstance(user, Viewer):
+            return user
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return cls(None, None, None, False)
         return cls(
@@ -62,6 +64,12 @@ class Viewer:
             organization_id=getattr(user, "organization_id", None),
             is_curator=bool(getattr(user, "is_curator", False)),
         )
+
+    @classmethod
+    def audience(cls, *, member_state_id: int | None = None, organization_id: int | None = None) -> Viewer:
+        """Any signed-in member, or any member of one state or organization, rather than one person: what
+        such a member sees, less what is shared with named people (a TAXII collection's audience)."""
+        return cls(user_id=0, member_state_id=member_state_id, organization_id=organization_id, is_curator=False)
 
 
 class ShareableQuerySet(models.QuerySet):

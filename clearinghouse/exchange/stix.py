@@ -35,6 +35,9 @@ TLP2_MARKINGS = {
     TLP.AMBER_STRICT: ("marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", "amber+strict"),
     TLP.RED: ("marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", "red"),
 }
+#: From the widest audience to the narrowest: a relationship to a technology is exported only when the
+#: technology may go at least as far as the measure, so a link never reveals a narrower record.
+OPENNESS = (TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT, TLP.RED)
 #: The epoch of objects that do not change (the platform's own identity, the extension definition).
 FIXED = "2026-01-01T00:00:00.000Z"
 PLATFORM_NAME = "Clearinghouse 174"
@@ -223,8 +226,9 @@ def measure_objects(measure: Any) -> Iterator[dict[str, Any]]:
         target = stix_id("attack-pattern", f"threat:{threat.slug}")
         yield relationship("mitigates", identifier, target, created, modified, measure.tlp)
     for technology in measure.technologies.all():
-        target = stix_id("course-of-action", f"technology:{technology.slug}")
-        yield relationship("related-to", identifier, target, created, modified, measure.tlp)
+        if OPENNESS.index(TLP(technology.tlp)) <= OPENNESS.index(TLP(measure.tlp)):
+            target = stix_id("course-of-action", f"technology:{technology.slug}")
+            yield relationship("related-to", identifier, target, created, modified, measure.tlp)
     translations = [t for t in measure.translations.all() if t.language != measure.language]
     if translations:
         yield {
@@ -233,7 +237,8 @@ def measure_objects(measure: Any) -> Iterator[dict[str, Any]]:
             "id": stix_id("language-content", f"measure:{measure.pk}"),
             "created_by_ref": PLATFORM_IDENTITY,
             "created": created,
-            "modified": modified,
+            # a translation can change without the measure: the translations' own version
+            "modified": max([modified] + [timestamp(t.updated_at) for t in translations]),
             "object_ref": identifier,
             "object_modified": modified,
             "contents": {

@@ -43,8 +43,9 @@ def sample_measure():
         title="Contrôles avant l'échange de carte SIM",
         summary="Les opérateurs vérifient l'identité.",
         description="",
+        updated_at=datetime(2026, 4, 1, 8, 0, tzinfo=UTC),
     )
-    technology = SimpleNamespace(slug="ceir")
+    technology = SimpleNamespace(slug="ceir", tlp="clear")
     return SimpleNamespace(
         pk=42,
         title="Checks before a SIM swap",

@@ -1,0 +1,155 @@
+"""TAXII collections: who reads which, and which stored STIX objects each serves.
+
+A collection is an audience (DOMAIN.md, "Sharing markings and who sees what"):
+
+- ``public``: anyone, signed in or not: TLP:CLEAR;
+- ``members``: any signed-in member: TLP:CLEAR and TLP:GREEN;
+- one per Member State and one per organization: its members: the TLP:AMBER and TLP:AMBER+STRICT
+  records that state or organization may see (its own, and those shared with it).
+
+TLP:RED is never served. What a collection holds is decided by the one visibility rule
+(:meth:`ShareableQuerySet.visible_to`) applied to the collection's audience, never by a rule of its own.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from clearinghouse.catalog.models import Measure, Technology
+from clearinghouse.core.visibility import TLP, Viewer
+from clearinghouse.countries.models import MemberState, Organization
+from clearinghouse.exchange import stix
+from clearinghouse.exchange.models import ImportRun, StixObject
+
+
+def collection_id(key: str) -> str:
+    return str(uuid.uuid5(stix.NAMESPACE, f"taxii-collection:{key}"))
+
+
+@dataclass(frozen=True)
+class Collection:
+    key: str
+    title: str
+    description: str
+    audience: Viewer
+    tlps: tuple[str, ...]
+    can_write: bool
+    #: The owner drafts get when a bundle is posted here.
+    owner: dict[str, int] | None = None
+
+    @property
+    def id(self) -> str:
+        return collection_id(self.key)
+
+
+def _public() -> Collection:
+    return Collection(
+        key="public",
+        title=_("Public (TLP:CLEAR)"),
+        description=_("Published measures and technologies anyone may read."),
+        audience=Viewer.of(None),
+        tlps=(TLP.CLEAR,),
+        can_write=False,
+    )
+
+
+def _members() -> Collection:
+    return Collection(
+        key="members",
+        title=_("Members (TLP:CLEAR and TLP:GREEN)"),
+        description=_("Published measures and technologies every signed-in member may read."),
+        audience=Viewer.audience(),
+        tlps=(TLP.CLEAR, TLP.GREEN),
+        can_write=False,
+    )
+
+
+def _state(state: MemberState, user: Any) -> Collection:
+    return Collection(
+        key=f"state:{state.alpha2}",
+        title=_("%(name)s (TLP:AMBER and TLP:AMBER+STRICT)") % {"name": state.name_en},
+        description=_(
+            "Published records at TLP:AMBER and TLP:AMBER+STRICT that %(name)s owns or that are shared with it. "
+            "Bundles posted here become drafts of %(name)s, reviewed before publication."
+        )
+        % {"name": state.name_en},
+        audience=Viewer.audience(member_state_id=state.pk),
+        tlps=(TLP.AMBER, TLP.AMBER_STRICT),
+        can_write=True,
+        owner={"owner_state_id": state.pk},
+    )
+
+
+def _organization(organization: Organization, user: Any) -> Collection:
+    return Collection(
+        key=f"organization:{organization.slug}",
+        title=_("%(name)s (TLP:AMBER and TLP:AMBER+STRICT)") % {"name": organization.name},
+        description=_(
+            "Published records at TLP:AMBER and TLP:AMBER+STRICT that %(name)s owns or that are shared with it. "
+            "Bundles posted here become drafts of %(name)s, reviewed before publication."
+        )
+        % {"name": organization.name},
+        audience=Viewer.audience(organization_id=organization.pk),
+        tlps=(TLP.AMBER, TLP.AMBER_STRICT),
+        can_write=True,
+        owner={"owner_organization_id": organization.pk},
+    )
+
+
+def collections_for(user: Any) -> list[Collection]:
+    """The collections this user may read: public, and for members also ``members`` and their own state's or
+    organization's."""
+    viewer = Viewer.of(user)
+    found = [_public()]
+    if viewer.is_anonymous:
+        return found
+    found.append(_members())
+    if viewer.member_state_id is not None:
+        found.append(_state(MemberState.objects.get(pk=viewer.member_state_id), user))
+    if viewer.organization_id is not None:
+        found.append(_organization(Organization.objects.get(pk=viewer.organization_id), user))
+    return found
+
+
+def known_collection(identifier: str) -> bool:
+    """Whether an id names a collection at all (for telling "no such collection" from "not yours")."""
+    if identifier in (collection_id("public"), collection_id("members")):
+        return True
+    keys = [f"state:{a}" for a in MemberState.objects.values_list("alpha2", flat=True)]
+    keys += [f"organization:{s}" for s in Organization.objects.values_list("slug", flat=True)]
+    return any(collection_id(key) == identifier for key in keys)
+
+
+def collection_for(user: Any, identifier: str) -> Collection | None:
+    return next((c for c in collections_for(user) if c.id == identifier), None)
+
+
+def served(collection: Collection) -> QuerySet[StixObject]:
+    """Every stored STIX object version this collection serves: the objects of the records its audience may
+    see at its markings, and the reference data (platform, markings, threats, states, organizations)."""
+    measures = Measure.objects.visible_to(collection.audience).exportable().filter(tlp__in=collection.tlps)
+    technologies = Technology.objects.visible_to(collection.audience).exportable().filter(tlp__in=collection.tlps)
+    return StixObject.objects.filter(
+        Q(measure__isnull=True, technology__isnull=True)
+        | Q(measure_id__in=measures.values("pk"))
+        | Q(technology_id__in=technologies.values("pk"))
+    )
+
+
+def status_for(user: Any, identifier: str) -> ImportRun | None:
+    """An import's status resource, for the person who asked for it (or a curator)."""
+    try:
+        uuid.UUID(identifier)
+    except ValueError:
+        return None
+    run = ImportRun.objects.filter(pk=identifier).first()
+    if run is None or not getattr(user, "is_authenticated", False):
+        return None
+    if run.actor_id == user.pk or getattr(user, "is_curator", False):
+        return run
+    return None

@@ -1,0 +1,266 @@
+"""The TAXII 2.1 server: who reads which collection, what each endpoint serves at every TLP, and its errors."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from clearinghouse.accounts.services import create_api_token
+from clearinghouse.catalog.models import Measure
+from clearinghouse.catalog.tests.factories import measure
+from clearinghouse.core.testing import PASSWORD
+from clearinghouse.core.visibility import Lifecycle
+from clearinghouse.countries.models import MemberState
+from clearinghouse.exchange import stix
+from clearinghouse.exchange.models import StixObject
+from clearinghouse.exchange.selectors import collection_id
+
+TAXII = "application/taxii+json;version=2.1"
+ROOT = "/taxii2/api/"
+PUBLIC, MEMBERS = collection_id("public"), collection_id("members")
+KENYA, NIGERIA = collection_id("state:KE"), collection_id("state:NG")
+GSMA, ITU = collection_id("organization:gsma"), collection_id("organization:itu")
+
+
+class Taxii:
+    """A TAXII client speaking as one persona: HTTP Basic for members, an API token for two-factor accounts."""
+
+    def __init__(self, user: Any = None):
+        self.client = Client()
+        self.headers: dict[str, str] = {"HTTP_ACCEPT": TAXII}
+        if user is not None and user.is_authenticated:
+            if user.username in ("curator", "admin"):
+                _, key = create_api_token(actor=user, name="taxii")
+                self.headers["HTTP_AUTHORIZATION"] = f"Token {key}"
+            else:
+                basic = base64.b64encode(f"{user.username}:{PASSWORD}".encode()).decode()
+                self.headers["HTTP_AUTHORIZATION"] = f"Basic {basic}"
+
+    def get(self, path: str, **params: str) -> Any:
+        response = self.client.get(path, params, **self.headers)
+        if response.streaming:
+            response.data = json.loads(b"".join(response.streaming_content))
+        elif response.content:
+            response.data = json.loads(response.content)
+        return response
+
+    def objects(self, collection: str, **params: str) -> Any:
+        return self.get(f"{ROOT}collections/{collection}/objects/", **params)
+
+
+def coa_names(response: Any) -> set[str]:
+    return {o["name"] for o in response.data.get("objects", []) if o["type"] == "course-of-action"}
+
+
+@pytest.fixture
+def marked(personas) -> dict[str, Measure]:
+    """One published measure at each marking, owned by Kenya, an AMBER one shared with Nigeria, and a draft."""
+    made = {
+        "clear": measure(personas, title="Clear", tlp="clear"),
+        "green": measure(personas, title="Green", tlp="green"),
+        "amber": measure(personas, title="Amber", tlp="amber"),
+        "shared": measure(personas, title="Amber shared with Nigeria", tlp="amber"),
+        "strict": measure(personas, title="Amber strict", tlp="amber+strict"),
+        "red": measure(personas, title="Red", tlp="red"),
+        "gsma": measure(personas, by=personas.carol, title="GSMA amber", tlp="amber"),
+        "draft": measure(personas, title="Draft", tlp="clear", state=Lifecycle.DRAFT),
+    }
+    made["shared"].shared_with_states.add(MemberState.objects.get(alpha2="NG"))
+    return made
+
+
+#: persona → collection → the measures it serves (None: the persona may not read it; 401 or 403).
+EXPECTED: dict[str, dict[str, set[str] | None]] = {
+    "reader": {PUBLIC: {"Clear"}, MEMBERS: None, KENYA: None, NIGERIA: None, GSMA: None},
+    "alice": {
+        PUBLIC: {"Clear"},
+        MEMBERS: {"Clear", "Green"},
+        KENYA: {"Amber", "Amber shared with Nigeria", "Amber strict"},
+        NIGERIA: None,
+        GSMA: None,
+    },
+    "bob": {
+        PUBLIC: {"Clear"},
+        MEMBERS: {"Clear", "Green"},
+        KENYA: None,
+        NIGERIA: {"Amber shared with Nigeria"},
+        GSMA: None,
+    },
+    "carol": {PUBLIC: {"Clear"}, MEMBERS: {"Clear", "Green"}, KENYA: None, NIGERIA: None, GSMA: {"GSMA amber"}},
+    "curator": {PUBLIC: {"Clear"}, MEMBERS: {"Clear", "Green"}, KENYA: None, NIGERIA: None, ITU: set()},
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", list(EXPECTED))
+def test_every_persona_reads_exactly_its_audiences_at_every_tlp_on_every_endpoint(personas, marked, persona):
+    taxii = Taxii(getattr(personas, persona))
+    ids = {key: stix.stix_id("course-of-action", f"measure:{m.pk}") for key, m in marked.items()}
+    by_name = {m.title: ids[key] for key, m in marked.items()}
+    listed = {c["id"] for c in taxii.get(f"{ROOT}collections/").data["collections"]}
+    assert listed == {c for c, names in EXPECTED[persona].items() if names is not None}
+
+    for collection, names in EXPECTED[persona].items():
+        base = f"{ROOT}collections/{collection}/"
+        if names is None:
+            expected_status = 401 if persona == "reader" else 403
+            for path in ("", "objects/", "manifest/", f"objects/{ids['clear']}/", f"objects/{ids['clear']}/versions/"):
+                response = taxii.get(base + path)
+                assert response.status_code == expected_status, (collection, path)
+                assert response["Content-Type"] == TAXII
+                assert "title" in response.data
+            continue
+        assert coa_names(taxii.objects(collection)) == names
+        manifest = {o["id"] for o in taxii.get(base + "manifest/").data.get("objects", [])}
+        assert {i for i in ids.values() if i in manifest} == {by_name[n] for n in names}
+        for key, identifier in ids.items():
+            served = marked[key].title in names
+            one = taxii.get(f"{base}objects/{identifier}/")
+            versions = taxii.get(f"{base}objects/{identifier}/versions/")
+            assert (one.status_code, versions.status_code) == ((200, 200) if served else (404, 404)), key
+            if served:
+                assert [o["id"] for o in one.data["objects"]] == [identifier]
+                assert versions.data["versions"] == [one.data["objects"][0]["modified"]]
+
+
+@pytest.mark.django_db
+def test_red_and_unpublished_records_are_stored_nowhere_and_served_to_no_one(personas, marked):
+    Taxii(personas.alice).objects(KENYA)  # brings the store up to date
+    stored = set(StixObject.objects.values_list("stix_id", flat=True))
+    assert stix.stix_id("course-of-action", f"measure:{marked['red'].pk}") not in stored
+    assert stix.stix_id("course-of-action", f"measure:{marked['draft'].pk}") not in stored
+    assert stix.stix_id("course-of-action", f"measure:{marked['clear'].pk}") in stored
+
+
+@pytest.mark.django_db
+def test_discovery_and_api_root_describe_the_server(personas):
+    taxii = Taxii()
+    discovery = taxii.get("/taxii2/")
+    assert discovery.status_code == 200 and discovery["Content-Type"] == TAXII
+    assert discovery.data["api_roots"] == ["http://testserver/taxii2/api/"]
+    root = taxii.get(ROOT).data
+    assert root["versions"] == [TAXII] and root["max_content_length"] > 0
+
+
+@pytest.mark.django_db
+def test_pages_follow_next_and_carry_the_date_added_headers(personas, marked):
+    taxii = Taxii(personas.alice)
+    everything = taxii.objects(MEMBERS, **{"match[version]": "all"}).data["objects"]
+    seen: list[str] = []
+    params: dict[str, str] = {"limit": "3", "match[version]": "all"}
+    while True:
+        page = taxii.objects(MEMBERS, **params)
+        assert page["X-TAXII-Date-Added-First"] <= page["X-TAXII-Date-Added-Last"]
+        seen += [o["id"] + o.get("modified", "") for o in page.data["objects"]]
+        if not page.data["more"]:
+            break
+        params["next"] = page.data["next"]
+    assert seen == [o["id"] + o.get("modified", "") for o in everything]
+    assert len(seen) == len(set(seen)) > 3
+
+
+@pytest.mark.django_db
+def test_added_after_returns_only_what_came_later(personas, marked):
+    taxii = Taxii(personas.alice)
+    first = taxii.objects(PUBLIC)
+    last = first["X-TAXII-Date-Added-Last"]
+    assert taxii.objects(PUBLIC, added_after=last).data == {"more": False}
+    measure(personas, title="Later", tlp="clear")
+    later = taxii.objects(PUBLIC, added_after=last)
+    assert coa_names(later) == {"Later"}
+    assert later["X-TAXII-Date-Added-First"] > last
+
+
+@pytest.mark.django_db
+def test_match_filters_by_id_type_version_and_spec_version(personas, marked):
+    taxii = Taxii(personas.alice)
+    identifier = stix.stix_id("course-of-action", f"measure:{marked['clear'].pk}")
+    assert [o["id"] for o in taxii.objects(PUBLIC, **{"match[id]": identifier}).data["objects"]] == [identifier]
+    types = {o["type"] for o in taxii.objects(PUBLIC, **{"match[type]": "attack-pattern,location"}).data["objects"]}
+    assert types == {"attack-pattern", "location"}
+    assert taxii.objects(PUBLIC, **{"match[spec_version]": "2.0"}).data == {"more": False}
+    modified = taxii.objects(PUBLIC, **{"match[id]": identifier}).data["objects"][0]["modified"]
+    exact = taxii.objects(PUBLIC, **{"match[id]": identifier, "match[version]": modified}).data["objects"]
+    assert [o["modified"] for o in exact] == [modified]
+
+
+@pytest.mark.django_db
+def test_a_new_version_is_added_and_the_old_one_stays_among_the_versions(personas, marked):
+    taxii = Taxii(personas.alice)
+    identifier = stix.stix_id("course-of-action", f"measure:{marked['clear'].pk}")
+    before = taxii.objects(PUBLIC, **{"match[id]": identifier}).data["objects"][0]
+    record = Measure.objects.get(pk=marked["clear"].pk)
+    record.title = "Clear, renamed"
+    record.save()  # a curator's correction through the admin, say
+
+    versions = taxii.get(f"{ROOT}collections/{PUBLIC}/objects/{identifier}/versions/").data["versions"]
+    assert versions[0] == before["modified"] and len(versions) == 2 and versions[1] > versions[0]
+    latest = taxii.get(f"{ROOT}collections/{PUBLIC}/objects/{identifier}/").data["objects"]
+    assert [o["name"] for o in latest] == ["Clear, renamed"]
+    first = taxii.get(f"{ROOT}collections/{PUBLIC}/objects/{identifier}/", **{"match[version]": "first"})
+    assert [o["name"] for o in first.data["objects"]] == ["Clear"]
+
+
+@pytest.mark.django_db
+def test_a_link_the_record_no_longer_has_is_revoked(personas, marked):
+    taxii = Taxii(personas.alice)
+    taxii.objects(PUBLIC)
+    record = Measure.objects.get(pk=marked["clear"].pk)
+    record.threats.clear()
+    record.save()
+    relationships = taxii.objects(PUBLIC, **{"match[type]": "relationship"}).data["objects"]
+    mine = [r for r in relationships if r.get("source_ref") == stix.stix_id("course-of-action", f"measure:{record.pk}")]
+    assert mine and all(r["revoked"] is True for r in mine)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "status", "words"),
+    [
+        ({"limit": "0"}, 400, "limit"),
+        ({"limit": "ten"}, 400, "limit"),
+        ({"added_after": "yesterday"}, 400, "added_after"),
+        ({"added_after": "2026-01-01T00:00:00"}, 400, "added_after"),
+        ({"next": "abc"}, 400, "next"),
+        ({"match[colour]": "red"}, 400, "filter"),
+        ({"match[version]": "soon"}, 400, "match[version]"),
+    ],
+)
+def test_bad_parameters_get_a_taxii_error_naming_them(personas, params, status, words):
+    response = Taxii().objects(PUBLIC, **params)
+    assert response.status_code == status and response["Content-Type"] == TAXII
+    assert words in (response.data["title"] + response.data.get("description", ""))
+
+
+@pytest.mark.django_db
+def test_media_types_and_unknown_collections_are_answered_with_taxii_errors(personas):
+    client = Client()
+    html = client.get("/taxii2/", HTTP_ACCEPT="text/html")
+    assert html.status_code == 406 and "application/taxii+json" in json.loads(html.content)["description"]
+    old = client.get("/taxii2/", HTTP_ACCEPT="application/taxii+json;version=2.0")
+    assert old.status_code == 406
+    assert client.get("/taxii2/", HTTP_ACCEPT="application/taxii+json").status_code == 200
+    unknown = Taxii().get(f"{ROOT}collections/00000000-0000-0000-0000-000000000000/objects/")
+    assert unknown.status_code == 404 and unknown.data["title"] == "No such collection"
+
+
+@pytest.mark.django_db
+def test_basic_authentication_is_refused_for_two_factor_accounts_and_wrong_passwords(personas):
+    curator = base64.b64encode(f"curator:{PASSWORD}".encode()).decode()
+    response = Client().get(f"{ROOT}collections/", HTTP_ACCEPT=TAXII, HTTP_AUTHORIZATION=f"Basic {curator}")
+    assert response.status_code == 401 and "API token" in json.loads(response.content)["description"]
+    wrong = base64.b64encode(b"alice:wrong").decode()
+    response = Client().get(f"{ROOT}collections/", HTTP_ACCEPT=TAXII, HTTP_AUTHORIZATION=f"Basic {wrong}")
+    assert response.status_code == 401 and "WWW-Authenticate" in response
+
+
+@pytest.mark.django_db
+def test_reading_a_page_asks_a_bounded_number_of_queries(personas, marked, django_assert_max_num_queries):
+    taxii = Taxii(personas.alice)
+    taxii.objects(MEMBERS)
+    with django_assert_max_num_queries(12):
+        taxii.objects(MEMBERS, limit="2")
