@@ -11,7 +11,7 @@ decided here: ``exchange.selectors`` joins each object to its record and applies
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -201,23 +201,25 @@ def _project(pending: list[tuple[str, int]]) -> int:
     return store(objects(), sources=[(pk, None) for pk in measures if pk in exportable])
 
 
-def refresh(progress: Callable[[int, int], None] | None = None) -> int:
-    """Project every record changed since the last refresh. Cheap when nothing changed (one query)."""
-    added = 0
-    total = PendingProjection.objects.count() if progress else 0
-    done = 0
+def refresh_steps() -> Iterator[int]:
+    """Project the queued records a batch at a time, one transaction each; yield the versions each added."""
     while True:
         with transaction.atomic():
             _lock_state()  # one refresher at a time; the others wait, then find the queue emptied
             batch = list(PendingProjection.objects.order_by("pk").values_list("pk", "kind", "record_id")[:BATCH])
             if not batch:
-                return added
-            added += _project([(kind, record_id) for _, kind, record_id in batch])
+                return
+            added = _project([(kind, record_id) for _, kind, record_id in batch])
             for ids in _chunks([pk for pk, _, _ in batch]):
                 PendingProjection.objects.filter(pk__in=ids).delete()
-        done += len(batch)
-        if progress:
-            progress(done, max(total, done))
+        yield added
+
+
+def refresh() -> int:
+    """Project every record changed since the last refresh. Cheap when nothing changed (one query)."""
+    if not PendingProjection.objects.exists():
+        return 0
+    return sum(refresh_steps())
 
 
 def enqueue_all() -> int:
