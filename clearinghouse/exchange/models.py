@@ -106,6 +106,14 @@ class ImportRun(models.Model):
     owner_organization = models.ForeignKey(
         "countries.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    sync_source = models.ForeignKey(
+        "SyncSource",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="runs",
+        verbose_name=_("synced from"),
+    )
     #: The file name, the TAXII collection posted to, or the remote collection's address.
     origin = models.CharField(_("from"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING)
@@ -177,6 +185,10 @@ class SyncSource(models.Model):
     )
     #: The ``X-TAXII-Date-Added-Last`` of the last page taken in: the next run asks for what came after.
     added_after = models.CharField(max_length=40, blank=True)
+    #: When the scheduled task runs next, and the schedule it belongs to: enabling a source starts a new
+    #: schedule, and a task of an older one stops instead of running twice.
+    next_run_at = models.DateTimeField(_("next run"), null=True, blank=True)
+    schedule = models.UUIDField(default=uuid.uuid4)
     last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
     last_ok_at = models.DateTimeField(_("last success"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)

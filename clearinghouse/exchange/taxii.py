@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -136,7 +137,12 @@ class TaxiiView(APIView):
                 {"WWW-Authenticate": 'Basic realm="taxii", Token realm="api"'},
             )
         if isinstance(exc, exceptions.Throttled):
-            return error_response(429, _("Too many requests"), str(exc.detail), {"Retry-After": str(int(getattr(exc, "wait", None) or 60))})
+            return error_response(
+                429,
+                _("Too many requests"),
+                str(exc.detail),
+                {"Retry-After": str(int(getattr(exc, "wait", None) or 60))},
+            )
         if isinstance(exc, exceptions.MethodNotAllowed):
             return error_response(405, _("Method not allowed"), str(exc.detail))
         if isinstance(exc, exceptions.APIException):
@@ -205,9 +211,12 @@ class Page:
                     400, _("Invalid next"), _("Use the “next” value of the previous page as it was given.")
                 )
             queryset = queryset.filter(pk__gt=int(token))
-        rows = list(queryset.order_by("pk").values_list("pk", "date_added", "stix_id", "modified")[: self.limit + 1])
-        self.more = len(rows) > self.limit
-        self.rows = rows[: self.limit]
+        self.queryset = queryset.order_by("pk")
+        keys = list(self.queryset.values_list("pk", flat=True)[: self.limit + 1])
+        self.more = len(keys) > self.limit
+        self.keys = keys[: self.limit]
+        added = StixObject.objects.filter(pk__in=self.keys[:1] + self.keys[-1:]).values_list("pk", "date_added")
+        self.added = dict(added) if self.keys else {}
 
     @staticmethod
     def _limit(value: str | None) -> int:
@@ -237,41 +246,47 @@ class Page:
         return condition
 
     def headers(self) -> dict[str, str]:
-        if not self.rows:
+        if not self.keys:
             return {}
         return {
-            "X-TAXII-Date-Added-First": taxii_timestamp(self.rows[0][1]),
-            "X-TAXII-Date-Added-Last": taxii_timestamp(self.rows[-1][1]),
+            "X-TAXII-Date-Added-First": taxii_timestamp(self.added[self.keys[0]]),
+            "X-TAXII-Date-Added-Last": taxii_timestamp(self.added[self.keys[-1]]),
         }
 
     def opening(self) -> str:
-        head = {"more": self.more}
+        head: dict[str, Any] = {"more": self.more}
         if self.more:
-            head["next"] = str(self.rows[-1][0])  # type: ignore[assignment]
+            head["next"] = str(self.keys[-1])
         return json.dumps(head)[:-1]
 
+    def in_page(self) -> QuerySet[StixObject]:
+        """The page's rows again, by the range of its keys: no list of a thousand ids in the query."""
+        return self.queryset.filter(pk__gte=self.keys[0], pk__lte=self.keys[-1])
+
     def bodies(self) -> Iterator[str]:
-        for start in range(0, len(self.rows), STREAM_CHUNK):
-            keys = [row[0] for row in self.rows[start : start + STREAM_CHUNK]]
-            found = dict(StixObject.objects.filter(pk__in=keys).values_list("pk", "body"))
-            for key in keys:
-                if key in found:
-                    yield found[key]
+        """The page's objects, joined ``STREAM_CHUNK`` at a time."""
+        rows = self.in_page().values_list("body", flat=True).iterator(chunk_size=STREAM_CHUNK)
+        while group := list(islice(rows, STREAM_CHUNK)):
+            yield ",".join(group)
 
     def envelope(self) -> StreamingHttpResponse:
         def stream() -> Iterator[str]:
-            if not self.rows:
+            if not self.keys:
                 yield self.opening() + "}"
                 return
             yield self.opening() + ',"objects":['
-            for n, body in enumerate(self.bodies()):
-                yield ("," if n else "") + body
+            for n, group in enumerate(self.bodies()):
+                yield ("," if n else "") + group
             yield "]}"
 
-        response = StreamingHttpResponse(stream(), content_type=TAXII_MEDIA_TYPE)
-        for name, value in self.headers().items():
-            response[name] = value
-        return response
+        return _streamed(stream(), self.headers())
+
+
+def _streamed(chunks: Iterator[str], headers: dict[str, str]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(chunks, content_type=TAXII_MEDIA_TYPE)
+    for name, value in headers.items():
+        response[name] = value
+    return response
 
 
 class DiscoveryView(TaxiiView):
@@ -417,9 +432,10 @@ class VersionsView(TaxiiView):
                 404, _("No such object"), _("This collection has no object “%(id)s”.") % {"id": object_id[:120]}
             )
         page = Page(request, versions, versions_filter=False)
-        data: dict[str, Any] = {"more": page.more, "versions": [modified for _, _, _, modified in page.rows]}
+        data: dict[str, Any] = {"more": page.more}
         if page.more:
-            data["next"] = str(page.rows[-1][0])
+            data["next"] = str(page.keys[-1])
+        data["versions"] = list(page.in_page().values_list("modified", flat=True)) if page.keys else []
         return _json(data, headers=page.headers())
 
 
@@ -431,18 +447,19 @@ class ManifestView(TaxiiView):
         page = Page(request, selectors.served(collection))
 
         def stream() -> Iterator[str]:
+            if not page.keys:
+                yield page.opening() + "}"
+                return
             yield page.opening() + ',"objects":['
-            for n, (_pk, added, stix_id, modified) in enumerate(page.rows):
-                record = {
-                    "id": stix_id,
-                    "date_added": taxii_timestamp(added),
-                    "version": modified,
-                    "media_type": STIX_MEDIA_TYPE,
-                }
-                yield ("," if n else "") + json.dumps(record)
+            rows = page.in_page().values_list("date_added", "stix_id", "modified").iterator(chunk_size=STREAM_CHUNK)
+            first = True
+            while group := list(islice(rows, STREAM_CHUNK)):
+                records = (
+                    {"id": i, "date_added": taxii_timestamp(d), "version": v, "media_type": STIX_MEDIA_TYPE}
+                    for d, i, v in group
+                )
+                yield ("" if first else ",") + ",".join(json.dumps(r) for r in records)
+                first = False
             yield "]}"
 
-        response = StreamingHttpResponse(stream(), content_type=TAXII_MEDIA_TYPE)
-        for name, value in page.headers().items():
-            response[name] = value
-        return response
+        return _streamed(stream(), page.headers())

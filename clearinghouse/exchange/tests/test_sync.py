@@ -1,0 +1,238 @@
+"""Sync: this instance pulls a second instance of the platform, started here as its own server and database."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from clearinghouse.catalog.models import Measure, MeasureVersion
+from clearinghouse.core.visibility import Lifecycle
+from clearinghouse.countries.models import Organization
+from clearinghouse.exchange import services, sync
+from clearinghouse.exchange.models import SyncSource
+from clearinghouse.exchange.selectors import collection_id
+
+ROOT = Path(settings.BASE_DIR)
+PUBLIC = collection_id("public")
+
+SEED = """
+from clearinghouse.core.testing import make_personas
+from clearinghouse.catalog.tests.factories import measure
+p = make_personas()
+for title in ("Remote CEIR", "Remote SIM swap checks", "Remote awareness week"):
+    measure(p, title=title, tlp="clear")
+measure(p, title="Remote members only", tlp="green")
+measure(p, title="Remote red", tlp="red")
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Remote:
+    """A second instance: its own SQLite database, served by gunicorn on a free port."""
+
+    def __init__(self, directory: Path):
+        self.port = _free_port()
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "clearinghouse.settings",
+            "VAR_DIR": str(directory),
+            "DATABASE_URL": f"sqlite:///{directory / 'remote.sqlite3'}",
+            "SECRET_KEY": "remote-instance-of-the-sync-test-0123456789abcdef",
+            "DEBUG": "0",
+            "HTTPS": "0",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "TASKS_BACKEND": "immediate",
+            "CACHE_URL": "locmem://",
+        }
+        self.server: subprocess.Popen | None = None
+        self.url = f"http://127.0.0.1:{self.port}/taxii2/api/"
+
+    def manage(self, *args: str) -> None:
+        subprocess.run(  # noqa: S603 (this project's manage.py, fixed arguments)
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True, capture_output=True
+        )
+
+    def start(self) -> None:
+        self.server = subprocess.Popen(  # noqa: S603 (gunicorn with fixed arguments)
+            [sys.executable, "-m", "gunicorn", "clearinghouse.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", "1"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the remote instance did not start")
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.terminate()
+            self.server.wait(timeout=20)
+            self.server = None
+
+
+@pytest.fixture(scope="module")
+def remote(tmp_path_factory) -> Iterator[Remote]:
+    instance = Remote(tmp_path_factory.mktemp("remote"))
+    instance.manage("migrate", "-v0")
+    instance.manage("load_reference_data")
+    instance.manage("shell", "-c", SEED)
+    instance.start()
+    yield instance
+    instance.stop()
+
+
+def remote_titles() -> set[str]:
+    return set(Measure.objects.filter(title__startswith="Remote").values_list("title", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_curator_syncs_another_instance_incrementally_and_a_newer_version_wins(
+    personas, remote, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        source = services.create_sync_source(
+            actor=personas.curator,
+            name="Global instance",
+            api_root=remote.url,
+            collection=PUBLIC,
+            interval_minutes=60,
+            owner_organization=Organization.objects.get(slug="itu"),
+        )
+    source.refresh_from_db()
+    assert source.last_error == "" and source.last_ok_at is not None
+    assert remote_titles() == {"Remote CEIR", "Remote SIM swap checks", "Remote awareness week"}
+    drafts = Measure.objects.filter(title__startswith="Remote")
+    assert {m.lifecycle for m in drafts} == {Lifecycle.IN_REVIEW}  # never published by a sync
+    assert {m.owner_organization.slug for m in drafts} == {"itu"}
+    cursor = source.added_after
+    assert cursor
+
+    runs = sync.pull(source)  # nothing new on the remote
+    assert sum(r.created_count + r.updated_count for r in runs) == 0
+    assert Measure.objects.filter(title__startswith="Remote").count() == 3
+
+    remote.manage(
+        "shell",
+        "-c",
+        "from clearinghouse.catalog.models import Measure\n"
+        "m = Measure.objects.get(title='Remote CEIR'); m.title = 'Remote CEIR, second edition'; m.save()",
+    )
+    runs = sync.pull(source)
+    assert sum(r.updated_count for r in runs) == 1 and sum(r.created_count for r in runs) == 0
+    renamed = Measure.objects.get(title="Remote CEIR, second edition")
+    history = MeasureVersion.objects.filter(measure=renamed).order_by("number")
+    assert history.first().snapshot["title"] == "Remote CEIR" and history.count() >= 2
+    assert source.added_after > cursor
+
+
+@pytest.mark.django_db
+def test_a_remote_that_is_down_leaves_everything_untouched_and_the_next_run_resumes(personas, remote):
+    source = SyncSource.objects.create(
+        name="Global", api_root=remote.url, collection=PUBLIC, owner_organization=Organization.objects.get(slug="itu")
+    )
+    remote.stop()
+    try:
+        with pytest.raises(sync.SyncError, match="could not be read"):
+            sync.pull(source)
+        source.refresh_from_db()
+        assert "no connection" in source.last_error and source.added_after == ""
+        assert not remote_titles()
+    finally:
+        remote.start()
+    sync.pull(source)
+    source.refresh_from_db()
+    assert source.last_error == "" and len(remote_titles()) == 3
+
+
+class Garbage(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+        body = b'{"objects": [{"type": "course-of-action", "id": "not an id"}'  # cut short
+        self.send_response(200)
+        self.send_header("Content-Type", "application/taxii+json;version=2.1")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.django_db
+def test_a_remote_answering_garbage_changes_nothing(personas):
+    server = HTTPServer(("127.0.0.1", 0), Garbage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        source = SyncSource.objects.create(
+            name="Broken",
+            api_root=f"http://127.0.0.1:{server.server_port}/taxii2/api/",
+            collection=PUBLIC,
+            owner_organization=Organization.objects.get(slug="itu"),
+        )
+        before = Measure.objects.count()
+        with pytest.raises(sync.SyncError):
+            sync.pull(source)
+        source.refresh_from_db()
+        assert source.last_error and source.added_after == "" and Measure.objects.count() == before
+    finally:
+        server.shutdown()
+
+
+@pytest.mark.django_db
+def test_sync_from_pulls_from_the_command_line_and_says_what_it_took(personas, remote, capsys):
+    call_command("sync_from", remote.url, "--collection", PUBLIC, "--owner-state", "KE")
+    assert "3 new drafts" in capsys.readouterr().out
+    assert {m.owner_state.alpha2 for m in Measure.objects.filter(title__startswith="Remote")} == {"KE"}
+    call_command("sync_from", remote.url, "--collection", PUBLIC, "--owner-state", "KE")
+    assert "0 new drafts" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="No Member State"):
+        call_command("sync_from", remote.url, "--collection", PUBLIC, "--owner-state", "XX")
+
+
+@pytest.mark.django_db
+def test_only_a_curator_configures_sync_and_bad_addresses_are_refused(personas):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    itu = Organization.objects.get(slug="itu")
+    with pytest.raises(PermissionDenied):
+        services.create_sync_source(
+            actor=personas.alice,
+            name="x",
+            api_root="https://a.example/taxii2/api/",
+            collection="c",
+            owner_organization=itu,
+        )
+    with pytest.raises(ValidationError, match="API root"):
+        services.create_sync_source(
+            actor=personas.curator, name="x", api_root="ftp://a.example/", collection="c", owner_organization=itu
+        )
+    with pytest.raises(ValidationError, match="every 5 minutes"):
+        services.create_sync_source(
+            actor=personas.curator,
+            name="x",
+            api_root="https://a.example/taxii2/api/",
+            collection="c",
+            interval_minutes=1,
+            owner_organization=itu,
+        )
+    assert not SyncSource.objects.exists()
