@@ -150,7 +150,7 @@ class ImportedObject(models.Model):
     stix_id = models.CharField(max_length=120)
     modified = models.CharField(max_length=32)
     type = models.CharField(max_length=60)
-    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="objects")
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="imported_objects")
     measure = models.ForeignKey(
         "catalog.Measure", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
