@@ -14,6 +14,7 @@ from clearinghouse.catalog import services
 from clearinghouse.catalog.models import Measure, MeasureTranslation
 from clearinghouse.catalog.tests.factories import measure
 from clearinghouse.core.testing import client_for
+from clearinghouse.countries.models import MemberState
 from clearinghouse.exchange import stix
 
 
@@ -61,24 +62,42 @@ def test_a_record_keeps_its_id_and_a_new_version_gets_a_new_modified(personas):
     assert later["id"] == first["id"] and later["modified"].startswith("2030-")
 
 
-@pytest.mark.django_db
-def test_each_reader_exports_only_what_they_may_see_and_tlp_red_never(personas):
-    measure(personas, title="Clear measure")
-    measure(personas, title="Green measure", tlp="green")
-    measure(personas, title="Amber measure of Kenya", tlp="amber")
-    measure(personas, title="Red measure of Kenya", tlp="red")
+ALL_AMBER = {"Amber of Kenya", "Amber of Kenya shared with Nigeria", "Amber+strict of Kenya"}
+EXPORTED = {
+    "reader": {"Clear"},
+    "alice": {"Clear", "Green"} | ALL_AMBER,
+    "bob": {"Clear", "Green", "Amber of Kenya shared with Nigeria"},
+    "carol": {"Clear", "Green", "Amber of the GSMA"},
+    "curator": {"Clear", "Green", "Amber of the GSMA"} | ALL_AMBER,
+    "admin": {"Clear", "Green", "Amber of the GSMA"} | ALL_AMBER,
+}
 
-    assert names(bundle(Client())) == {"Clear measure"}
-    assert names(bundle(client_for(personas.bob))) == {"Clear measure", "Green measure"}
-    assert names(bundle(client_for(personas.alice))) == {"Clear measure", "Green measure", "Amber measure of Kenya"}
-    for data in (bundle(client_for(personas.alice)), bundle(client_for(personas.curator))):
-        assert "Red measure of Kenya" not in json.dumps(data)
-        marked = [
-            o
-            for o in data["objects"]
-            if o["type"] not in ("marking-definition", "identity", "location", "extension-definition")
-        ]
-        assert marked and all(o.get("object_marking_refs") for o in marked)
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", list(EXPORTED))
+def test_each_persona_exports_what_it_may_see_at_every_tlp_and_never_red_or_unpublished(personas, persona):
+    measure(personas, title="Clear")
+    measure(personas, title="Green", tlp="green")
+    measure(personas, title="Amber of Kenya", tlp="amber")
+    shared = measure(personas, title="Amber of Kenya shared with Nigeria", tlp="amber")
+    shared.shared_with_states.add(MemberState.objects.get(alpha2="NG"))
+    measure(personas, title="Amber+strict of Kenya", tlp="amber+strict")
+    measure(personas, by=personas.carol, title="Amber of the GSMA", tlp="amber")
+    measure(personas, title="Red of Kenya", tlp="red")
+    measure(personas, title="Draft of Kenya", state="draft")
+    measure(personas, title="Withdrawn of Kenya", state="withdrawn")
+
+    data = bundle(client_for(getattr(personas, persona)))
+
+    assert names(data) == EXPORTED[persona]
+    text = json.dumps(data)
+    assert "Red of Kenya" not in text and "Draft of Kenya" not in text and "Withdrawn of Kenya" not in text
+    marked = [
+        o
+        for o in data["objects"]
+        if o["type"] not in ("marking-definition", "identity", "location", "extension-definition")
+    ]
+    assert marked and all(o.get("object_marking_refs") for o in marked)
 
 
 @pytest.mark.django_db

@@ -92,6 +92,7 @@ EXPECTED: dict[str, dict[str, set[str] | None]] = {
     },
     "carol": {PUBLIC: {"Clear"}, MEMBERS: {"Clear", "Green"}, KENYA: None, NIGERIA: None, GSMA: {"GSMA amber"}},
     "curator": {PUBLIC: {"Clear"}, MEMBERS: {"Clear", "Green"}, KENYA: None, NIGERIA: None, ITU: set()},
+    "admin": {PUBLIC: {"Clear"}, MEMBERS: {"Clear", "Green"}, KENYA: None, GSMA: None, ITU: set()},
 }
 
 
