@@ -29,7 +29,7 @@ from rest_framework.views import APIView
 
 from clearinghouse.accounts.authentication import ApiTokenAuthentication
 from clearinghouse.exchange import projection, selectors, stix
-from clearinghouse.exchange.models import ImportRun, ImportSource, StixObject
+from clearinghouse.exchange.models import ImportRun, ImportSource, ImportStatus, StixObject
 
 TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
 STIX_MEDIA_TYPE = "application/stix+json;version=2.1"
@@ -405,6 +405,9 @@ class ObjectsView(TaxiiView):
         run = importing.import_bundle(
             raw, actor=request.user, source=ImportSource.TAXII, origin=collection.title, owner=collection.owner
         )
+        if run.status == ImportStatus.FAILED and not run.total_count:
+            # nothing could be read as objects at all: malformed JSON, not an envelope, not UTF-8
+            raise TaxiiError(400, _("Not a TAXII envelope"), " ".join(run.report.get("errors", [])))
         return _json(status_resource(run), status=202)
 
 

@@ -265,3 +265,71 @@ def test_reading_a_page_asks_a_bounded_number_of_queries(personas, marked, djang
     taxii.objects(MEMBERS)
     with django_assert_max_num_queries(12):
         taxii.objects(MEMBERS, limit="2")
+
+
+def post(taxii: Taxii, collection: str, body: bytes, content_type: str = TAXII) -> Any:
+    response = taxii.client.post(
+        f"{ROOT}collections/{collection}/objects/", body, content_type=content_type, **taxii.headers
+    )
+    response.data = json.loads(response.content) if response.content else None
+    return response
+
+
+def envelope_of(*titles: str) -> bytes:
+    objects = [
+        {
+            "type": "course-of-action",
+            "spec_version": "2.1",
+            "id": f"course-of-action--{uuid}",
+            "created": "2026-05-01T10:00:00.000Z",
+            "modified": "2026-05-01T10:00:00.000Z",
+            "name": title,
+            "description": f"{title}. Operators apply it.",
+        }
+        for title, uuid in zip(
+            titles, ("0d1f3f0e-0d6c-4f4e-9d8e-6b1d1c1e0001", "0d1f3f0e-0d6c-4f4e-9d8e-6b1d1c1e0002"), strict=False
+        )
+    ]
+    return json.dumps({"objects": objects}).encode()
+
+
+@pytest.mark.django_db
+def test_a_member_posts_to_their_collection_and_reads_the_status_and_the_drafts_wait_for_review(personas):
+    alice = Taxii(personas.alice)
+    response = post(alice, KENYA, envelope_of("Posted measure", "Another posted measure"))
+    assert response.status_code == 202 and response["Content-Type"] == TAXII
+    status = response.data
+    assert status["status"] == "complete" and status["total_count"] == 2 and status["success_count"] == 2
+    assert {s["id"] for s in status["successes"]} == {
+        "course-of-action--0d1f3f0e-0d6c-4f4e-9d8e-6b1d1c1e0001",
+        "course-of-action--0d1f3f0e-0d6c-4f4e-9d8e-6b1d1c1e0002",
+    }
+    drafts = Measure.objects.filter(title__in=["Posted measure", "Another posted measure"])
+    assert {(m.lifecycle, m.owner_state.alpha2) for m in drafts} == {(Lifecycle.IN_REVIEW, "KE")}
+    again = alice.get(f"{ROOT}status/{status['id']}/")
+    assert again.status_code == 200 and again.data["id"] == status["id"]
+    assert Taxii(personas.bob).get(f"{ROOT}status/{status['id']}/").status_code == 404
+    assert coa_names(alice.objects(KENYA)) == set()  # not served until a curator publishes
+
+
+@pytest.mark.django_db
+def test_bad_posts_get_taxii_errors_and_change_nothing(personas, settings):
+    alice = Taxii(personas.alice)
+    before = Measure.objects.count()
+    assert post(alice, PUBLIC, envelope_of("x")).status_code == 403  # read-only
+    assert post(alice, NIGERIA, envelope_of("x")).status_code == 403  # not hers
+    assert post(Taxii(), KENYA, envelope_of("x")).status_code == 401
+    wrong_type = post(alice, KENYA, envelope_of("x"), content_type="application/json")
+    assert wrong_type.status_code == 415 and "application/taxii+json" in wrong_type.data["description"]
+    settings.TAXII_MAX_CONTENT_LENGTH = 100
+    too_big = post(alice, KENYA, envelope_of("x"))
+    assert too_big.status_code == 413 and "100 bytes" in too_big.data["description"]
+    settings.TAXII_MAX_CONTENT_LENGTH = 10_000_000
+    garbage = post(alice, KENYA, b'{"objects": [')
+    assert garbage.status_code == 400 and "not valid JSON" in garbage.data["description"]
+    old = json.loads(envelope_of("Old spec"))
+    old["objects"][0]["spec_version"] = "2.0"
+    refused = post(alice, KENYA, json.dumps(old).encode())
+    assert refused.data["success_count"] == 0 and refused.data["failure_count"] == 1
+    assert "2.1" in json.dumps(refused.data["failures"])
+    assert Measure.objects.count() == before
