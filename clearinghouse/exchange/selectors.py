@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from clearinghouse.catalog.models import Measure, Technology
@@ -134,12 +134,12 @@ def served(collection: Collection) -> QuerySet[StixObject]:
     see at its markings, and the reference data (platform, markings, threats, states, organizations)."""
     measures = Measure.objects.visible_to(collection.audience).exportable().filter(tlp__in=collection.tlps)
     technologies = Technology.objects.visible_to(collection.audience).exportable().filter(tlp__in=collection.tlps)
-    # ``+ 0`` keeps the database walking the objects in id order (a page is the next ``limit`` of them)
-    # instead of collecting every object of every visible record through the record indexes and sorting
-    return StixObject.objects.alias(of_measure=F("measure_id") + 0, of_technology=F("technology_id") + 0).filter(
+    # a correlated EXISTS per object keeps the database walking the objects in id order, a page being the
+    # next ``limit`` of them, at a cost that does not grow with the number of visible records
+    return StixObject.objects.filter(
         Q(measure__isnull=True, technology__isnull=True)
-        | Q(of_measure__in=measures.values("pk"))
-        | Q(of_technology__in=technologies.values("pk"))
+        | Exists(measures.filter(pk=OuterRef("measure_id")))
+        | Exists(technologies.filter(pk=OuterRef("technology_id")))
     )
 
 
