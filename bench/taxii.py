@@ -8,7 +8,8 @@ and at the largest. It prints objects per second and the worker's resident memor
 Then it serves a collection of about --small objects from this platform and the very same objects from
 medallion's memory backend, and pages through both with the same client.
 
-    .venv/bin/python bench/taxii.py [--objects 100000] [--small 2000] [--workdir /tmp/ch174-bench]
+    .venv/bin/python bench/taxii.py [--objects 100000] [--small 2000] [--engines sqlite postgresql]
+        [--workdir /tmp/ch174-bench] [--postgres postgres://postgres@127.0.0.1:5432]
 """
 
 from __future__ import annotations
@@ -70,11 +71,11 @@ def wait_for(port: int) -> None:
 class Instance:
     """One database of this platform, prepared once and served by gunicorn."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, database_url: str = ""):
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "clearinghouse.settings",
-            "DATABASE_URL": f"sqlite:///{path}",
+            "DATABASE_URL": database_url or f"sqlite:///{path}",
             "VAR_DIR": str(path.parent / "var"),
             "CACHE_URL": "locmem://",
             "DEBUG": "0",
@@ -194,8 +195,12 @@ class Marks:
             self.next += self.every
 
 
-def large(args: argparse.Namespace) -> list[list[str]]:
-    instance = Instance(args.workdir / "taxii-large.sqlite3")
+def large(args: argparse.Namespace, engine: str) -> list[list[str]]:
+    if engine == "postgresql":
+        create_database(args.postgres, "ch174_bench_taxii")
+        instance = Instance(args.workdir / "taxii-large-pg.db", f"{args.postgres.rstrip('/')}/ch174_bench_taxii")
+    else:
+        instance = Instance(args.workdir / "taxii-large.sqlite3")
     token, served = instance.prepare(args.objects, step=50_000)
     root = instance.start()
     rows: list[list[str]] = []
@@ -213,7 +218,7 @@ def large(args: argparse.Namespace) -> list[list[str]]:
             for n, (at, elapsed, rss) in enumerate(marks.seen):
                 rows.append(
                     [
-                        "this platform",
+                        f"this platform ({engine})",
                         f"{served:,}",
                         f"{limit:,}",
                         f"first {at:,}",
@@ -224,7 +229,7 @@ def large(args: argparse.Namespace) -> list[list[str]]:
                 )
             rows.append(
                 [
-                    "this platform",
+                    f"this platform ({engine})",
                     f"{served:,}",
                     f"{limit:,}",
                     f"all {count:,}",
@@ -236,6 +241,15 @@ def large(args: argparse.Namespace) -> list[list[str]]:
     finally:
         instance.stop()
     return rows
+
+
+def create_database(server: str, name: str) -> None:
+    """An empty PostgreSQL database for the benchmark, unless it exists (then it is reused)."""
+    import psycopg
+
+    with psycopg.connect(f"{server.rstrip('/')}/postgres", autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def medallion_data(objects: list[dict[str, Any]], manifest: list[dict[str, Any]], port: int) -> dict[str, Any]:
@@ -349,10 +363,14 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=2_000)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "ch174-bench")
+    parser.add_argument("--engines", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite"])
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    say("[large collection] preparing …")
-    rows = large(args)
+    rows: list[list[str]] = []
+    for engine in args.engines:
+        say(f"[large collection, {engine}] preparing …")
+        rows += large(args, engine)
     say("[small collection, beside medallion] preparing …")
     rows += small(args)
     print(f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. TAXII 2.1 GET objects, following next to the end,")
