@@ -189,6 +189,8 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Attachments are served through a view that applies the visibility rule, never from MEDIA_URL.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
+# STIX bundles taken in (upload page, TAXII, sync, `manage.py import_stix`): larger ones are refused unread.
+STIX_IMPORT_MAX_BYTES = env_int("STIX_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 
 # Bodies above this are refused with 413 before they are read.
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 10 * 1024 * 1024)

@@ -202,6 +202,7 @@ class ReferenceKind(models.TextChoices):
     STRATEGY = "strategy", _("Strategy or policy")
     STANDARD = "standard", _("Standard")
     URL = "url", _("Web page")
+    TECHNIQUE = "technique", _("Technique (ATT&CK or STIX attack-pattern)")
 
 
 class MeasureReference(models.Model):

@@ -159,6 +159,80 @@ def index_many(rows: Iterable[tuple[int, str, set[bytes]]]) -> None:
             )
 
 
+def documents_of(measure_ids: list[int]) -> list[tuple[int, str, set[bytes]]]:
+    """``(measure_id, document_text, facet terms)`` of many measures in four queries: what
+    :func:`document_text` and ``postings.facet_terms_of`` give one measure at a time."""
+    from clearinghouse.catalog.models import Measure, MeasureTranslation
+
+    if not measure_ids:
+        return []
+    texts = ("title", "summary", "description", "evidence", "prerequisites")
+    translations: dict[int, list[dict[str, Any]]] = {}
+    rows = MeasureTranslation.objects.filter(measure_id__in=measure_ids).order_by("pk")
+    for row in rows.values("measure_id", "language", *texts):
+        translations.setdefault(row["measure_id"], []).append(row)
+    technologies: dict[int, list[str]] = {}
+    for measure_id, name in (
+        Measure.technologies.through.objects.filter(measure_id__in=measure_ids)
+        .order_by("technology__name")
+        .values_list("measure_id", "technology__name")
+    ):
+        technologies.setdefault(measure_id, []).append(name)
+    threats: dict[int, list[int]] = {}
+    for measure_id, threat_id in Measure.threats.through.objects.filter(measure_id__in=measure_ids).values_list(
+        "measure_id", "threat_id"
+    ):
+        threats.setdefault(measure_id, []).append(threat_id)
+    documents = []
+    fields = ("pk", "pillar_id", "status", "language", "since_year", "owner_state_id", *texts)
+    for row in Measure.objects.filter(pk__in=measure_ids).order_by("pk").values(*fields):
+        own = translations.get(row["pk"], [])
+        parts: list[str] = []
+        for item in [row, *own]:
+            parts += [
+                item["title"],
+                item["summary"],
+                plain_text(item["description"]),
+                plain_text(item["evidence"]),
+                item["prerequisites"],
+            ]
+        parts += technologies.get(row["pk"], [])
+        facets = postings.facet_terms(
+            pillar_id=row["pillar_id"],
+            status=row["status"],
+            languages={row["language"], *(t["language"] for t in own)},
+            since_year=row["since_year"],
+            owner_state_id=row["owner_state_id"],
+            threat_ids=threats.get(row["pk"], []),
+        )
+        documents.append((row["pk"], normalize(" ".join(part for part in parts if part)), facets))
+    return documents
+
+
+#: Measures read and indexed per transaction by :func:`index_new_measures`.
+INDEX_BATCH = 2000
+
+
+def index_new_measures(measure_ids: Iterable[int]) -> int:
+    """Index measures that have no search document yet (the drafts of an import), in batches; returns how
+    many. Each batch is its own transaction (or part of the caller's)."""
+    from clearinghouse.catalog.models import Measure
+
+    ids = sorted(set(measure_ids))
+    done = 0
+    for start in range(0, len(ids), INDEX_BATCH):
+        with transaction.atomic():
+            batch = list(
+                Measure.objects.filter(pk__in=ids[start : start + INDEX_BATCH], search_document__isnull=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            if batch:
+                index_many(documents_of(batch))
+                done += len(batch)
+    return done
+
+
 def remove_measure(measure_id: int) -> None:
     """Take a measure out of the index before it is deleted (in the deleting transaction)."""
     from clearinghouse.catalog.models import MeasureSearchDocument

@@ -35,3 +35,17 @@ class SyncSourceForm(forms.ModelForm):
         if bool(data.get("owner_state")) == bool(data.get("owner_organization")):
             raise forms.ValidationError(_("Choose one owner for the drafts: a Member State or an organization."))
         return data
+
+
+class ImportUploadForm(forms.Form):
+    """A STIX 2.1 bundle to take in as drafts in review."""
+
+    file = forms.FileField(
+        label=_("STIX 2.1 bundle (.json)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json,application/stix+json"}),
+        help_text=_(
+            "A bundle exported by another instance of this platform, by MITRE ATT&CK, MISP or OpenCTI. Its "
+            "measures and technologies become drafts in review for your state or organization; nothing is "
+            "published before a curator reviews it."
+        ),
+    )
