@@ -75,46 +75,53 @@ class Viewer:
 class ShareableQuerySet(models.QuerySet):
     """Querysets of :class:`clearinghouse.core.models.Shareable` records."""
 
-    def _shared_with(self, field: str, target_id: int) -> Exists:
+    def _shared_with(self, field: str, target_id: int, through: str = "") -> Exists:
         m2m: Any = self.model._meta.get_field(field)
         return Exists(
             m2m.remote_field.through.objects.filter(
                 **{
-                    f"{m2m.m2m_field_name()}_id": OuterRef("pk"),
+                    f"{m2m.m2m_field_name()}_id": OuterRef(f"{through}pk"),
                     f"{m2m.m2m_reverse_field_name()}_id": target_id,
                 }
             )
         )
 
-    def visibility_condition(self, user: Any) -> Q:
-        """The rule as one ``Q``, for callers that combine it with other conditions."""
+    def visibility_condition(self, user: Any, *, through: str = "") -> Q:
+        """The rule as one ``Q``, for callers that combine it with other conditions.
+
+        ``through`` applies it to the records a query reaches through a relation (``"measure__"`` from a
+        model with a foreign key to measures): the same rule, joined rather than as a subquery."""
         viewer = Viewer.of(user)
-        published = Q(lifecycle=Lifecycle.PUBLISHED)
+
+        def on(**lookups: Any) -> Q:
+            return Q(**{f"{through}{name}": value for name, value in lookups.items()})
+
+        published = on(lifecycle=Lifecycle.PUBLISHED)
         if viewer.is_anonymous:
-            return published & Q(tlp=TLP.CLEAR)
+            return published & on(tlp=TLP.CLEAR)
 
-        own = Q(pk__in=[])
+        own = on(pk__in=[])
         if viewer.member_state_id is not None:
-            own |= Q(owner_state_id=viewer.member_state_id)
+            own |= on(owner_state_id=viewer.member_state_id)
         if viewer.organization_id is not None:
-            own |= Q(owner_organization_id=viewer.organization_id)
+            own |= on(owner_organization_id=viewer.organization_id)
 
-        need_to_know = Q(pk__in=[])
+        need_to_know = on(pk__in=[])
         if viewer.member_state_id is not None:
-            need_to_know |= Q(self._shared_with("shared_with_states", viewer.member_state_id))
+            need_to_know |= Q(self._shared_with("shared_with_states", viewer.member_state_id, through))
         if viewer.organization_id is not None:
-            need_to_know |= Q(self._shared_with("shared_with_organizations", viewer.organization_id))
+            need_to_know |= Q(self._shared_with("shared_with_organizations", viewer.organization_id, through))
 
-        named = Q(self._shared_with("shared_with_users", viewer.user_id or 0))
-        not_red = ~Q(tlp=TLP.RED)
+        named = Q(self._shared_with("shared_with_users", viewer.user_id or 0, through))
+        not_red = ~on(tlp=TLP.RED)
 
-        community = published & Q(tlp__in=[TLP.CLEAR, TLP.GREEN])
-        amber = published & Q(tlp=TLP.AMBER) & (own | need_to_know)
-        strict = published & Q(tlp=TLP.AMBER_STRICT) & own
+        community = published & on(tlp__in=[TLP.CLEAR, TLP.GREEN])
+        amber = published & on(tlp=TLP.AMBER) & (own | need_to_know)
+        strict = published & on(tlp=TLP.AMBER_STRICT) & own
         unpublished_own = ~published & own & not_red
-        rule = community | amber | strict | unpublished_own | (Q(tlp=TLP.RED) & named)
+        rule = community | amber | strict | unpublished_own | (on(tlp=TLP.RED) & named)
         if viewer.is_curator:
-            in_the_secretariat_s_hands = Q(
+            in_the_secretariat_s_hands = on(
                 lifecycle__in=[
                     Lifecycle.SUBMITTED,
                     Lifecycle.IN_REVIEW,
@@ -125,10 +132,15 @@ class ShareableQuerySet(models.QuerySet):
             rule |= in_the_secretariat_s_hands & not_red
         return rule
 
+    @staticmethod
+    def exportable_condition(*, through: str = "") -> Q:
+        """Published and not TLP:RED, as one ``Q`` (``through`` as in :meth:`visibility_condition`)."""
+        return Q(**{f"{through}lifecycle": Lifecycle.PUBLISHED, f"{through}tlp__in": EXPORTABLE_TLP})
+
     def visible_to(self, user: Any) -> ShareableQuerySet:
         """The records this user may see: lists, details, search, exports and counts all start here."""
         return self.filter(self.visibility_condition(user))
 
     def exportable(self) -> ShareableQuerySet:
         """Published records that may leave the platform at all (TLP:RED never does)."""
-        return self.filter(lifecycle=Lifecycle.PUBLISHED, tlp__in=EXPORTABLE_TLP)
+        return self.filter(self.exportable_condition())

@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from clearinghouse.catalog.models import Measure, Technology
@@ -132,14 +132,23 @@ def collection_for(user: Any, identifier: str) -> Collection | None:
 def served(collection: Collection) -> QuerySet[StixObject]:
     """Every stored STIX object version this collection serves: the objects of the records its audience may
     see at its markings, and the reference data (platform, markings, threats, states, organizations)."""
-    measures = Measure.objects.visible_to(collection.audience).exportable().filter(tlp__in=collection.tlps)
-    technologies = Technology.objects.visible_to(collection.audience).exportable().filter(tlp__in=collection.tlps)
-    # a correlated EXISTS per object keeps the database walking the objects in id order, a page being the
-    # next ``limit`` of them, at a cost that does not grow with the number of visible records
+
+    def through(model: Any, relation: str) -> Q:
+        prefix = f"{relation}__"
+        rules: Any = model.objects
+        return (
+            rules.visibility_condition(collection.audience, through=prefix)
+            & rules.exportable_condition(through=prefix)
+            & Q(**{f"{prefix}tlp__in": collection.tlps})
+        )
+
+    # The rule is applied to each object's record through a join: the database walks the objects in id
+    # order (a page is the next ``limit`` of them) and looks each record up by its key, at a cost that does
+    # not grow with the number of visible records.
     return StixObject.objects.filter(
         Q(measure__isnull=True, technology__isnull=True)
-        | Exists(measures.filter(pk=OuterRef("measure_id")))
-        | Exists(technologies.filter(pk=OuterRef("technology_id")))
+        | through(Measure, "measure")
+        | through(Technology, "technology")
     )
 
 

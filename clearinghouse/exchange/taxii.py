@@ -107,6 +107,7 @@ class TaxiiBasicAuthentication(BasicAuthentication):
 class TaxiiView(APIView):
     authentication_classes = [ApiTokenAuthentication, TaxiiBasicAuthentication]
     permission_classes = [AllowAny]
+    schema = None  # TAXII is its own protocol, documented in docs/exchange.md, not part of the OpenAPI schema
     #: Reading a collection brings the stored objects up to date with the catalogue first.
     refreshes = False
 
@@ -270,6 +271,7 @@ class Page:
         the range is read without the filters again and rows outside the page are skipped here, which is
         cheaper than the database evaluating the visibility rule a second time."""
         first, last = self.keys[0], self.keys[-1]
+        rows: Iterator[str]
         if last - first < 2 * len(self.keys):
             wanted = set(self.keys)
             dense = StixObject.objects.filter(pk__gte=first, pk__lte=last).order_by("pk")
