@@ -447,6 +447,9 @@ _IMPORT_CHOICES = {
 }
 
 
+_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def may_import_for(actor: Any, owner: dict[str, Any]) -> bool:
     """Imports make drafts for an owner: the system (a scheduled sync), a curator, or a member of that owner."""
     if actor is None or getattr(actor, "is_curator", False):
@@ -458,10 +461,25 @@ def may_import_for(actor: Any, owner: dict[str, Any]) -> bool:
     return actor.organization_id is not None and actor.organization_id == owner.get("owner_organization_id")
 
 
-def _owner_of(record: Any) -> dict[str, Any]:
+def owner_of(record: Any) -> dict[str, Any]:
     if record.owner_state_id is not None:
         return {"owner_state_id": record.owner_state_id}
     return {"owner_organization_id": record.owner_organization_id}
+
+
+def import_owner(actor: Any, owner: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The owner of an import's drafts: the one given, or the actor's state or organization; refused unless
+    the actor may import for it (``may_import_for``)."""
+    if owner is None:
+        if actor is None:
+            raise PermissionDenied(_("An import without a person needs an owner for its drafts."))
+        owner = _owner_for(actor)
+    owner = {key: value for key, value in owner.items() if value is not None}
+    if set(owner) not in ({"owner_state_id"}, {"owner_organization_id"}):
+        raise ValueError("owner is {'owner_state_id': …} or {'owner_organization_id': …}")
+    if not may_import_for(actor, owner):
+        raise PermissionDenied(_("Only members of the owner or a curator can import for it."))
+    return owner
 
 
 def _check_imported_fields(fields: dict[str, Any], pillar_ids: set[int]) -> None:
@@ -489,7 +507,7 @@ def import_measures(
     drafts: list[ImportedDraft], *, actor: Any, owner: dict[str, Any], source: Any = None, comment: str = ""
 ) -> list[int]:
     """Measures taken in from another system, all at once: created in review (never published), each with its
-    first version in the history (``imported``), its relations and translations; one audit row for the lot.
+    first version in the history (``imported``), its relations and translations; one audit row for them all.
 
     Returns the new measures' ids, in the order of ``drafts``. Rows are written in bulk (``core.bulk``):
     tens of thousands of drafts take seconds, not minutes.
@@ -568,7 +586,7 @@ def import_measures(
             "technologies": sorted(technology_slugs[t] for t in draft.technology_ids),
             "references": [{"kind": r["kind"], "title": r["title"], "url": r.get("url", "")} for r in draft.references],
         }
-        version_rows.append((pk, 1, json.dumps(content, ensure_ascii=False), "imported", comment, author, stamp))
+        version_rows.append((pk, 1, _json(content), "imported", comment, author, stamp))
 
     bulk.insert(Measure, MEASURE_COLUMNS, measure_rows)
     bulk.insert(MeasureVersion, VERSION_COLUMNS, version_rows)
@@ -652,7 +670,7 @@ def update_imported_measure(
     ``techniques`` are added, as are threats and technologies. Returns False when nothing changed (then
     nothing is saved: no version, no audit row)."""
     measure = Measure.objects.select_for_update().get(pk=measure.pk)
-    if not may_import_for(actor, _owner_of(measure)):
+    if not may_import_for(actor, owner_of(measure)):
         raise PermissionDenied(_("Only an import for the owner of this measure, or by a curator, can change it."))
     before, before_translations = snapshot(measure), _translations_of(measure)
     if fields:
@@ -737,7 +755,7 @@ def import_technology(
 def update_imported_technology(technology: Technology, *, actor: Any, comment: str = "", **fields: Any) -> bool:
     """A newer version of an imported technology: new content, back to review. False when nothing changed."""
     technology = Technology.objects.select_for_update().get(pk=technology.pk)
-    if not may_import_for(actor, _owner_of(technology)):
+    if not may_import_for(actor, owner_of(technology)):
         raise PermissionDenied(_("Only an import for the owner of this technology, or by a curator, can change it."))
     before = {name: getattr(technology, name) for name in fields}
     changes = audit.diff(before, fields)

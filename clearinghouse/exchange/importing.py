@@ -191,7 +191,7 @@ def read_bundle(raw: bytes) -> list[tuple[Any, str]]:
             _("The bundle is %(size)s bytes; the limit is %(limit)s bytes (STIX_IMPORT_MAX_BYTES).")
             % {"size": f"{len(raw):,}", "limit": f"{limit:,}"}
         )
-    if not raw.strip():
+    if raw.isspace() or not raw:
         raise Refused(_("The file is empty: expected a STIX 2.1 bundle."))
     try:
         text = raw.decode("utf-8")
@@ -347,48 +347,70 @@ def object_problems(obj: Any) -> list[str]:
     return problems
 
 
-def is_valid(obj: Any, known: set[str]) -> bool:
+class Checker:
     """A fast yes for the usual object (an SDO or SRO with nothing wrong); ``False`` means "ask
-    :func:`object_problems`", which has the last word. ``known`` holds strings checked before (ids,
-    timestamps), so references repeated across a bundle are checked once."""
-    if obj.__class__ is not dict:
-        return False
-    kind = obj.get("type")
-    if kind not in VERSIONED_TYPES or obj.get("spec_version") != "2.1":
-        return False
-    identifier, created, modified = obj.get("id"), obj.get("created"), obj.get("modified")
-    if identifier.__class__ is not str or created.__class__ is not str or modified.__class__ is not str:
-        return False
-    if not identifier.startswith(kind) or identifier[len(kind) : len(kind) + 2] != "--":
-        return False
-    if identifier not in known:
-        if not _is_id(identifier):
+    :func:`object_problems`", which has the last word.
+
+    Strings checked once are remembered (ids and timestamps recur across a bundle: every relationship names
+    its ends, every object its marking), and so is each shape of object (its property names, which repeat
+    by type and producer), so only the reference properties of a shape are looked at.
+    """
+
+    def __init__(self) -> None:
+        self.known: set[str] = set()
+        self.shapes: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+    def _shape(self, names: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        shape = self.shapes.get(names)
+        if shape is None:
+            shape = self.shapes[names] = (
+                tuple(name for name in names if name.endswith("_ref")),
+                tuple(name for name in names if name.endswith("_refs")),
+            )
+        return shape
+
+    def valid(self, obj: Any) -> bool:
+        if obj.__class__ is not dict:
             return False
-        known.add(identifier)
-    for timestamp in (created, modified):
-        if timestamp not in known:
-            if not _TIMESTAMP.fullmatch(timestamp):
+        kind = obj.get("type")
+        if kind not in VERSIONED_TYPES or obj.get("spec_version") != "2.1":
+            return False
+        identifier, created, modified = obj.get("id"), obj.get("created"), obj.get("modified")
+        if identifier.__class__ is not str or created.__class__ is not str or modified.__class__ is not str:
+            return False
+        if identifier[: len(kind) + 2] != kind + "--":
+            return False
+        known = self.known
+        if identifier not in known:
+            if not _is_id(identifier):
                 return False
-            known.add(timestamp)
-    if modified != created and version_key(modified) < version_key(created):
-        return False
-    for name, value in obj.items():
-        if name[-4:] == "_ref":
+            known.add(identifier)
+        for timestamp in (created, modified):
+            if timestamp not in known:
+                if not _TIMESTAMP.fullmatch(timestamp):
+                    return False
+                known.add(timestamp)
+        if modified != created and version_key(modified) < version_key(created):
+            return False
+        single, many = self._shape(tuple(obj))
+        for name in single:
+            value = obj[name]
             if value.__class__ is not str or (value not in known and not _is_id(value)):
                 return False
             known.add(value)
-        elif name[-5:] == "_refs":
-            if value.__class__ is not list:
+        for name in many:
+            values = obj[name]
+            if values.__class__ is not list:
                 return False
-            for ref in value:
-                if ref.__class__ is not str or (ref not in known and not _is_id(ref)):
+            for value in values:
+                if value.__class__ is not str or (value not in known and not _is_id(value)):
                     return False
-                known.add(ref)
-    if kind == "relationship":
-        return "relationship_type" in obj and "source_ref" in obj and "target_ref" in obj
-    if kind == "language-content":
-        return "object_ref" in obj and obj.get("contents").__class__ is dict
-    return True
+                known.add(value)
+        if kind == "relationship":
+            return "relationship_type" in obj and "source_ref" in obj and "target_ref" in obj
+        if kind == "language-content":
+            return "object_ref" in obj and obj.get("contents").__class__ is dict
+        return True
 
 
 # --- the objects of one import ----------------------------------------------------------------
@@ -405,7 +427,8 @@ class Item:
     type: str
     #: ``modified`` as written (``created`` for objects that never change, "" for those with neither).
     version: str
-    key: str
+    #: ``version`` comparable as time (see :func:`_key`), worked out when needed.
+    key: str = ""
     outcome: str = ""
     message: str = ""
     measure_id: int | None = None
@@ -418,12 +441,28 @@ class Item:
 class Held:
     """What earlier imports took in of one STIX id."""
 
-    keys: set[str] = field(default_factory=set)
-    newest: str = ""
+    #: The versions held, ``modified`` as written.
+    versions: set[str] = field(default_factory=set)
     measure_id: int | None = None
     technology_id: int | None = None
     type: str = ""
     body: str = ""
+    _keys: set[str] | None = None
+
+    def keys(self) -> set[str]:
+        """The versions held, comparable as time (worked out only when a version is not held as written)."""
+        if self._keys is None:
+            self._keys = {version_key(version) for version in self.versions}
+        return self._keys
+
+    def newest(self) -> str:
+        return max(self.keys(), default="")
+
+
+def _key(item: Item) -> str:
+    if not item.key and item.version:
+        item.key = version_key(item.version)
+    return item.key
 
 
 @dataclass
@@ -474,10 +513,7 @@ def _held_versions(ids: list[str]) -> dict[str, Held]:
         entry = held.get(stix_id)
         if entry is None:
             entry = held[stix_id] = Held(type=kind)
-        key = version_key(modified)
-        entry.keys.add(key)
-        if key > entry.newest:
-            entry.newest = key
+        entry.versions.add(modified)
         if measure_id is not None:
             entry.measure_id = measure_id
         if technology_id is not None:
@@ -759,7 +795,9 @@ class _Import:
         self.changes: dict[int, Change] = {}  # measure id → what changes in it
         self.newest: dict[str, Item] = {}  # STIX id → its newest version in the bundle
         self.held: dict[str, Held] = {}
+        #: The records created or updated (the first ``MAX_LISTED`` of them), and how many there are.
         self.records: list[dict[str, Any]] = []
+        self.record_count = 0
         self.say = _Messages()
 
     def tick(self, fraction: float) -> None:
@@ -774,9 +812,9 @@ class _Import:
         failures: list[dict[str, str]] = []
         messages: list[str] = []
         items = self.items
-        known: set[str] = set()
+        valid = Checker().valid
         for number, (obj, body) in enumerate(objects, start=1):
-            if not is_valid(obj, known) and (problems := object_problems(obj)):
+            if not valid(obj) and (problems := object_problems(obj)):
                 identifier: str = obj["id"] if isinstance(obj, dict) and isinstance(obj.get("id"), str) else ""
                 version = (obj.get("modified") or obj.get("created") or "") if isinstance(obj, dict) else ""
                 message = _("Object %(number)s (%(id)s): %(problems)s") % {
@@ -788,7 +826,7 @@ class _Import:
                 failures.append({"id": identifier[:120], "version": str(version)[:40], "message": message})
                 continue
             version = obj.get("modified") or obj.get("created") or ""
-            items.append(Item(number, obj, body, obj["id"], obj["type"], version, version_key(version)))
+            items.append(Item(number, obj, body, obj["id"], obj["type"], version))
             if number % 5000 == 0:
                 self.tick(0.1 * number / self.total)
         if failures:
@@ -804,7 +842,7 @@ class _Import:
         referenced: set[str] = set()
         for item in self.items:
             newest = self.newest.get(item.id)
-            if newest is None or item.key > newest.key:
+            if newest is None or _key(item) > _key(newest):
                 self.newest[item.id] = item
             obj = item.obj
             if item.type == "relationship":
@@ -859,15 +897,15 @@ class _Import:
 
     def _settled(self, item: Item, seen: set[tuple[str, str]]) -> bool:
         """Refused, or a version taken in before: nothing more to decide for this object."""
-        if (item.id, item.key) in seen:
+        if (item.id, item.version) in seen:
             self._unchanged(item, self.say.twice, store=False)
             return True
-        seen.add((item.id, item.key))
+        seen.add((item.id, item.version))
         if _tlp(item.obj) == TLP.RED:
             self._failed(item, self.say.red)
             return True
         held = self.held.get(item.id)
-        if held is not None and item.key in held.keys:
+        if held is not None and (item.version in held.versions or _key(item) in held.keys()):
             item.measure_id, item.technology_id = held.measure_id, held.technology_id
             self._unchanged(item, self.say.imported_before, store=False)
             return True
@@ -878,7 +916,7 @@ class _Import:
             )
             self._unchanged(item, self.say.older_in_bundle)
             return True
-        if held is not None and item.key < held.newest:
+        if held is not None and _key(item) < held.newest():
             item.measure_id, item.technology_id = held.measure_id, held.technology_id
             self._unchanged(item, self.say.older_than_held)
             return True
@@ -891,7 +929,7 @@ class _Import:
             if held is not None and held.technology_id is not None:
                 self._update_technology(item, held.technology_id, content)
             elif content["slug"] in self.catalogue.technology_slugs:
-                item.technology_id = known
+                # linked to by the bundle's measures, but not this import's to change: no record kept for it
                 self._unchanged(item, _("a technology with this short name is in the catalogue already"))
                 if known is not None:
                     self.catalogue.technologies[item.id] = known
@@ -920,7 +958,7 @@ class _Import:
             return
         item.technology_id = technology_id
         self.catalogue.technologies[item.id] = technology_id
-        if not catalog.may_import_for(self.actor, catalog._owner_of(technology)):
+        if not catalog.may_import_for(self.actor, catalog.owner_of(technology)):
             self._failed(item, self._not_ours_message())
             return
         content.pop("slug")
@@ -1103,7 +1141,9 @@ class _Import:
         item.outcome, item.message, item.store = FAILED, message, False
 
     def _record(self, kind: str, pk: int, title: str, action: str, slug: str = "") -> None:
-        self.records.append({"kind": kind, "pk": pk, "title": title, "action": action, "slug": slug})
+        self.record_count += 1
+        if len(self.records) < MAX_LISTED:
+            self.records.append({"kind": kind, "pk": pk, "title": title, "action": action, "slug": slug})
 
     @property
     def comment(self) -> str:
@@ -1164,8 +1204,7 @@ class _Import:
                 item = self.draft_items[stix_id]
                 item.measure_id = pk
                 item.outcome, item.message = CREATED, self.say.new_measure
-                if len(self.records) < MAX_LISTED:
-                    self._record("measure", pk, self.drafts[stix_id].fields["title"], CREATED)
+                self._record("measure", pk, self.drafts[stix_id].fields["title"], CREATED)
             self.tick(0.35 + 0.35 * min(1.0, (start + batch) / len(stix_ids)))
 
     def _store_objects(self) -> None:
@@ -1204,12 +1243,12 @@ class _Import:
             "unmapped_by_type": dict(Counter(i.type for i in unmapped).most_common()),
             "errors": [],
             "linked": outcomes[LINKED],
-            "records": self.records[:MAX_LISTED],
+            "records": self.records,
             "omitted": {
                 "successes": max(0, run.success_count - MAX_LISTED),
                 "failures": max(0, run.failure_count - MAX_LISTED),
                 "unmapped": max(0, len(unmapped) - MAX_LISTED),
-                "records": max(0, len(self.records) - MAX_LISTED),
+                "records": self.record_count - len(self.records),
             },
         }
         run.status = ImportStatus.COMPLETE
@@ -1248,19 +1287,6 @@ def _listed(items: Iterator[Item], entry: Callable[[Item], dict[str, str]]) -> l
     return listed
 
 
-def _owner(actor: Any, owner: dict[str, Any] | None) -> dict[str, Any]:
-    if owner is None:
-        if actor is None:
-            raise PermissionDenied(_("An import without a person needs an owner for its drafts."))
-        owner = catalog._owner_for(actor)
-    owner = {key: value for key, value in owner.items() if value is not None}
-    if set(owner) not in ({"owner_state_id"}, {"owner_organization_id"}):
-        raise ValueError("owner is {'owner_state_id': …} or {'owner_organization_id': …}")
-    if not catalog.may_import_for(actor, owner):
-        raise PermissionDenied(_("Only members of the owner or a curator can import for it."))
-    return owner
-
-
 @contextmanager
 def _without_cycle_collection() -> Iterator[None]:
     """Reading and mapping a bundle allocates millions of objects and frees none until the end: the cycle
@@ -1285,7 +1311,7 @@ def import_bundle(
 ) -> ImportRun:
     """Take in a STIX 2.1 bundle or TAXII 2.1 envelope as drafts in review; returns the saved run and its
     report (status ``complete``, or ``failed`` with nothing else stored)."""
-    owner = _owner(actor, owner)
+    owner = catalog.import_owner(actor, owner)
     run = ImportRun(
         source=ImportSource(source),
         actor=actor if getattr(actor, "is_authenticated", False) else None,

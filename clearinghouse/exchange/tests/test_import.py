@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -578,3 +579,14 @@ def test_the_report_lists_at_most_so_many_objects_and_counts_the_rest(personas, 
     report = run(as_bytes([course_of_action() for _ in range(5)]), personas)
     assert report.created_count == report.success_count == 5
     assert len(report.report["successes"]) == 2 and report.report["omitted"]["successes"] == 3
+
+
+def test_a_member_imports_only_for_their_own_state_and_a_curator_for_anyone(personas):
+    nigeria = {"owner_state_id": MemberState.objects.get(alpha2="NG").pk}
+    with pytest.raises(PermissionDenied):
+        importing.import_bundle(as_bytes([course_of_action()]), actor=personas.alice, source="upload", owner=nigeria)
+    assert not ImportRun.objects.exists()
+    done = importing.import_bundle(
+        as_bytes([course_of_action()]), actor=personas.curator, source="upload", owner=nigeria
+    )
+    assert done.created_count == 1 and Measure.objects.get().owner_state.alpha2 == "NG"
