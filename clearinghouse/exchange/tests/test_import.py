@@ -530,9 +530,14 @@ def test_a_member_uploads_a_bundle_and_reads_the_report_with_links_to_the_new_dr
 
 
 def test_a_bad_file_gets_a_400_naming_the_problem_and_nothing_is_stored(personas):
-    response = _upload(client_for(personas.alice), b'{"type": "bundle", "objects": [')
+    alice = client_for(personas.alice)
+    response = _upload(alice, b'{"type": "bundle", "objects": [')
     assert response.status_code == 400 and "not valid JSON" in response.content.decode()
     assert not Measure.objects.exists() and not ImportedObject.objects.exists()
+    # the attempt is on record, with its reason
+    attempt = ImportRun.objects.get()
+    page = alice.get(f"/en/exchange/imports/{attempt.pk}/").content.decode()
+    assert "Nothing was imported." in page and "not valid JSON" in page
 
 
 def test_who_sees_which_imports(personas, django_assert_max_num_queries):
@@ -590,3 +595,15 @@ def test_a_member_imports_only_for_their_own_state_and_a_curator_for_anyone(pers
         as_bytes([course_of_action()]), actor=personas.curator, source="upload", owner=nigeria
     )
     assert done.created_count == 1 and Measure.objects.get().owner_state.alpha2 == "NG"
+
+
+def test_of_two_versions_in_one_bundle_the_newer_is_mapped_and_the_older_kept_as_history(personas):
+    older = course_of_action(name="First wording")
+    newer = {**older, "modified": "2024-03-01T00:00:00.000Z", "name": "Second wording"}
+
+    report = run(as_bytes([newer, older]), personas)
+
+    assert report.created_count == 1 and report.unchanged_count == 1
+    assert Measure.objects.get().title == "Second wording"
+    assert set(ImportedObject.objects.values_list("modified", flat=True)) == {older["modified"], newer["modified"]}
+    assert report.total_count == report.success_count + report.failure_count + report.pending_count == 2
