@@ -338,7 +338,7 @@ def small(args: argparse.Namespace) -> list[list[str]]:
         medallion.wait(timeout=30)
     return [
         [
-            "this platform",
+            "this platform (sqlite)",
             f"{served:,}",
             "1,000",
             f"all {count:,}",

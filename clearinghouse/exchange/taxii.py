@@ -270,16 +270,15 @@ class Page:
         Where the page's rows lie close together (the usual case: a collection most objects belong to),
         the range is read without the filters again and rows outside the page are skipped here, which is
         cheaper than the database evaluating the visibility rule a second time."""
-        first, last = self.keys[0], self.keys[-1]
-        rows: Iterator[str]
-        if last - first < 2 * len(self.keys):
-            wanted = set(self.keys)
-            dense = StixObject.objects.filter(pk__gte=first, pk__lte=last).order_by("pk")
-            rows = (body for pk, body in dense.values_list("pk", "body").iterator(STREAM_CHUNK) if pk in wanted)
-        else:
-            rows = self.in_page().values_list("body", flat=True).iterator(chunk_size=STREAM_CHUNK)
-        while group := list(islice(rows, STREAM_CHUNK)):
-            yield ",".join(group)
+        for start in range(0, len(self.keys), STREAM_CHUNK):
+            keys = self.keys[start : start + STREAM_CHUNK]
+            first, last = keys[0], keys[-1]
+            if last - first < 2 * len(keys):
+                wanted = set(keys)
+                dense = StixObject.objects.filter(pk__gte=first, pk__lte=last).order_by("pk")
+                yield ",".join(body for pk, body in dense.values_list("pk", "body") if pk in wanted)
+            else:
+                yield ",".join(self.queryset.filter(pk__gte=first, pk__lte=last).values_list("body", flat=True))
 
     def envelope(self) -> StreamingHttpResponse:
         def stream() -> Iterator[str]:
