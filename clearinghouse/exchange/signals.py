@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
 from clearinghouse.catalog.models import Measure, MeasureTranslation, Technology
 from clearinghouse.exchange.models import PendingProjection
@@ -34,4 +34,7 @@ def _technology_changed(sender: Any, instance: Technology, raw: bool = False, **
 def connect() -> None:
     post_save.connect(_measure_changed, sender=Measure, dispatch_uid="exchange.measure")
     post_save.connect(_translation_changed, sender=MeasureTranslation, dispatch_uid="exchange.measure_translation")
+    post_delete.connect(
+        _translation_changed, sender=MeasureTranslation, dispatch_uid="exchange.measure_translation_gone"
+    )
     post_save.connect(_technology_changed, sender=Technology, dispatch_uid="exchange.technology")
