@@ -128,15 +128,19 @@ class _NotPlain(Exception):
 _decoder = json.JSONDecoder()
 
 
-def _walk(text: str) -> tuple[dict[str, Any], list[tuple[Any, str]] | None]:
-    """The top level's properties and each of its ``objects`` with its exact text, read with the standard
-    library's scanner object by object (so each object's text is kept as received, not written again)."""
+Spans = list[tuple[Any, int, int]]
+
+
+def _walk(text: str) -> tuple[dict[str, Any], Spans | None]:
+    """The top level's properties and each of its ``objects`` with where its text starts and ends, read with
+    the standard library's scanner object by object (so an object's text is kept as received, not written
+    again, and only for the objects kept)."""
     scan, skip = _decoder.raw_decode, _skip
     position = skip(text, 0).end()
     if text[position : position + 1] != "{":
         raise _NotPlain
     top: dict[str, Any] = {}
-    objects: list[tuple[Any, str]] | None = None
+    objects: Spans | None = None
     position = skip(text, position + 1).end()
     if text[position : position + 1] == "}":
         position += 1
@@ -159,7 +163,7 @@ def _walk(text: str) -> tuple[dict[str, Any], list[tuple[Any, str]] | None]:
                     while True:
                         start = position
                         value, position = scan(text, position)
-                        objects.append((value, text[start:position]))
+                        objects.append((value, start, position))
                         position = skip(text, position).end()
                         mark = text[position : position + 1]
                         position = skip(text, position + 1).end()
@@ -183,8 +187,9 @@ def _walk(text: str) -> tuple[dict[str, Any], list[tuple[Any, str]] | None]:
     return top, objects
 
 
-def read_bundle(raw: bytes) -> list[tuple[Any, str]]:
-    """The objects of a STIX 2.1 bundle or a TAXII 2.1 envelope, each with its text. Raises :class:`Refused`."""
+def read_bundle(raw: bytes) -> tuple[str, Spans]:
+    """The text of a STIX 2.1 bundle or TAXII 2.1 envelope and its objects, each with where its text starts and
+    ends (-1 when it is to be written again). Raises :class:`Refused`."""
     limit = settings.STIX_IMPORT_MAX_BYTES
     if len(raw) > limit:
         raise Refused(
@@ -223,7 +228,7 @@ def read_bundle(raw: bytes) -> list[tuple[Any, str]]:
             ) from None
         listed = data.pop("objects", None)
         top = data
-        objects = [(obj, json.dumps(obj, ensure_ascii=False)) for obj in listed] if isinstance(listed, list) else None
+        objects = [(obj, -1, -1) for obj in listed] if isinstance(listed, list) else None
         if listed is not None and objects is None:
             top["objects"] = listed
     kind = top.get("type")
@@ -245,11 +250,11 @@ def read_bundle(raw: bytes) -> list[tuple[Any, str]]:
         raise Refused(_("“objects” is not a list of STIX objects."))
     if objects is None:
         if kind == "bundle":
-            return []
+            return text, []
         raise Refused(
             _('The top level is neither a STIX bundle ({"type": "bundle", …}) nor a TAXII envelope ({"objects": […]}).')
         )
-    return objects
+    return text, objects
 
 
 # --- checking -----------------------------------------------------------------------------------
@@ -422,7 +427,9 @@ class Item:
 
     number: int
     obj: dict[str, Any]
-    body: str
+    #: Where the object's text starts and ends in the bundle (-1: written again from ``obj``).
+    start: int
+    end: int
     id: str
     type: str
     #: ``modified`` as written (``created`` for objects that never change, "" for those with neither).
@@ -437,15 +444,14 @@ class Item:
     store: bool = True
 
 
-@dataclass
+@dataclass(slots=True)
 class Held:
     """What earlier imports took in of one STIX id."""
 
     #: The versions held, ``modified`` as written.
-    versions: set[str] = field(default_factory=set)
+    versions: set[str]
     measure_id: int | None = None
     technology_id: int | None = None
-    type: str = ""
     body: str = ""
     _keys: set[str] | None = None
 
@@ -496,7 +502,7 @@ def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
 def _held_versions(ids: list[str]) -> dict[str, Held]:
     """What earlier imports took in of these ids (one query on PostgreSQL, chunks of ids on SQLite)."""
     table = ImportedObject._meta.db_table
-    columns = "id, stix_id, modified, type, measure_id, technology_id"
+    columns = "stix_id, modified, measure_id, technology_id"
     rows: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -507,12 +513,13 @@ def _held_versions(ids: list[str]) -> dict[str, Held]:
                 marks = ", ".join(["%s"] * len(chunk))
                 cursor.execute(f"SELECT {columns} FROM {table} WHERE stix_id IN ({marks})", chunk)  # noqa: S608
                 rows += cursor.fetchall()
-    rows.sort()  # by id: the record a later version became wins
+    # (the versions of an object that became a record all name that record: a deleted one is set to NULL)
     held: dict[str, Held] = {}
-    for _pk, stix_id, modified, kind, measure_id, technology_id in rows:
+    for stix_id, modified, measure_id, technology_id in rows:
         entry = held.get(stix_id)
         if entry is None:
-            entry = held[stix_id] = Held(type=kind)
+            held[stix_id] = Held({modified}, measure_id, technology_id)
+            continue
         entry.versions.add(modified)
         if measure_id is not None:
             entry.measure_id = measure_id
@@ -787,6 +794,7 @@ class _Import:
         self.run, self.actor, self.owner = run, actor, owner
         self.progress = progress
         self.items: list[Item] = []
+        self.text = ""
         self.total = 0
         self.catalogue = Catalogue.load()
         self.drafts: dict[str, catalog.ImportedDraft] = {}  # STIX id → a measure to create
@@ -806,14 +814,14 @@ class _Import:
 
     # -- planning --
 
-    def take(self, objects: list[tuple[Any, str]]) -> None:
+    def take(self, objects: Spans) -> None:
         """Check every object; raises :class:`Refused` naming each invalid one."""
         self.total = len(objects)
         failures: list[dict[str, str]] = []
         messages: list[str] = []
         items = self.items
         valid = Checker().valid
-        for number, (obj, body) in enumerate(objects, start=1):
+        for number, (obj, start, end) in enumerate(objects, start=1):
             if not valid(obj) and (problems := object_problems(obj)):
                 identifier: str = obj["id"] if isinstance(obj, dict) and isinstance(obj.get("id"), str) else ""
                 version = (obj.get("modified") or obj.get("created") or "") if isinstance(obj, dict) else ""
@@ -826,7 +834,7 @@ class _Import:
                 failures.append({"id": identifier[:120], "version": str(version)[:40], "message": message})
                 continue
             version = obj.get("modified") or obj.get("created") or ""
-            items.append(Item(number, obj, body, obj["id"], obj["type"], version))
+            items.append(Item(number, obj, start, end, obj["id"], obj["type"], version))
             if number % 5000 == 0:
                 self.tick(0.1 * number / self.total)
         if failures:
@@ -1082,7 +1090,7 @@ class _Import:
         if newest is not None:
             return newest.obj
         held = self.held.get(stix_id)
-        if held is None or held.type != "attack-pattern":
+        if held is None or not stix_id.startswith("attack-pattern--"):
             return None
         if not held.body:
             row = ImportedObject.objects.filter(stix_id=stix_id).order_by("-pk").values_list("body", flat=True).first()
@@ -1207,10 +1215,15 @@ class _Import:
                 self._record("measure", pk, self.drafts[stix_id].fields["title"], CREATED)
             self.tick(0.35 + 0.35 * min(1.0, (start + batch) / len(stix_ids)))
 
+    def body(self, item: Item) -> str:
+        if item.start < 0:
+            return json.dumps(item.obj, ensure_ascii=False)
+        return self.text[item.start : item.end]
+
     def _store_objects(self) -> None:
         run = bulk.db_value(ImportedObject, "run", self.run.pk)
         rows = [
-            (item.id, item.version, item.type, run, item.measure_id, item.technology_id, item.body)
+            (item.id, item.version, item.type, run, item.measure_id, item.technology_id, self.body(item))
             for item in self.items
             if item.store
         ]
@@ -1321,7 +1334,7 @@ def import_bundle(
     job = _Import(run, actor, owner, progress)
     try:
         with _without_cycle_collection():
-            objects = read_bundle(raw)
+            job.text, objects = read_bundle(raw)
             job.take(objects)
             with transaction.atomic(), bulk.large_writes():
                 run.save()
