@@ -297,12 +297,11 @@ def main() -> None:
     )
     print()
     header = ["engine", "json.loads obj/s", "first import s", "first obj/s", "re-import s", "re-import obj/s"]
-    header += [f"≥ {TARGET:,} obj/s", "new drafts", "search index s (background)"]
+    header += [f"first ≥ {TARGET:,}", f"re-import ≥ {TARGET:,}", "new drafts", "search index s (background)"]
     rows = []
     for engine, r in results:
         n = r["objects"]
         first, again = r["first"], r["again"]
-        met = n / first["seconds"] >= TARGET and n / again["seconds"] >= TARGET
         rows.append(
             [
                 engine,
@@ -311,7 +310,8 @@ def main() -> None:
                 f"{n / first['seconds']:,.0f}",
                 f"{again['seconds']:.2f}",
                 f"{n / again['seconds']:,.0f}",
-                "met" if met else "MISSED",
+                "met" if n / first["seconds"] >= TARGET else "MISSED",
+                "met" if n / again["seconds"] >= TARGET else "MISSED",
                 f"{first['created']:,}",
                 f"{r['index']['seconds']:.1f}",
             ]

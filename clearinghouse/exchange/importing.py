@@ -506,7 +506,12 @@ def _held_versions(ids: list[str]) -> dict[str, Held]:
     rows: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT {columns} FROM {table} WHERE stix_id = ANY(%s)", [ids])  # noqa: S608
+            # one text split by the server: a list parameter of 100,000 strings costs ten times as much to send
+            # (STIX ids hold no space)
+            cursor.execute(
+                f"SELECT {columns} FROM {table} WHERE stix_id = ANY(string_to_array(%s, ' '))",  # noqa: S608
+                [" ".join(ids)],
+            )
             rows = cursor.fetchall()
         else:
             for chunk in _chunks(ids):
