@@ -39,6 +39,7 @@ urlpatterns += i18n_patterns(
     path("", include("clearinghouse.mandates.urls")),
     path("", include("clearinghouse.reports.urls")),
     path("", include("clearinghouse.exchange.sync_urls")),
+    path("", include("clearinghouse.exchange.page_urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )
