@@ -40,7 +40,7 @@ ICS = STIX_DIR / "ics-attack-18.1.json"
 MOBILE = STIX_DIR / "mobile-attack-17.1.json"
 KENYA_TLP_CLEAR = stix.TLP2_MARKINGS[TLP.CLEAR][0]
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("clearinghouse.exchange.tests.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def _attack(path: Path) -> bytes:
