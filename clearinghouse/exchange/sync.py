@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from taxii2client.exceptions import TAXIIServiceException
 from taxii2client.v21 import Collection, as_pages
 
+from clearinghouse.exchange.importing import import_bundle
 from clearinghouse.exchange.models import ImportRun, ImportSource, ImportStatus, SyncSource
 
 log = logging.getLogger(__name__)
@@ -79,8 +80,6 @@ def _owner(source: SyncSource) -> dict[str, Any]:
 def pull(source: SyncSource) -> list[ImportRun]:
     """Take in what the remote collection added since the last run. Raises :class:`SyncError` (after saving
     the error on the source) when the remote cannot be read; pages taken in before stay taken in."""
-    from clearinghouse.exchange import importing
-
     auth = _RemoteAuth(source.token)
     runs: list[ImportRun] = []
     filters = {"added_after": source.added_after} if source.added_after else {}
@@ -94,7 +93,7 @@ def pull(source: SyncSource) -> list[ImportRun]:
             objects = envelope.get("objects", [])
             with transaction.atomic():
                 if objects:
-                    run = importing.import_bundle(
+                    run = import_bundle(
                         json.dumps({"objects": objects}).encode(),
                         actor=None,
                         source=ImportSource.SYNC,

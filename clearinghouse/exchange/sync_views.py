@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,7 +40,7 @@ def _require_curator(request: Request) -> None:
         raise PermissionDenied(_("Only a curator can configure sync sources."))
 
 
-def _sources() -> list[SyncSource]:
+def _sources() -> list[Any]:
     recent = ImportRun.objects.order_by("-requested_at")
     sources = SyncSource.objects.select_related("owner_state", "owner_organization").prefetch_related(
         Prefetch("runs", queryset=recent, to_attr="all_runs")

@@ -29,6 +29,7 @@ from rest_framework.views import APIView
 
 from clearinghouse.accounts.authentication import ApiTokenAuthentication
 from clearinghouse.exchange import projection, selectors, stix
+from clearinghouse.exchange.importing import import_bundle
 from clearinghouse.exchange.models import ImportRun, ImportSource, ImportStatus, StixObject
 
 TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
@@ -391,8 +392,6 @@ class ObjectsView(TaxiiView):
         return Page(request, selectors.served(collection)).envelope()
 
     def post(self, request: Request, collection_id: str) -> HttpResponse:
-        from clearinghouse.exchange import importing
-
         collection = self.collection(request, collection_id, write=True)
         content_type = request.META.get("CONTENT_TYPE", "")
         if not _media_type_ok(content_type, TAXII_MEDIA_TYPE, wildcards=False):
@@ -413,7 +412,7 @@ class ObjectsView(TaxiiView):
             raise TaxiiError(
                 413, _("Too large"), _("This API root takes at most %(limit)d bytes per request.") % {"limit": limit}
             )
-        run = importing.import_bundle(
+        run = import_bundle(
             raw, actor=request.user, source=ImportSource.TAXII, origin=collection.title, owner=collection.owner
         )
         if run.status == ImportStatus.FAILED and not run.total_count:
