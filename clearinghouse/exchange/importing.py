@@ -34,7 +34,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -1387,21 +1386,3 @@ def _failed_run(run: ImportRun, refused: Refused, job: _Import) -> ImportRun:
     }
     run.save(force_insert=True)  # the run saved in the rolled-back transaction is gone with it
     return run
-
-
-# --- reading the imports ----------------------------------------------------------------------------
-
-
-def imports_visible_to(user: Any) -> QuerySet[ImportRun]:
-    """The imports a person may see: their own and their state's or organization's; a curator sees all."""
-    if not getattr(user, "is_authenticated", False):
-        return ImportRun.objects.none()
-    runs = ImportRun.objects.select_related("actor", "owner_state", "owner_organization")
-    if getattr(user, "is_curator", False):
-        return runs
-    mine = Q(actor_id=user.pk)
-    if user.member_state_id is not None:
-        mine |= Q(owner_state_id=user.member_state_id)
-    if user.organization_id is not None:
-        mine |= Q(owner_organization_id=user.organization_id)
-    return runs.filter(mine)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from clearinghouse.core.http import Request
-from clearinghouse.exchange import importing
+from clearinghouse.exchange import importing, selectors
 from clearinghouse.exchange.forms import ImportUploadForm
 from clearinghouse.exchange.models import ImportSource, ImportStatus
 
@@ -31,7 +31,7 @@ def can_import(user: Any) -> bool:
 
 @login_required
 def import_list(request: Request) -> HttpResponse:
-    page = Paginator(importing.imports_visible_to(request.user), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.imports_visible_to(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "exchange/import_list.html", {"page": page, "can_import": can_import(request.user)})
 
 
@@ -74,7 +74,7 @@ def import_new(request: Request) -> HttpResponse:
 
 @login_required
 def import_detail(request: Request, pk: uuid.UUID) -> HttpResponse:
-    run = get_object_or_404(importing.imports_visible_to(request.user), pk=pk)
+    run = get_object_or_404(selectors.imports_visible_to(request.user), pk=pk)
     report = run.report or {}
     unmapped: dict[str, list[dict[str, str]]] = defaultdict(list)
     for entry in report.get("unmapped", []):

@@ -152,15 +152,25 @@ def served(collection: Collection) -> QuerySet[StixObject]:
     )
 
 
+def imports_visible_to(user: Any) -> QuerySet[ImportRun]:
+    """The imports a person may see: their own and their state's or organization's; a curator sees all."""
+    if not getattr(user, "is_authenticated", False):
+        return ImportRun.objects.none()
+    runs = ImportRun.objects.select_related("actor", "owner_state", "owner_organization")
+    if getattr(user, "is_curator", False):
+        return runs
+    mine = Q(actor_id=user.pk)
+    if user.member_state_id is not None:
+        mine |= Q(owner_state_id=user.member_state_id)
+    if user.organization_id is not None:
+        mine |= Q(owner_organization_id=user.organization_id)
+    return runs.filter(mine)
+
+
 def status_for(user: Any, identifier: str) -> ImportRun | None:
-    """An import's status resource, for the person who asked for it (or a curator)."""
+    """An import's status resource (TAXII), for those who may see the import."""
     try:
         uuid.UUID(identifier)
     except ValueError:
         return None
-    run = ImportRun.objects.filter(pk=identifier).first()
-    if run is None or not getattr(user, "is_authenticated", False):
-        return None
-    if run.actor_id == user.pk or getattr(user, "is_curator", False):
-        return run
-    return None
+    return imports_visible_to(user).filter(pk=identifier).first()
