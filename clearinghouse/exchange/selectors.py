@@ -69,35 +69,22 @@ def _members() -> Collection:
     )
 
 
-def _state(state: MemberState, user: Any) -> Collection:
+def _own(key: str, name: str, owner: dict[str, int]) -> Collection:
+    """The collection of one Member State or one organization (``owner``: its id as a record's owner field)."""
     return Collection(
-        key=f"state:{state.alpha2}",
-        title=_("%(name)s (TLP:AMBER and TLP:AMBER+STRICT)") % {"name": state.name_en},
+        key=key,
+        title=_("%(name)s (TLP:AMBER and TLP:AMBER+STRICT)") % {"name": name},
         description=_(
             "Published records at TLP:AMBER and TLP:AMBER+STRICT that %(name)s owns or that are shared with it. "
             "Bundles posted here become drafts of %(name)s, reviewed before publication."
         )
-        % {"name": state.name_en},
-        audience=Viewer.audience(member_state_id=state.pk),
+        % {"name": name},
+        audience=Viewer.audience(
+            member_state_id=owner.get("owner_state_id"), organization_id=owner.get("owner_organization_id")
+        ),
         tlps=(TLP.AMBER, TLP.AMBER_STRICT),
         can_write=True,
-        owner={"owner_state_id": state.pk},
-    )
-
-
-def _organization(organization: Organization, user: Any) -> Collection:
-    return Collection(
-        key=f"organization:{organization.slug}",
-        title=_("%(name)s (TLP:AMBER and TLP:AMBER+STRICT)") % {"name": organization.name},
-        description=_(
-            "Published records at TLP:AMBER and TLP:AMBER+STRICT that %(name)s owns or that are shared with it. "
-            "Bundles posted here become drafts of %(name)s, reviewed before publication."
-        )
-        % {"name": organization.name},
-        audience=Viewer.audience(organization_id=organization.pk),
-        tlps=(TLP.AMBER, TLP.AMBER_STRICT),
-        can_write=True,
-        owner={"owner_organization_id": organization.pk},
+        owner=owner,
     )
 
 
@@ -110,9 +97,13 @@ def collections_for(user: Any) -> list[Collection]:
         return found
     found.append(_members())
     if viewer.member_state_id is not None:
-        found.append(_state(MemberState.objects.get(pk=viewer.member_state_id), user))
+        state = MemberState.objects.only("alpha2", "name_en").get(pk=viewer.member_state_id)
+        found.append(_own(f"state:{state.alpha2}", state.name_en, {"owner_state_id": state.pk}))
     if viewer.organization_id is not None:
-        found.append(_organization(Organization.objects.get(pk=viewer.organization_id), user))
+        organization = Organization.objects.only("slug", "name").get(pk=viewer.organization_id)
+        found.append(
+            _own(f"organization:{organization.slug}", organization.name, {"owner_organization_id": organization.pk})
+        )
     return found
 
 

@@ -171,6 +171,15 @@ class TaxiiView(APIView):
             )
         return found
 
+    def versions(self, request: Request, collection_id: str, object_id: str) -> QuerySet[StixObject]:
+        """Every version of one object this collection serves; 404 when it serves none."""
+        versions = selectors.served(self.collection(request, collection_id)).filter(stix_id=object_id)
+        if not versions.exists():
+            raise TaxiiError(
+                404, _("No such object"), _("This collection has no object “%(id)s”.") % {"id": object_id[:120]}
+            )
+        return versions
+
 
 def _json(data: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> HttpResponse:
     response = HttpResponse(json.dumps(data, ensure_ascii=False), status=status, content_type=TAXII_MEDIA_TYPE)
@@ -425,26 +434,14 @@ class ObjectView(TaxiiView):
     refreshes = True
 
     def get(self, request: Request, collection_id: str, object_id: str) -> HttpResponseBase:
-        collection = self.collection(request, collection_id)
-        versions = selectors.served(collection).filter(stix_id=object_id)
-        if not versions.exists():
-            raise TaxiiError(
-                404, _("No such object"), _("This collection has no object “%(id)s”.") % {"id": object_id[:120]}
-            )
-        return Page(request, versions).envelope()
+        return Page(request, self.versions(request, collection_id, object_id)).envelope()
 
 
 class VersionsView(TaxiiView):
     refreshes = True
 
     def get(self, request: Request, collection_id: str, object_id: str) -> HttpResponseBase:
-        collection = self.collection(request, collection_id)
-        versions = selectors.served(collection).filter(stix_id=object_id)
-        if not versions.exists():
-            raise TaxiiError(
-                404, _("No such object"), _("This collection has no object “%(id)s”.") % {"id": object_id[:120]}
-            )
-        page = Page(request, versions, versions_filter=False)
+        page = Page(request, self.versions(request, collection_id, object_id), versions_filter=False)
         data: dict[str, Any] = {"more": page.more}
         if page.more:
             data["next"] = str(page.keys[-1])
