@@ -37,8 +37,9 @@ class PendingProjection(models.Model):
     record_id = models.BigIntegerField()
 
     class Meta:
+        # no uniqueness: a change made while a refresh holds an earlier row for the same record must leave
+        # a row of its own, or the refresh would delete the only trace of it
         verbose_name = _("pending STIX projection")
-        constraints = [models.UniqueConstraint(fields=["kind", "record_id"], name="exchange_pending_once")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.record_id}"

@@ -187,8 +187,8 @@ def store(objects: Iterable[tuple[dict[str, Any], Source]], *, sources: Iterable
 
 
 def _project(pending: list[tuple[str, int]]) -> int:
-    measures = [pk for kind, pk in pending if kind == PendingProjection.Kind.MEASURE]
-    technologies = [pk for kind, pk in pending if kind == PendingProjection.Kind.TECHNOLOGY]
+    measures = sorted({pk for kind, pk in pending if kind == PendingProjection.Kind.MEASURE})
+    technologies = sorted({pk for kind, pk in pending if kind == PendingProjection.Kind.TECHNOLOGY})
 
     def objects() -> Iterator[tuple[dict[str, Any], Source]]:
         yield from ((obj, (None, None)) for obj in _reference_objects(Threat.objects.select_related("parent")))
@@ -228,22 +228,20 @@ def enqueue_all() -> int:
         PendingProjection(kind=PendingProjection.Kind.TECHNOLOGY, record_id=pk)
         for pk in Technology.objects.exportable().values_list("pk", flat=True)
     ]
-    PendingProjection.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    PendingProjection.objects.bulk_create(rows, batch_size=2000)
     count = len(rows)
     ids = Measure.objects.exportable().order_by("pk").values_list("pk", flat=True)
     batch: list[PendingProjection] = []
     for pk in ids.iterator(chunk_size=5000):
         batch.append(PendingProjection(kind=PendingProjection.Kind.MEASURE, record_id=pk))
         if len(batch) == 5000:
-            PendingProjection.objects.bulk_create(batch, ignore_conflicts=True)
+            PendingProjection.objects.bulk_create(batch)
             count += len(batch)
             batch = []
-    PendingProjection.objects.bulk_create(batch, ignore_conflicts=True)
+    PendingProjection.objects.bulk_create(batch)
     return count + len(batch)
 
 
 def pending(kind: str, record_ids: Iterable[int]) -> None:
     """Note records whose STIX objects must be brought up to date (called in the change's transaction)."""
-    PendingProjection.objects.bulk_create(
-        [PendingProjection(kind=kind, record_id=pk) for pk in record_ids], ignore_conflicts=True
-    )
+    PendingProjection.objects.bulk_create([PendingProjection(kind=kind, record_id=pk) for pk in record_ids])

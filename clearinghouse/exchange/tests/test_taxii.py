@@ -333,3 +333,20 @@ def test_bad_posts_get_taxii_errors_and_change_nothing(personas, settings):
     assert refused.data["success_count"] == 0 and refused.data["failure_count"] == 1
     assert "2.1" in json.dumps(refused.data["failures"])
     assert Measure.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_a_change_queued_while_a_refresh_holds_the_same_record_is_not_lost(personas, marked):
+    from clearinghouse.exchange import projection
+    from clearinghouse.exchange.models import PendingProjection
+
+    taxii = Taxii(personas.alice)
+    taxii.objects(PUBLIC)
+    record = Measure.objects.get(pk=marked["clear"].pk)
+    projection.pending(PendingProjection.Kind.MEASURE, [record.pk])
+    held = list(PendingProjection.objects.values_list("pk", flat=True))  # what a refresh has read
+    record.title = "Changed meanwhile"
+    record.save()  # queues the record again while the earlier row is still there
+    PendingProjection.objects.filter(pk__in=held).delete()  # the refresh finishes with the rows it read
+
+    assert coa_names(taxii.objects(PUBLIC)) == {"Changed meanwhile"}
