@@ -68,3 +68,31 @@ def test_taxii2_client_reads_the_public_collection_without_an_account(instance):
     public = Collection(f"{instance}/taxii2/api/collections/{collection_id('public')}/")
     names = {o["name"] for o in public.get_objects()["objects"] if o["type"] == "course-of-action"}
     assert names == {f"Public measure {n}" for n in range(7)}
+
+
+def test_taxii2_client_posts_a_bundle_and_reads_its_status(instance):
+    from clearinghouse.catalog.models import Measure
+
+    kenya = Collection(
+        f"{instance}/taxii2/api/collections/{collection_id('state:KE')}/", user="alice", password=PASSWORD
+    )
+    assert kenya.can_write
+    envelope = {
+        "objects": [
+            {
+                "type": "course-of-action",
+                "spec_version": "2.1",
+                "id": "course-of-action--5f0c2a51-8f0e-4a43-9f0e-4c1a7d6f0a01",
+                "created": "2026-06-01T08:00:00.000Z",
+                "modified": "2026-06-01T08:00:00.000Z",
+                "name": "Posted by taxii2-client",
+                "description": "Operators block handsets reported stolen.",
+            }
+        ]
+    }
+    status = kenya.add_objects(envelope, wait_for_completion=False)
+    assert status.status == "complete" and status.success_count == 1 and status.failure_count == 0
+    status.refresh()  # GET /status/{id}/ through the client
+    assert status.total_count == 1
+    draft = Measure.objects.get(title="Posted by taxii2-client")
+    assert draft.lifecycle == "in_review" and draft.owner_state.alpha2 == "KE"
