@@ -641,11 +641,8 @@ def _platform_reference(obj: dict[str, Any]) -> str:
     return ""
 
 
-def measure_content(obj: dict[str, Any], catalogue: Catalogue) -> tuple[dict[str, Any], list[dict[str, str]], bool]:
-    """A course-of-action as a measure's fields and references, and whether it is one of ours (carries this
-    platform's extension). Raises :class:`_Unmappable`."""
-    extension = (obj.get("extensions") or {}).get(stix.EXTENSION)
-    ours = extension is not None
+def _name_and_language(obj: dict[str, Any]) -> tuple[str, str]:
+    """A course-of-action's name and its language as the platform's code. Raises :class:`_Unmappable`."""
     name = _text(obj.get("name"))
     if not name:
         raise _Unmappable(_("a course-of-action needs a name"))
@@ -655,6 +652,15 @@ def measure_content(obj: dict[str, Any], catalogue: Catalogue) -> tuple[dict[str
             _("its language “%(lang)s” is not one of the platform's (ar, en, es, fr, ru, zh)")
             % {"lang": str(obj.get("lang"))[:20]}
         )
+    return name, language
+
+
+def measure_content(obj: dict[str, Any], catalogue: Catalogue) -> tuple[dict[str, Any], list[dict[str, str]], bool]:
+    """A course-of-action as a measure's fields and references, and whether it is one of ours (carries this
+    platform's extension). Raises :class:`_Unmappable`."""
+    extension = (obj.get("extensions") or {}).get(stix.EXTENSION)
+    ours = extension is not None
+    name, language = _name_and_language(obj)
     summary, description = _texts(name, _text(obj.get("description")), ours)
     fields: dict[str, Any] = {
         "title": _cut(name, 300),
@@ -736,15 +742,7 @@ def _extension_fields(extension: dict[str, Any], catalogue: Catalogue) -> dict[s
 
 
 def technology_content(obj: dict[str, Any], slug: str) -> dict[str, Any]:
-    name = _text(obj.get("name"))
-    if not name:
-        raise _Unmappable(_("a course-of-action needs a name"))
-    language = platform_language(obj.get("lang") or "en")
-    if language is None:
-        raise _Unmappable(
-            _("its language “%(lang)s” is not one of the platform's (ar, en, es, fr, ru, zh)")
-            % {"lang": str(obj.get("lang"))[:20]}
-        )
+    name, language = _name_and_language(obj)
     if not re.fullmatch(r"[-a-zA-Z0-9_]{1,80}", slug):
         raise _Unmappable(_("“%(slug)s” is not a technology's short name") % {"slug": slug[:90]})
     description = _text(obj.get("description"))
