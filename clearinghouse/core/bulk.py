@@ -85,6 +85,7 @@ _POSTGRESQL_TYPES = {
     "smallint": "int2",
     "boolean": "bool",
     "uuid": "uuid",
+    "bytea": "bytea",
     "timestamp with time zone": "timestamptz",
 }
 

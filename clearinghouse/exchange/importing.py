@@ -50,8 +50,8 @@ from clearinghouse.catalog.models import (
 )
 from clearinghouse.core import audit, bulk
 from clearinghouse.core.visibility import TLP
-from clearinghouse.exchange import stix
-from clearinghouse.exchange.models import ImportedObject, ImportRun, ImportSource, ImportStatus
+from clearinghouse.exchange import archive, stix
+from clearinghouse.exchange.models import ImportArchive, ImportedObject, ImportRun, ImportSource, ImportStatus
 
 log = logging.getLogger(__name__)
 
@@ -451,7 +451,6 @@ class Held:
     versions: set[str]
     measure_id: int | None = None
     technology_id: int | None = None
-    body: str = ""
     _keys: set[str] | None = None
 
     def keys(self) -> set[str]:
@@ -796,6 +795,7 @@ class _Import:
         self.run, self.actor, self.owner = run, actor, owner
         self.progress = progress
         self.items: list[Item] = []
+        self.raw = b""
         self.text = ""
         self.total = 0
         self.catalogue = Catalogue.load()
@@ -805,6 +805,9 @@ class _Import:
         self.changes: dict[int, Change] = {}  # measure id → what changes in it
         self.newest: dict[str, Item] = {}  # STIX id → its newest version in the bundle
         self.held: dict[str, Held] = {}
+        #: Attack-patterns of earlier imports, read from their archives.
+        self.archives = archive.Reader()
+        self.patterns: dict[str, dict[str, Any] | None] = {}
         #: The records created or updated (the first ``MAX_LISTED`` of them), and how many there are.
         self.records: list[dict[str, Any]] = []
         self.record_count = 0
@@ -1094,14 +1097,17 @@ class _Import:
         held = self.held.get(stix_id)
         if held is None or not stix_id.startswith("attack-pattern--"):
             return None
-        if not held.body:
-            row = ImportedObject.objects.filter(stix_id=stix_id).order_by("-pk").values_list("body", flat=True).first()
-            held.body = row or ""
-        try:
-            pattern = json.loads(held.body)
-        except ValueError:
-            return None
-        return pattern if isinstance(pattern, dict) else None
+        if stix_id not in self.patterns:
+            where = (
+                ImportedObject.objects.filter(stix_id=stix_id).order_by("-pk").values_list("run_id", "offset", "length")
+            )
+            found = where.first()
+            try:
+                pattern = json.loads(self.archives.text(*found)) if found else None
+            except ValueError:
+                pattern = None
+            self.patterns[stix_id] = pattern if isinstance(pattern, dict) else None
+        return self.patterns[stix_id]
 
     def _translation(self, item: Item) -> None:
         obj = item.obj
@@ -1165,10 +1171,32 @@ class _Import:
         for measure_id, change in self.changes.items():
             self._apply(measure_id, change)
         self.tick(0.35)
-        self._create_drafts()
-        self.tick(0.7)
-        self._store_objects()
+        # what is kept is settled now: its archive is compressed on another core while the drafts are written
+        kept = [item for item in self.items if item.store]
+        data, spans = self._archive(kept)
+        compressed, executor = archive.compress_aside(data)
+        try:
+            self._create_drafts()
+            self.tick(0.7)
+            self._store_objects(kept, spans)
+            if kept:
+                columns = ("run_id", "data", "size")
+                bulk.insert(
+                    ImportArchive,
+                    columns,
+                    [(bulk.db_value(ImportArchive, "run", self.run.pk), compressed.result(), len(data))],
+                )
+        finally:
+            executor.shutdown(cancel_futures=True)
         self.tick(1.0)
+
+    def _archive(self, kept: list[Item]) -> tuple[bytes, list[tuple[int, int]]]:
+        """The archive of the objects kept, decompressed, and where each one's text is in it: the bytes received
+        as they are when every object is kept and a character is a byte (the usual first import), else the
+        kept objects' texts one a line."""
+        if len(kept) == self.total and kept and kept[0].start >= 0 and len(self.text) == len(self.raw):
+            return self.raw, [(item.start, item.end - item.start) for item in kept]
+        return archive.pack([self.body(item) for item in kept])
 
     def _apply(self, measure_id: int, change: Change) -> None:
         measure = Measure.objects.get(pk=measure_id)
@@ -1222,15 +1250,14 @@ class _Import:
             return json.dumps(item.obj, ensure_ascii=False)
         return self.text[item.start : item.end]
 
-    def _store_objects(self) -> None:
+    def _store_objects(self, kept: list[Item], spans: list[tuple[int, int]]) -> None:
         run = bulk.db_value(ImportedObject, "run", self.run.pk)
         rows = [
-            (item.id, item.version, item.type, run, item.measure_id, item.technology_id, self.body(item))
-            for item in self.items
-            if item.store
+            (item.id, item.version, item.type, run, item.measure_id, item.technology_id, offset, length)
+            for item, (offset, length) in zip(kept, spans, strict=True)
         ]
         rows.sort()  # in the order of the (id, modified) index: its pages are written once, not again and again
-        columns = ("stix_id", "modified", "type", "run_id", "measure_id", "technology_id", "body")
+        columns = ("stix_id", "modified", "type", "run_id", "measure_id", "technology_id", "offset", "length")
         for start in range(0, len(rows), 20000):
             bulk.insert(ImportedObject, columns, rows[start : start + 20000])
             self.tick(0.7 + 0.3 * min(1.0, (start + 20000) / len(rows)))
@@ -1336,6 +1363,7 @@ def import_bundle(
     job = _Import(run, actor, owner, progress)
     try:
         with _without_cycle_collection():
+            job.raw = raw
             job.text, objects = read_bundle(raw)
             job.take(objects)
             with transaction.atomic(), bulk.large_writes():

@@ -141,11 +141,29 @@ class ImportRun(models.Model):
         return f"{self.get_source_display()} {self.requested_at:%Y-%m-%d %H:%M} {self.status}"
 
 
+class ImportArchive(models.Model):
+    """The objects an import took in, as received: their JSON texts one a line, compressed (Zstandard), in one
+    row (a tenth of the bytes of a row per text, written at once). :class:`ImportedObject` says where each is."""
+
+    run = models.OneToOneField(ImportRun, on_delete=models.CASCADE, primary_key=True, related_name="archive")
+    data = models.BinaryField()
+    #: Bytes once decompressed.
+    size = models.PositiveBigIntegerField()
+
+    class Meta:
+        verbose_name = _("STIX objects received")
+        verbose_name_plural = _("STIX objects received")
+
+    def __str__(self) -> str:
+        return f"{self.run_id} ({self.size:,} bytes)"
+
+
 class ImportedObject(models.Model):
     """One version of one STIX object an import took in, and the catalogue record it became (if any).
 
     Keyed by id and ``modified``: the same version imported again changes nothing, a newer one updates
-    the record it became, and every version stays here as the history of what was received.
+    the record it became, and every version stays as the history of what was received: its text is bytes
+    ``offset`` to ``offset + length`` of its run's :class:`ImportArchive`.
     """
 
     stix_id = models.CharField(max_length=120)
@@ -158,7 +176,8 @@ class ImportedObject(models.Model):
     technology = models.ForeignKey(
         "catalog.Technology", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
-    body = models.TextField()
+    offset = models.PositiveBigIntegerField(default=0)
+    length = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("imported STIX object")

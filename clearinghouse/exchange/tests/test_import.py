@@ -32,8 +32,8 @@ from clearinghouse.core.models import AuditEvent
 from clearinghouse.core.testing import client_for
 from clearinghouse.core.visibility import TLP, Lifecycle
 from clearinghouse.countries.models import MemberState
-from clearinghouse.exchange import importing, stix
-from clearinghouse.exchange.models import ImportedObject, ImportRun
+from clearinghouse.exchange import archive, importing, stix
+from clearinghouse.exchange.models import ImportArchive, ImportedObject, ImportRun
 
 STIX_DIR = Path(settings.BASE_DIR).parent / "shared" / "stix"
 ICS = STIX_DIR / "ics-attack-18.1.json"
@@ -236,6 +236,30 @@ def test_tlp_red_objects_are_refused_and_the_rest_is_imported(personas):
     assert {f["message"] for f in report.report["failures"]} == {"TLP:RED is never exchanged"}
     assert Measure.objects.get().tlp == "amber"  # a TLP 1.0 marking read as its TLP 2.0 counterpart
     assert not ImportedObject.objects.filter(stix_id__in=[red["id"], red_tlp1["id"]]).exists()
+    kept = archive.decompress(bytes(ImportArchive.objects.get(run=report).data))
+    assert b"Secret measure" not in kept and red["id"].encode() not in kept  # refused: not kept anywhere
+
+
+def received(obj: ImportedObject) -> str:
+    return archive.Reader().text(obj.run_id, obj.offset, obj.length)
+
+
+@pytest.mark.parametrize("refused", [False, True], ids=["all-kept", "one-refused"])
+def test_every_object_taken_in_is_kept_as_received_in_the_run_s_compressed_archive(personas, refused):
+    translated = course_of_action(name="Bloquer l’usurpation d’identité", lang="fr")  # non-ASCII text
+    plain = course_of_action()
+    objects = [translated, plain] + ([course_of_action(object_marking_refs=[stix.TLP2_MARKINGS[TLP.RED][0]])] * refused)
+    texts = [json.dumps(obj, indent=1, ensure_ascii=False) for obj in objects]  # a layout of the sender's own
+    listed = ",\n".join(texts)
+    raw = f'{{"type": "bundle", "id": "bundle--{uuid.uuid4()}", "objects": [{listed}]}}'.encode()
+
+    report = run(raw, personas)
+
+    assert report.created_count == 2
+    stored = ImportArchive.objects.get(run=report)
+    assert len(bytes(stored.data)) < stored.size  # compressed
+    for obj, text in zip(objects[:2], texts, strict=False):
+        assert received(ImportedObject.objects.get(stix_id=obj["id"])) == text  # byte for byte, spaces included
 
 
 # --- bad bundles ----------------------------------------------------------------------------------------
