@@ -234,7 +234,8 @@ class TranslationBase(models.Model):
 class MeasureTranslation(TranslationBase):
     """A measure's texts in another of the six languages, marked machine, checked or authoritative."""
 
-    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="translations")
+    # (no index of its own: the (measure, language) constraint's index serves lookups by measure)
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="translations", db_index=False)
     title = models.CharField(_("title"), max_length=300)
     summary = models.TextField(_("summary"), max_length=1000)
     description = models.TextField(_("description"), blank=True)
@@ -269,7 +270,8 @@ class TechnologyTranslation(TranslationBase):
 class MeasureVersion(models.Model):
     """A snapshot of a measure after each change: the history a reader can compare."""
 
-    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="versions")
+    # (no index of its own: the (measure, number) constraint's index serves lookups by measure)
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="versions", db_index=False)
     number = models.PositiveIntegerField(_("version"))
     snapshot = models.JSONField(_("content"))
     action = models.CharField(_("change"), max_length=40)

@@ -504,18 +504,30 @@ def _check_imported_fields(fields: dict[str, Any], pillar_ids: set[int]) -> None
 
 @transaction.atomic
 def import_measures(
-    drafts: list[ImportedDraft], *, actor: Any, owner: dict[str, Any], source: Any = None, comment: str = ""
+    drafts: list[ImportedDraft],
+    *,
+    actor: Any,
+    owner: dict[str, Any],
+    source: Any = None,
+    comment: str = "",
+    writer: bulk.Writer | None = None,
 ) -> list[int]:
     """Measures taken in from another system, all at once: created in review (never published), each with its
     first version in the history (``imported``), its relations and translations; one audit row for them all.
 
     Returns the new measures' ids, in the order of ``drafts``. Rows are written in bulk (``core.bulk``):
-    tens of thousands of drafts take seconds, not minutes.
+    tens of thousands of drafts take seconds, not minutes. With the caller's ``writer``, the rows are only
+    queued on it: once it has written them, the caller calls :func:`measures_imported` with the ids.
     """
     if not may_import_for(actor, owner):
         raise PermissionDenied(_("Only members of the owner or a curator can import measures for it."))
     if not drafts:
         return []
+    if writer is None:
+        with bulk.Writer() as own:
+            ids = import_measures(drafts, actor=actor, owner=owner, source=source, comment=comment, writer=own)
+        measures_imported(ids, actor=actor, source=source, comment=comment)
+        return ids
     pillars = dict(Pillar.objects.values_list("pk", "slug"))
     for draft in drafts:
         _check_imported_fields(draft.fields, set(pillars))
@@ -530,7 +542,8 @@ def import_measures(
     state, organization = owner.get("owner_state_id"), owner.get("owner_organization_id")
     ids = bulk.reserve_ids(Measure, len(drafts))
 
-    measure_rows, version_rows, reference_rows, translation_rows, threat_rows, technology_rows = [], [], [], [], [], []
+    # the measures first: they are written while the rows that refer to them are prepared
+    measure_rows = []
     for pk, draft in zip(ids, drafts, strict=True):
         f = draft.fields
         # (the columns of MEASURE_COLUMNS, in order)
@@ -561,6 +574,11 @@ def import_measures(
                 f.get("prerequisites", ""),
             )
         )
+    writer.insert(Measure, MEASURE_COLUMNS, measure_rows)
+
+    version_rows, reference_rows, translation_rows, threat_rows, technology_rows = [], [], [], [], []
+    for pk, draft in zip(ids, drafts, strict=True):
+        f = draft.fields
         threat_rows += [(pk, threat) for threat in sorted(draft.threat_ids)]
         technology_rows += [(pk, technology) for technology in sorted(draft.technology_ids)]
         reference_rows += [(pk, r["kind"], r["title"], r.get("url", "")) for r in draft.references]
@@ -588,12 +606,19 @@ def import_measures(
         }
         version_rows.append((pk, 1, _json(content), "imported", comment, author, stamp))
 
-    bulk.insert(Measure, MEASURE_COLUMNS, measure_rows)
-    bulk.insert(MeasureVersion, VERSION_COLUMNS, version_rows)
-    bulk.insert(Measure.threats.through, ("measure_id", "threat_id"), threat_rows)
-    bulk.insert(Measure.technologies.through, ("measure_id", "technology_id"), technology_rows)
-    bulk.insert(MeasureReference, ("measure_id", "kind", "title", "url"), reference_rows)
-    bulk.insert(MeasureTranslation, TRANSLATION_COLUMNS, translation_rows)
+    writer.insert(MeasureVersion, VERSION_COLUMNS, version_rows)
+    writer.insert(Measure.threats.through, ("measure_id", "threat_id"), threat_rows)
+    writer.insert(Measure.technologies.through, ("measure_id", "technology_id"), technology_rows)
+    writer.insert(MeasureReference, ("measure_id", "kind", "title", "url"), reference_rows)
+    writer.insert(MeasureTranslation, TRANSLATION_COLUMNS, translation_rows)
+    return ids
+
+
+def measures_imported(ids: list[int], *, actor: Any, source: Any = None, comment: str = "") -> None:
+    """What follows the writing of measures :func:`import_measures` created: their search index (here for a
+    few, by the background worker for many) and the audit row."""
+    if not ids:
+        return
     if len(ids) <= INLINE_INDEX_LIMIT:
         search.index_new_measures(ids)
     else:
@@ -606,7 +631,6 @@ def import_measures(
         source,
         changes={"created": len(ids), "first_id": min(ids), "last_id": max(ids), "comment": comment},
     )
-    return ids
 
 
 MEASURE_COLUMNS = (

@@ -813,6 +813,12 @@ class _Import:
         self.record_count = 0
         self.say = _Messages()
 
+    def release(self) -> None:
+        """Lets go of the objects of the bundle once the run is saved."""
+        self.items, self.text, self.raw = [], "", b""
+        for mapping in (self.drafts, self.draft_items, self.newest, self.held, self.changes, self.patterns):
+            mapping.clear()
+
     def tick(self, fraction: float) -> None:
         if self.progress is not None:
             self.progress(int(self.total * fraction), self.total)
@@ -1176,16 +1182,16 @@ class _Import:
         data, spans = self._archive(kept)
         compressed, executor = archive.compress_aside(data)
         try:
-            self._create_drafts()
-            self.tick(0.7)
-            self._store_objects(kept, spans)
-            if kept:
-                columns = ("run_id", "data", "size")
-                bulk.insert(
-                    ImportArchive,
-                    columns,
-                    [(bulk.db_value(ImportArchive, "run", self.run.pk), compressed.result(), len(data))],
-                )
+            # rows are written on another thread while the next ones are prepared here
+            with bulk.Writer() as writer:
+                created = self._create_drafts(writer)
+                self.tick(0.5)
+                self._store_objects(kept, spans, writer)
+                if kept:
+                    run = bulk.db_value(ImportArchive, "run", self.run.pk)
+                    writer.insert(ImportArchive, ("run_id", "data", "size"), [(run, compressed.result(), len(data))])
+                self.tick(0.6)
+            catalog.measures_imported(created, actor=self.actor, source=self.run, comment=self.comment)
         finally:
             executor.shutdown(cancel_futures=True)
         self.tick(1.0)
@@ -1226,31 +1232,30 @@ class _Import:
         if changed:
             self._record("measure", measure_id, change.fields["title"] if change.fields else measure.title, UPDATED)
 
-    def _create_drafts(self) -> None:
+    def _create_drafts(self, writer: bulk.Writer) -> list[int]:
+        """Queues the new measures on ``writer``; returns their ids."""
         stix_ids = list(self.drafts)
-        batch = 5000
-        for start in range(0, len(stix_ids), batch):
-            chunk = stix_ids[start : start + batch]
-            ids = catalog.import_measures(
-                [self.drafts[s] for s in chunk],
-                actor=self.actor,
-                owner=self.owner,
-                source=self.run,
-                comment=self.comment,
-            )
-            for stix_id, pk in zip(chunk, ids, strict=True):
-                item = self.draft_items[stix_id]
-                item.measure_id = pk
-                item.outcome, item.message = CREATED, self.say.new_measure
-                self._record("measure", pk, self.drafts[stix_id].fields["title"], CREATED)
-            self.tick(0.35 + 0.35 * min(1.0, (start + batch) / len(stix_ids)))
+        ids = catalog.import_measures(
+            [self.drafts[s] for s in stix_ids],
+            actor=self.actor,
+            owner=self.owner,
+            source=self.run,
+            comment=self.comment,
+            writer=writer,
+        )
+        for stix_id, pk in zip(stix_ids, ids, strict=True):
+            item = self.draft_items[stix_id]
+            item.measure_id = pk
+            item.outcome, item.message = CREATED, self.say.new_measure
+            self._record("measure", pk, self.drafts[stix_id].fields["title"], CREATED)
+        return ids
 
     def body(self, item: Item) -> str:
         if item.start < 0:
             return json.dumps(item.obj, ensure_ascii=False)
         return self.text[item.start : item.end]
 
-    def _store_objects(self, kept: list[Item], spans: list[tuple[int, int]]) -> None:
+    def _store_objects(self, kept: list[Item], spans: list[tuple[int, int]], writer: bulk.Writer) -> None:
         run = bulk.db_value(ImportedObject, "run", self.run.pk)
         rows = [
             (item.id, item.version, item.type, run, item.measure_id, item.technology_id, offset, length)
@@ -1258,9 +1263,7 @@ class _Import:
         ]
         rows.sort()  # in the order of the (id, modified) index: its pages are written once, not again and again
         columns = ("stix_id", "modified", "type", "run_id", "measure_id", "technology_id", "offset", "length")
-        for start in range(0, len(rows), 20000):
-            bulk.insert(ImportedObject, columns, rows[start : start + 20000])
-            self.tick(0.7 + 0.3 * min(1.0, (start + 20000) / len(rows)))
+        writer.insert(ImportedObject, columns, rows)
 
     # -- the report --
 
@@ -1371,6 +1374,9 @@ def import_bundle(
                 job.plan()
                 job.write()
                 job.finish()
+            # freed while the cycle collector is off: resumed, it would walk these millions of objects once more
+            del objects
+            job.release()
     except Refused as refused:
         return _failed_run(run, refused, job)
     except (DatabaseError, ValidationError, PermissionDenied) as error:
