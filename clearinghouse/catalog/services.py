@@ -504,114 +504,122 @@ def _check_imported_fields(fields: dict[str, Any], pillar_ids: set[int]) -> None
 
 @transaction.atomic
 def import_measures(
-    drafts: list[ImportedDraft],
-    *,
-    actor: Any,
-    owner: dict[str, Any],
-    source: Any = None,
-    comment: str = "",
-    writer: bulk.Writer | None = None,
+    drafts: list[ImportedDraft], *, actor: Any, owner: dict[str, Any], source: Any = None, comment: str = ""
 ) -> list[int]:
     """Measures taken in from another system, all at once: created in review (never published), each with its
     first version in the history (``imported``), its relations and translations; one audit row for them all.
 
     Returns the new measures' ids, in the order of ``drafts``. Rows are written in bulk (``core.bulk``):
-    tens of thousands of drafts take seconds, not minutes. With the caller's ``writer``, the rows are only
-    queued on it: once it has written them, the caller calls :func:`measures_imported` with the ids.
+    tens of thousands of drafts take seconds, not minutes. :class:`MeasureImport` does the same in steps.
     """
-    if not may_import_for(actor, owner):
-        raise PermissionDenied(_("Only members of the owner or a curator can import measures for it."))
-    if not drafts:
-        return []
-    if writer is None:
-        with bulk.Writer() as own:
-            ids = import_measures(drafts, actor=actor, owner=owner, source=source, comment=comment, writer=own)
-        measures_imported(ids, actor=actor, source=source, comment=comment)
-        return ids
-    pillars = dict(Pillar.objects.values_list("pk", "slug"))
-    for draft in drafts:
-        _check_imported_fields(draft.fields, set(pillars))
-    threat_slugs = dict(Threat.objects.values_list("pk", "slug"))
-    technology_slugs = dict(
-        Technology.objects.filter(pk__in={pk for d in drafts for pk in d.technology_ids}).values_list("pk", "slug")
-    )
-    person = actor if getattr(actor, "is_authenticated", False) else None
-    now = timezone.now()
-    stamp = bulk.db_value(Measure, "created_at", now)
-    author = person.pk if person is not None else None
-    state, organization = owner.get("owner_state_id"), owner.get("owner_organization_id")
-    ids = bulk.reserve_ids(Measure, len(drafts))
+    with bulk.Writer() as writer:
+        batch = MeasureImport(drafts, actor=actor, owner=owner, comment=comment, writer=writer)
+        batch.complete()
+    measures_imported(batch.ids, actor=actor, source=source, comment=comment)
+    return batch.ids
 
-    # the measures first: they are written while the rows that refer to them are prepared
-    measure_rows = []
-    for pk, draft in zip(ids, drafts, strict=True):
-        f = draft.fields
-        # (the columns of MEASURE_COLUMNS, in order)
-        measure_rows.append(
-            (
-                pk,
-                f["tlp"],
-                Lifecycle.IN_REVIEW,
-                state,
-                organization,
-                f["language"],
-                1,
-                author,
-                stamp,
-                stamp,
-                stamp,
-                None,
-                bool(f.get("is_illustrative", False)),
-                f["title"],
-                f["summary"],
-                f.get("description", ""),
-                f["pillar_id"],
-                f["status"],
-                f.get("since_year"),
-                f.get("evidence", ""),
-                f.get("evidence_source", ""),
-                f.get("cost_range", ""),
-                f.get("prerequisites", ""),
+
+class MeasureImport:
+    """:func:`import_measures` in steps, for an importer that learns the drafts' links and translations after
+    their fields: creating it checks the drafts, gives them ids and queues the measures on ``writer`` (written
+    on its thread while the importer goes on); :meth:`complete` queues what refers to them, as the drafts are
+    then; once ``writer`` has written it all, the importer calls :func:`measures_imported`.
+    """
+
+    def __init__(
+        self, drafts: list[ImportedDraft], *, actor: Any, owner: dict[str, Any], comment: str, writer: bulk.Writer
+    ) -> None:
+        if not may_import_for(actor, owner):
+            raise PermissionDenied(_("Only members of the owner or a curator can import measures for it."))
+        self.drafts, self.comment, self.writer = drafts, comment, writer
+        self.ids: list[int] = []
+        if not drafts:
+            return
+        # everything read now: the connection is the writer's until it is done
+        self.pillars = dict(Pillar.objects.values_list("pk", "slug"))
+        self.threat_slugs = dict(Threat.objects.values_list("pk", "slug"))
+        self.technology_slugs = dict(Technology.objects.values_list("pk", "slug"))
+        person = actor if getattr(actor, "is_authenticated", False) else None
+        self.stamp = bulk.db_value(Measure, "created_at", timezone.now())
+        self.author = person.pk if person is not None else None
+        state, organization = owner.get("owner_state_id"), owner.get("owner_organization_id")
+        pillar_ids = set(self.pillars)
+        rows = []
+        for draft in drafts:
+            f = draft.fields
+            _check_imported_fields(f, pillar_ids)
+            # (the columns of MEASURE_COLUMNS, in order; the id comes below)
+            rows.append(
+                (
+                    f["tlp"],
+                    Lifecycle.IN_REVIEW,
+                    state,
+                    organization,
+                    f["language"],
+                    1,
+                    self.author,
+                    self.stamp,
+                    self.stamp,
+                    self.stamp,
+                    None,
+                    bool(f.get("is_illustrative", False)),
+                    f["title"],
+                    f["summary"],
+                    f.get("description", ""),
+                    f["pillar_id"],
+                    f["status"],
+                    f.get("since_year"),
+                    f.get("evidence", ""),
+                    f.get("evidence_source", ""),
+                    f.get("cost_range", ""),
+                    f.get("prerequisites", ""),
+                )
             )
-        )
-    writer.insert(Measure, MEASURE_COLUMNS, measure_rows)
+        self.ids = bulk.reserve_ids(Measure, len(drafts))
+        writer.insert(Measure, MEASURE_COLUMNS, [(pk, *row) for pk, row in zip(self.ids, rows, strict=True)])
 
-    version_rows, reference_rows, translation_rows, threat_rows, technology_rows = [], [], [], [], []
-    for pk, draft in zip(ids, drafts, strict=True):
-        f = draft.fields
-        threat_rows += [(pk, threat) for threat in sorted(draft.threat_ids)]
-        technology_rows += [(pk, technology) for technology in sorted(draft.technology_ids)]
-        reference_rows += [(pk, r["kind"], r["title"], r.get("url", "")) for r in draft.references]
-        translation_rows += [
-            (pk, lang, TranslationQuality.MACHINE, stamp, t["title"], t["summary"], t.get("description", ""), "", "")
-            for lang, t in draft.translations.items()
-        ]
-        content = {
-            "title": f["title"],
-            "summary": f["summary"],
-            "description": f.get("description", ""),
-            "language": f["language"],
-            "pillar": pillars[f["pillar_id"]],
-            "status": f["status"],
-            "since_year": f.get("since_year"),
-            "evidence": f.get("evidence", ""),
-            "evidence_source": f.get("evidence_source", ""),
-            "cost_range": f.get("cost_range", ""),
-            "prerequisites": f.get("prerequisites", ""),
-            "tlp": f["tlp"],
-            "lifecycle": Lifecycle.IN_REVIEW,
-            "threats": sorted(threat_slugs[t] for t in draft.threat_ids),
-            "technologies": sorted(technology_slugs[t] for t in draft.technology_ids),
-            "references": [{"kind": r["kind"], "title": r["title"], "url": r.get("url", "")} for r in draft.references],
-        }
-        version_rows.append((pk, 1, _json(content), "imported", comment, author, stamp))
-
-    writer.insert(MeasureVersion, VERSION_COLUMNS, version_rows)
-    writer.insert(Measure.threats.through, ("measure_id", "threat_id"), threat_rows)
-    writer.insert(Measure.technologies.through, ("measure_id", "technology_id"), technology_rows)
-    writer.insert(MeasureReference, ("measure_id", "kind", "title", "url"), reference_rows)
-    writer.insert(MeasureTranslation, TRANSLATION_COLUMNS, translation_rows)
-    return ids
+    def complete(self) -> None:
+        """Queues the drafts' first versions, links, references and translations."""
+        if not self.ids:
+            return
+        versions, references, translations, threats, technologies = [], [], [], [], []
+        stamp, author, comment, quality = self.stamp, self.author, self.comment, TranslationQuality.MACHINE
+        for pk, draft in zip(self.ids, self.drafts, strict=True):
+            f = draft.fields
+            threats += [(pk, threat) for threat in sorted(draft.threat_ids)]
+            technologies += [(pk, technology) for technology in sorted(draft.technology_ids)]
+            references += [(pk, r["kind"], r["title"], r.get("url", "")) for r in draft.references]
+            translations += [
+                (pk, lang, quality, stamp, t["title"], t["summary"], t.get("description", ""), "", "")
+                for lang, t in draft.translations.items()
+            ]
+            content = {
+                "title": f["title"],
+                "summary": f["summary"],
+                "description": f.get("description", ""),
+                "language": f["language"],
+                "pillar": self.pillars[f["pillar_id"]],
+                "status": f["status"],
+                "since_year": f.get("since_year"),
+                "evidence": f.get("evidence", ""),
+                "evidence_source": f.get("evidence_source", ""),
+                "cost_range": f.get("cost_range", ""),
+                "prerequisites": f.get("prerequisites", ""),
+                "tlp": f["tlp"],
+                "lifecycle": Lifecycle.IN_REVIEW,
+                "threats": sorted(self.threat_slugs[t] for t in draft.threat_ids),
+                "technologies": sorted(self.technology_slugs[t] for t in draft.technology_ids),
+                "references": [
+                    {"kind": r["kind"], "title": r["title"], "url": r.get("url", "")} for r in draft.references
+                ],
+            }
+            versions.append((pk, 1, _json(content), "imported", comment, author, stamp))
+        writer = self.writer
+        writer.insert(MeasureVersion, VERSION_COLUMNS, versions)
+        writer.insert(Measure.threats.through, ("measure_id", "threat_id"), threats)
+        writer.insert(Measure.technologies.through, ("measure_id", "technology_id"), technologies)
+        writer.insert(MeasureReference, ("measure_id", "kind", "title", "url"), references)
+        writer.insert(MeasureTranslation, TRANSLATION_COLUMNS, translations)
 
 
 def measures_imported(ids: list[int], *, actor: Any, source: Any = None, comment: str = "") -> None:

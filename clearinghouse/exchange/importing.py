@@ -812,6 +812,8 @@ class _Import:
         self.records: list[dict[str, Any]] = []
         self.record_count = 0
         self.say = _Messages()
+        self.writer: bulk.Writer
+        self.measures: catalog.MeasureImport
 
     def release(self) -> None:
         """Lets go of the objects of the bundle once the run is saved."""
@@ -903,6 +905,7 @@ class _Import:
                 self.draft_items[item.id] = item
         self._plan_technologies(technologies)
         self._plan_updates(updates)
+        self._create_drafts()
         self.tick(0.25)
         for item in self.items:
             if item.outcome or item.type == "course-of-action":  # courses of action: settled when written
@@ -1174,26 +1177,27 @@ class _Import:
     # -- writing --
 
     def write(self) -> None:
+        if self.changes:
+            self.writer.wait()  # updates go through the ORM (savepoints and all): the connection is this thread's again
         for measure_id, change in self.changes.items():
             self._apply(measure_id, change)
         self.tick(0.35)
-        # what is kept is settled now: its archive is compressed on another core while the drafts are written
+        # what is kept is settled now: its archive is compressed on another core while the rest is written
         kept = [item for item in self.items if item.store]
         data, spans = self._archive(kept)
         compressed, executor = archive.compress_aside(data)
         try:
-            # rows are written on another thread while the next ones are prepared here
-            with bulk.Writer() as writer:
-                created = self._create_drafts(writer)
-                self.tick(0.5)
-                self._store_objects(kept, spans, writer)
-                if kept:
-                    run = bulk.db_value(ImportArchive, "run", self.run.pk)
-                    writer.insert(ImportArchive, ("run_id", "data", "size"), [(run, compressed.result(), len(data))])
-                self.tick(0.6)
-            catalog.measures_imported(created, actor=self.actor, source=self.run, comment=self.comment)
+            self.measures.complete()
+            self.tick(0.5)
+            self._store_objects(kept, spans)
+            if kept:
+                run = bulk.db_value(ImportArchive, "run", self.run.pk)
+                self.writer.insert(ImportArchive, ("run_id", "data", "size"), [(run, compressed.result(), len(data))])
+            self.tick(0.6)
+            self.writer.wait()
         finally:
             executor.shutdown(cancel_futures=True)
+        catalog.measures_imported(self.measures.ids, actor=self.actor, source=self.run, comment=self.comment)
         self.tick(1.0)
 
     def _archive(self, kept: list[Item]) -> tuple[bytes, list[tuple[int, int]]]:
@@ -1232,30 +1236,24 @@ class _Import:
         if changed:
             self._record("measure", measure_id, change.fields["title"] if change.fields else measure.title, UPDATED)
 
-    def _create_drafts(self, writer: bulk.Writer) -> list[int]:
-        """Queues the new measures on ``writer``; returns their ids."""
-        stix_ids = list(self.drafts)
-        ids = catalog.import_measures(
-            [self.drafts[s] for s in stix_ids],
-            actor=self.actor,
-            owner=self.owner,
-            source=self.run,
-            comment=self.comment,
-            writer=writer,
+    def _create_drafts(self) -> None:
+        """Gives the new measures their ids and queues them on the writer, which writes them while the links
+        and translations that will complete them are worked out."""
+        self.measures = catalog.MeasureImport(
+            list(self.drafts.values()), actor=self.actor, owner=self.owner, comment=self.comment, writer=self.writer
         )
-        for stix_id, pk in zip(stix_ids, ids, strict=True):
+        for (stix_id, draft), pk in zip(self.drafts.items(), self.measures.ids, strict=True):
             item = self.draft_items[stix_id]
             item.measure_id = pk
             item.outcome, item.message = CREATED, self.say.new_measure
-            self._record("measure", pk, self.drafts[stix_id].fields["title"], CREATED)
-        return ids
+            self._record("measure", pk, draft.fields["title"], CREATED)
 
     def body(self, item: Item) -> str:
         if item.start < 0:
             return json.dumps(item.obj, ensure_ascii=False)
         return self.text[item.start : item.end]
 
-    def _store_objects(self, kept: list[Item], spans: list[tuple[int, int]], writer: bulk.Writer) -> None:
+    def _store_objects(self, kept: list[Item], spans: list[tuple[int, int]]) -> None:
         run = bulk.db_value(ImportedObject, "run", self.run.pk)
         rows = [
             (item.id, item.version, item.type, run, item.measure_id, item.technology_id, offset, length)
@@ -1263,7 +1261,7 @@ class _Import:
         ]
         rows.sort()  # in the order of the (id, modified) index: its pages are written once, not again and again
         columns = ("stix_id", "modified", "type", "run_id", "measure_id", "technology_id", "offset", "length")
-        writer.insert(ImportedObject, columns, rows)
+        self.writer.insert(ImportedObject, columns, rows)
 
     # -- the report --
 
@@ -1371,8 +1369,10 @@ def import_bundle(
             job.take(objects)
             with transaction.atomic(), bulk.large_writes():
                 run.save()
-                job.plan()
-                job.write()
+                # rows are written on another thread while the next ones are worked out here
+                with bulk.Writer() as job.writer:
+                    job.plan()
+                    job.write()
                 job.finish()
             # freed while the cycle collector is off: resumed, it would walk these millions of objects once more
             del objects

@@ -28,6 +28,7 @@ from clearinghouse.catalog.models import (
     Technology,
 )
 from clearinghouse.catalog.tests.factories import measure
+from clearinghouse.core import bulk
 from clearinghouse.core.models import AuditEvent
 from clearinghouse.core.testing import client_for
 from clearinghouse.core.visibility import TLP, Lifecycle
@@ -238,6 +239,22 @@ def test_tlp_red_objects_are_refused_and_the_rest_is_imported(personas):
     assert not ImportedObject.objects.filter(stix_id__in=[red["id"], red_tlp1["id"]]).exists()
     kept = archive.decompress(bytes(ImportArchive.objects.get(run=report).data))
     assert b"Secret measure" not in kept and red["id"].encode() not in kept  # refused: not kept anywhere
+
+
+def test_a_database_error_while_the_rows_are_written_stops_the_import_and_changes_nothing(personas, monkeypatch):
+    taken = measure(personas)
+    before = counts()
+    # the new measures are given an id that is taken: the database refuses them as they are written (on
+    # PostgreSQL on the writing thread, while later rows are prepared)
+    monkeypatch.setattr(bulk, "reserve_ids", lambda model, count: [taken.pk] * count)
+
+    report = run(as_bytes([course_of_action(), course_of_action(name="Another measure")]), personas)
+
+    assert report.status == "failed" and report.report["errors"][0].startswith("The import stopped:")
+    assert counts() == before and not ImportArchive.objects.exists()
+    monkeypatch.undo()
+    again = run(as_bytes([course_of_action()]), personas)  # the connection is usable again, and so is the writer
+    assert again.status == "complete" and again.created_count == 1
 
 
 def received(obj: ImportedObject) -> str:
