@@ -8,9 +8,9 @@ and compressing it takes 0.15 s (beside the import's other work, on another core
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 
 import zstandard
 
@@ -35,11 +35,28 @@ def compress(data: bytes) -> bytes:
     return zstandard.ZstdCompressor(level=LEVEL).compress(data)
 
 
-def compress_aside(data: bytes) -> tuple[Future[bytes], ThreadPoolExecutor]:
-    """Starts compressing ``data`` on another thread; ``future.result()`` is the archive. Shut the executor
-    down when done."""
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stix-archive")
-    return executor.submit(compress, data), executor
+class Compression:
+    """``data`` compressed on another thread (Zstandard releases the GIL, so it runs on another core while the
+    import goes on); :meth:`result` waits for it."""
+
+    def __init__(self, data: bytes) -> None:
+        self.size = len(data)
+        self._result = b""
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(data,), name="stix-archive", daemon=True)
+        self._thread.start()
+
+    def _run(self, data: bytes) -> None:
+        try:
+            self._result = compress(data)
+        except BaseException as error:  # noqa: BLE001 (raised again by result(), on the importing thread)
+            self._error = error
+
+    def result(self) -> bytes:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result
 
 
 def decompress(data: bytes) -> bytes:

@@ -796,6 +796,9 @@ class _Import:
         self.progress = progress
         self.items: list[Item] = []
         self.raw = b""
+        #: The bytes received, being compressed, when they can be the archive.
+        self.whole: archive.Compression | None = None
+        self.archived = False
         self.text = ""
         self.total = 0
         self.catalogue = Catalogue.load()
@@ -1182,31 +1185,39 @@ class _Import:
         for measure_id, change in self.changes.items():
             self._apply(measure_id, change)
         self.tick(0.35)
-        # what is kept is settled now: its archive is compressed on another core while the rest is written
         kept = [item for item in self.items if item.store]
-        data, spans = self._archive(kept)
-        compressed, executor = archive.compress_aside(data)
-        try:
-            self.measures.complete()
-            self.tick(0.5)
-            self._store_objects(kept, spans)
-            if kept:
-                run = bulk.db_value(ImportArchive, "run", self.run.pk)
-                self.writer.insert(ImportArchive, ("run_id", "data", "size"), [(run, compressed.result(), len(data))])
-            self.tick(0.6)
-            self.writer.wait()
-        finally:
-            executor.shutdown(cancel_futures=True)
+        whole = self.whole if len(kept) == self.total else None  # the bytes received are the archive
+        compression = None
+        if whole is not None:
+            spans = [(item.start, item.end - item.start) for item in kept]
+        else:  # the kept objects' texts one a line, compressed on another core while the rest is written
+            data, spans = archive.pack([self.body(item) for item in kept])
+            compression = archive.Compression(data) if kept else None
+        self.measures.complete()
+        self.tick(0.5)
+        self._store_objects(kept, spans)
+        if whole is not None and not self.archived:
+            self._queue_archive(whole)
+        elif compression is not None:
+            if self.archived:  # (taken early for a first import, but not everything was kept after all)
+                self.writer.wait()
+                ImportArchive.objects.filter(run=self.run).delete()
+            self._queue_archive(compression)
+        self.tick(0.6)
+        self.writer.wait()
         catalog.measures_imported(self.measures.ids, actor=self.actor, source=self.run, comment=self.comment)
         self.tick(1.0)
 
-    def _archive(self, kept: list[Item]) -> tuple[bytes, list[tuple[int, int]]]:
-        """The archive of the objects kept, decompressed, and where each one's text is in it: the bytes received
-        as they are when every object is kept and a character is a byte (the usual first import), else the
-        kept objects' texts one a line."""
-        if len(kept) == self.total and kept and kept[0].start >= 0 and len(self.text) == len(self.raw):
-            return self.raw, [(item.start, item.end - item.start) for item in kept]
-        return archive.pack([self.body(item) for item in kept])
+    def _queue_archive(self, compression: archive.Compression) -> None:
+        run = bulk.db_value(ImportArchive, "run", self.run.pk)
+        self.writer.insert(ImportArchive, ("run_id", "data", "size"), [(run, compression.result(), compression.size)])
+        self.archived = True
+
+    def start_archive(self) -> None:
+        """Starts compressing the bytes received, which are the archive when every object is kept and every
+        character is a byte (the usual case), so that it is ready by the time the rows are written."""
+        if self.items and self.items[0].start >= 0 and len(self.text) == len(self.raw):
+            self.whole = archive.Compression(self.raw)
 
     def _apply(self, measure_id: int, change: Change) -> None:
         measure = Measure.objects.get(pk=measure_id)
@@ -1239,6 +1250,10 @@ class _Import:
     def _create_drafts(self) -> None:
         """Gives the new measures their ids and queues them on the writer, which writes them while the links
         and translations that will complete them are worked out."""
+        if self.whole is not None and not self.held and all(item.store for item in self.items):
+            # a first import: nothing refers to earlier ones, so nothing more will be refused; the bytes received
+            # are the archive, written while the rest is worked out
+            self._queue_archive(self.whole)
         self.measures = catalog.MeasureImport(
             list(self.drafts.values()), actor=self.actor, owner=self.owner, comment=self.comment, writer=self.writer
         )
@@ -1367,6 +1382,7 @@ def import_bundle(
             job.raw = raw
             job.text, objects = read_bundle(raw)
             job.take(objects)
+            job.start_archive()
             with transaction.atomic(), bulk.large_writes():
                 run.save()
                 # rows are written on another thread while the next ones are worked out here

@@ -261,12 +261,16 @@ def received(obj: ImportedObject) -> str:
     return archive.Reader().text(obj.run_id, obj.offset, obj.length)
 
 
-@pytest.mark.parametrize("refused", [False, True], ids=["all-kept", "one-refused"])
-def test_every_object_taken_in_is_kept_as_received_in_the_run_s_compressed_archive(personas, refused):
-    translated = course_of_action(name="Bloquer l’usurpation d’identité", lang="fr")  # non-ASCII text
+@pytest.mark.parametrize(
+    ("refused", "ascii"),
+    [(False, True), (False, False), (True, True)],
+    ids=["all-kept-ascii", "all-kept-unicode", "one-refused"],
+)
+def test_every_object_taken_in_is_kept_as_received_in_the_run_s_compressed_archive(personas, refused, ascii):
+    translated = course_of_action(name="Bloquer l’usurpation d’identité", lang="fr")
     plain = course_of_action()
     objects = [translated, plain] + ([course_of_action(object_marking_refs=[stix.TLP2_MARKINGS[TLP.RED][0]])] * refused)
-    texts = [json.dumps(obj, indent=1, ensure_ascii=False) for obj in objects]  # a layout of the sender's own
+    texts = [json.dumps(obj, indent=1, ensure_ascii=ascii) for obj in objects]  # a layout of the sender's own
     listed = ",\n".join(texts)
     raw = f'{{"type": "bundle", "id": "bundle--{uuid.uuid4()}", "objects": [{listed}]}}'.encode()
 
@@ -277,6 +281,7 @@ def test_every_object_taken_in_is_kept_as_received_in_the_run_s_compressed_archi
     assert len(bytes(stored.data)) < stored.size  # compressed
     for obj, text in zip(objects[:2], texts, strict=False):
         assert received(ImportedObject.objects.get(stix_id=obj["id"])) == text  # byte for byte, spaces included
+    assert Measure.objects.get(title__startswith="Bloquer").title == "Bloquer l’usurpation d’identité"
 
 
 # --- bad bundles ----------------------------------------------------------------------------------------
