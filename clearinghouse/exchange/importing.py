@@ -20,6 +20,7 @@ a bundle of 100,000 objects takes seconds.
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import logging
@@ -546,6 +547,12 @@ def platform_language(tag: Any) -> str | None:
     """The platform's language for a language tag (``zh`` and ``zh-Hans`` → ``zh-hans``), or None."""
     if not isinstance(tag, str) or not tag:
         return None
+    return _platform_language(tag)
+
+
+@functools.lru_cache(maxsize=256)
+def _platform_language(tag: str) -> str | None:
+    """(a few tags recur over thousands of objects: worked out once each)"""
     parts = tag.lower().replace("_", "-").split("-")
     if parts[0] == "zh" and any(part in ("hant", "tw", "hk", "mo") for part in parts[1:]):
         return None  # traditional characters: not the platform's Chinese
@@ -807,6 +814,7 @@ class _Import:
         self.ours: set[str] = set()  # STIX ids of courses-of-action carrying our extension
         self.changes: dict[int, Change] = {}  # measure id → what changes in it
         self.newest: dict[str, Item] = {}  # STIX id → its newest version in the bundle
+        self.repeated: set[str] = set()  # STIX ids in the bundle more than once
         self.held: dict[str, Held] = {}
         #: Attack-patterns of earlier imports, read from their archives.
         self.archives = archive.Reader()
@@ -821,7 +829,15 @@ class _Import:
     def release(self) -> None:
         """Lets go of the objects of the bundle once the run is saved."""
         self.items, self.text, self.raw = [], "", b""
-        for mapping in (self.drafts, self.draft_items, self.newest, self.held, self.changes, self.patterns):
+        for mapping in (
+            self.drafts,
+            self.draft_items,
+            self.newest,
+            self.repeated,
+            self.held,
+            self.changes,
+            self.patterns,
+        ):
             mapping.clear()
 
     def tick(self, fraction: float) -> None:
@@ -864,10 +880,15 @@ class _Import:
     def plan(self) -> None:
         catalogue = self.catalogue
         referenced: set[str] = set()
+        newest_of, repeated = self.newest, self.repeated
         for item in self.items:
-            newest = self.newest.get(item.id)
-            if newest is None or _key(item) > _key(newest):
-                self.newest[item.id] = item
+            newest = newest_of.get(item.id)
+            if newest is None:
+                newest_of[item.id] = item
+            else:
+                repeated.add(item.id)
+                if _key(item) > _key(newest):
+                    newest_of[item.id] = item
             obj = item.obj
             if item.type == "relationship":
                 referenced.update((obj["source_ref"], obj["target_ref"]))
@@ -922,10 +943,12 @@ class _Import:
 
     def _settled(self, item: Item, seen: set[tuple[str, str]]) -> bool:
         """Refused, or a version taken in before: nothing more to decide for this object."""
-        if (item.id, item.version) in seen:
-            self._unchanged(item, self.say.twice, store=False)
-            return True
-        seen.add((item.id, item.version))
+        repeated = item.id in self.repeated  # (most ids are in a bundle once)
+        if repeated:
+            if (item.id, item.version) in seen:
+                self._unchanged(item, self.say.twice, store=False)
+                return True
+            seen.add((item.id, item.version))
         if _tlp(item.obj) == TLP.RED:
             self._failed(item, self.say.red)
             return True
@@ -934,7 +957,7 @@ class _Import:
             item.measure_id, item.technology_id = held.measure_id, held.technology_id
             self._unchanged(item, self.say.imported_before, store=False)
             return True
-        if self.newest[item.id] is not item:
+        if repeated and self.newest[item.id] is not item:
             item.measure_id, item.technology_id = (
                 held.measure_id if held else None,
                 held.technology_id if held else None,
