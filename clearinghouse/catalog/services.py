@@ -513,7 +513,9 @@ def import_measures(
     tens of thousands of drafts take seconds, not minutes. :class:`MeasureImport` does the same in steps.
     """
     with bulk.Writer() as writer:
-        batch = MeasureImport(drafts, actor=actor, owner=owner, comment=comment, writer=writer)
+        # (checks the permission)
+        batch = MeasureImport(actor=actor, owner=owner, comment=comment, writer=writer, expected=len(drafts))
+        batch.add(drafts)
         batch.complete()
     measures_imported(batch.ids, actor=actor, source=source, comment=comment)
     return batch.ids
@@ -521,20 +523,21 @@ def import_measures(
 
 class MeasureImport:
     """:func:`import_measures` in steps, for an importer that learns the drafts' links and translations after
-    their fields: creating it checks the drafts, gives them ids and queues the measures on ``writer`` (written
-    on its thread while the importer goes on); :meth:`complete` queues what refers to them, as the drafts are
-    then; once ``writer`` has written it all, the importer calls :func:`measures_imported`.
+    their fields: :meth:`add` checks drafts, gives them ids and queues the measures on ``writer`` (on
+    PostgreSQL written on its thread while the importer goes on); :meth:`complete` queues what refers to
+    them, as the drafts are by then; once ``writer`` has written it all, the importer calls
+    :func:`measures_imported` with :attr:`ids`.
     """
 
     def __init__(
-        self, drafts: list[ImportedDraft], *, actor: Any, owner: dict[str, Any], comment: str, writer: bulk.Writer
+        self, *, actor: Any, owner: dict[str, Any], comment: str, writer: bulk.Writer, expected: int = 0
     ) -> None:
         if not may_import_for(actor, owner):
             raise PermissionDenied(_("Only members of the owner or a curator can import measures for it."))
-        self.drafts, self.comment, self.writer = drafts, comment, writer
+        self.comment, self.writer = comment, writer
+        self.state, self.organization = owner.get("owner_state_id"), owner.get("owner_organization_id")
+        self.drafts: list[ImportedDraft] = []
         self.ids: list[int] = []
-        if not drafts:
-            return
         # everything read now: the connection is the writer's until it is done
         self.pillars = dict(Pillar.objects.values_list("pk", "slug"))
         self.threat_slugs = dict(Threat.objects.values_list("pk", "slug"))
@@ -542,8 +545,16 @@ class MeasureImport:
         person = actor if getattr(actor, "is_authenticated", False) else None
         self.stamp = bulk.db_value(Measure, "created_at", timezone.now())
         self.author = person.pk if person is not None else None
-        state, organization = owner.get("owner_state_id"), owner.get("owner_organization_id")
+        # ids for the ``expected`` measures, drawn now: asking for them batch by batch would wait for the writer
+        # (an id drawn and not used is a gap in the sequence on PostgreSQL, and nothing at all on SQLite)
+        self._spare = bulk.reserve_ids(Measure, expected)
+
+    def add(self, drafts: list[ImportedDraft]) -> list[int]:
+        """Checks the drafts and queues them as measures; returns their ids. Raises ``ValidationError``."""
+        if not drafts:
+            return []
         pillar_ids = set(self.pillars)
+        state, organization, author, stamp = self.state, self.organization, self.author, self.stamp
         rows = []
         for draft in drafts:
             f = draft.fields
@@ -557,10 +568,10 @@ class MeasureImport:
                     organization,
                     f["language"],
                     1,
-                    self.author,
-                    self.stamp,
-                    self.stamp,
-                    self.stamp,
+                    author,
+                    stamp,
+                    stamp,
+                    stamp,
                     None,
                     bool(f.get("is_illustrative", False)),
                     f["title"],
@@ -575,8 +586,13 @@ class MeasureImport:
                     f.get("prerequisites", ""),
                 )
             )
-        self.ids = bulk.reserve_ids(Measure, len(drafts))
-        writer.insert(Measure, MEASURE_COLUMNS, [(pk, *row) for pk, row in zip(self.ids, rows, strict=True)])
+        if len(self._spare) < len(drafts):
+            self._spare += bulk.reserve_ids(Measure, len(drafts) - len(self._spare))
+        ids, self._spare = self._spare[: len(drafts)], self._spare[len(drafts) :]
+        self.writer.insert(Measure, MEASURE_COLUMNS, [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
+        self.drafts += drafts
+        self.ids += ids
+        return ids
 
     def complete(self) -> None:
         """Queues the drafts' first versions, links, references and translations."""

@@ -64,6 +64,8 @@ MAX_LISTED = 1000
 MAX_ERRORS = 20
 #: Ids per ``IN (…)``: SQLite allows 999 parameters.
 CHUNK = 900
+#: New measures queued on the writer at a time, while the next are mapped.
+DRAFT_BATCH = 5000
 #: The pillar and status of a course-of-action without this platform's extension.
 DEFAULT_PILLAR = "technical"
 DEFAULT_STATUS = MeasureStatus.PLANNED
@@ -91,6 +93,7 @@ TLP1_MARKINGS = {
 }
 _NARROWNESS = (TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT, TLP.RED)
 TLP_MARKINGS = {identifier: tlp for tlp, (identifier, _level) in stix.TLP2_MARKINGS.items()} | TLP1_MARKINGS
+RED_MARKINGS = tuple(identifier for identifier, tlp in TLP_MARKINGS.items() if tlp == TLP.RED)
 
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _ID = re.compile(rf"([a-z0-9][a-z0-9-]*)--{_UUID}")
@@ -896,11 +899,23 @@ class _Import:
                 referenced.add(obj["object_ref"])
         self.held = _held_versions(sorted(set(self.newest) | referenced))
         self.tick(0.2)
-        technologies: list[tuple[Item, dict[str, Any]]] = []
-        updates: list[tuple[Item, int, dict[str, Any], list[dict[str, str]]]] = []
         seen: set[tuple[str, str]] = set()
+        self._plan_technologies(self._technologies(seen))
+        # the ORM's work is done: from here on the connection is the writer's, which writes the new measures
+        # batch by batch while the rest of the bundle is mapped
+        self.measures = catalog.MeasureImport(
+            actor=self.actor,
+            owner=self.owner,
+            comment=self.comment,
+            writer=self.writer,
+            expected=sum(
+                1 for i in self.items if i.type == "course-of-action" and not i.outcome and i.id not in self.held
+            ),
+        )
+        updates: list[tuple[Item, int, dict[str, Any], list[dict[str, str]]]] = []
+        batch: list[str] = []
         for item in self.items:
-            if self._settled(item, seen):
+            if item.outcome or self._settled(item, seen):
                 continue
             obj = item.obj
             if obj.get("revoked") is True or obj.get("x_mitre_deprecated") is True:
@@ -909,27 +924,26 @@ class _Import:
                 continue
             if item.type != "course-of-action":
                 continue
-            held = self.held.get(item.id)
-            platform_id = _platform_reference(obj)
             try:
-                if platform_id.startswith("technology-"):
-                    content = technology_content(obj, platform_id.removeprefix("technology-"))
-                    technologies.append((item, content))
-                    continue
                 fields, references, ours = measure_content(obj, catalogue)
             except _Unmappable as problem:
                 self._failed(item, _("not taken in: %(why)s") % {"why": problem})
                 continue
             if ours:
                 self.ours.add(item.id)
+            held = self.held.get(item.id)
             if held is not None and held.measure_id is not None:
                 updates.append((item, held.measure_id, fields, references))
-            else:
-                self.drafts[item.id] = catalog.ImportedDraft(fields=fields, references=references)
-                self.draft_items[item.id] = item
-        self._plan_technologies(technologies)
-        self._plan_updates(updates)
-        self._create_drafts()
+                continue
+            self.drafts[item.id] = catalog.ImportedDraft(fields=fields, references=references)
+            self.draft_items[item.id] = item
+            batch.append(item.id)
+            if len(batch) == DRAFT_BATCH:
+                self._create_drafts(batch)
+                batch = []
+        self._create_drafts(batch)
+        self._create_drafts(self._plan_updates(updates))
+        self._queue_whole_archive()
         self.tick(0.25)
         for item in self.items:
             if item.outcome or item.type == "course-of-action":  # courses of action: settled when written
@@ -940,6 +954,26 @@ class _Import:
                 self._translation(item)
             else:
                 self._unmapped(item, self.say.not_a_record)
+
+    def _technologies(self, seen: set[tuple[str, str]]) -> list[tuple[Item, dict[str, Any]]]:
+        """The courses-of-action that are technologies of this platform, with their content, settled first: they
+        are created or updated through the ORM before the writer takes the connection."""
+        technologies = []
+        for item in self.items:
+            if item.type != "course-of-action":
+                continue
+            platform_id = _platform_reference(item.obj)
+            if not platform_id.startswith("technology-") or self._settled(item, seen):
+                continue
+            obj = item.obj
+            if obj.get("revoked") is True or obj.get("x_mitre_deprecated") is True:
+                self._unmapped(item, _("revoked") if obj.get("revoked") is True else _("deprecated"))
+                continue
+            try:
+                technologies.append((item, technology_content(obj, platform_id.removeprefix("technology-"))))
+            except _Unmappable as problem:
+                self._failed(item, _("not taken in: %(why)s") % {"why": problem})
+        return technologies
 
     def _settled(self, item: Item, seen: set[tuple[str, str]]) -> bool:
         """Refused, or a version taken in before: nothing more to decide for this object."""
@@ -1024,12 +1058,16 @@ class _Import:
         else:
             self._unchanged(item, _("a newer version with the same content"))
 
-    def _plan_updates(self, updates: list[tuple[Item, int, dict[str, Any], list[dict[str, str]]]]) -> None:
+    def _plan_updates(self, updates: list[tuple[Item, int, dict[str, Any], list[dict[str, str]]]]) -> list[str]:
+        """Plans the changes to measures of earlier imports; returns the STIX ids of those that became new drafts
+        (their measure deleted since)."""
         owners = self._owners([measure_id for _item, measure_id, _f, _r in updates])
+        new = []
         for item, measure_id, fields, references in updates:
             if measure_id not in owners:  # deleted since: the newer version is a new draft
                 self.drafts[item.id] = catalog.ImportedDraft(fields=fields, references=references)
                 self.draft_items[item.id] = item
+                new.append(item.id)
                 continue
             item.measure_id = measure_id
             if not catalog.may_import_for(self.actor, owners[measure_id]):
@@ -1038,6 +1076,7 @@ class _Import:
             change = self.changes.setdefault(measure_id, Change())
             change.fields, change.references = fields, references
             change.items.append(item)
+        return new
 
     def _owners(self, measure_ids: list[int]) -> dict[int, dict[str, Any]]:
         owners = {}
@@ -1209,9 +1248,8 @@ class _Import:
             self._apply(measure_id, change)
         self.tick(0.35)
         kept = [item for item in self.items if item.store]
-        whole = self.whole if len(kept) == self.total else None  # the bytes received are the archive
         compression = None
-        if whole is not None:
+        if self.archived:  # the bytes received
             spans = [(item.start, item.end - item.start) for item in kept]
         else:  # the kept objects' texts one a line, compressed on another core while the rest is written
             data, spans = archive.pack([self.body(item) for item in kept])
@@ -1219,12 +1257,7 @@ class _Import:
         self.measures.complete()
         self.tick(0.5)
         self._store_objects(kept, spans)
-        if whole is not None and not self.archived:
-            self._queue_archive(whole)
-        elif compression is not None:
-            if self.archived:  # (taken early for a first import, but not everything was kept after all)
-                self.writer.wait()
-                ImportArchive.objects.filter(run=self.run).delete()
+        if compression is not None:
             self._queue_archive(compression)
         self.tick(0.6)
         self.writer.wait()
@@ -1237,10 +1270,17 @@ class _Import:
         self.archived = True
 
     def start_archive(self) -> None:
-        """Starts compressing the bytes received, which are the archive when every object is kept and every
-        character is a byte (the usual case), so that it is ready by the time the rows are written."""
-        if self.items and self.items[0].start >= 0 and len(self.text) == len(self.raw):
+        """Starts compressing the bytes received, so that they are ready when the rows are written: they are the
+        archive when every character is a byte (offsets in the text are offsets in the bytes) and no object is
+        TLP:RED (never kept, not even as received). Objects not taken in for other reasons (a version held
+        already, one that cannot be mapped) stay in it, where no row points."""
+        plain = self.items and self.items[0].start >= 0 and len(self.text) == len(self.raw)
+        if plain and not any(marking in self.text for marking in RED_MARKINGS):
             self.whole = archive.Compression(self.raw)
+
+    def _queue_whole_archive(self) -> None:
+        if self.whole is not None:
+            self._queue_archive(self.whole)
 
     def _apply(self, measure_id: int, change: Change) -> None:
         measure = Measure.objects.get(pk=measure_id)
@@ -1270,21 +1310,14 @@ class _Import:
         if changed:
             self._record("measure", measure_id, change.fields["title"] if change.fields else measure.title, UPDATED)
 
-    def _create_drafts(self) -> None:
-        """Gives the new measures their ids and queues them on the writer, which writes them while the links
-        and translations that will complete them are worked out."""
-        if self.whole is not None and not self.held and all(item.store for item in self.items):
-            # a first import: nothing refers to earlier ones, so nothing more will be refused; the bytes received
-            # are the archive, written while the rest is worked out
-            self._queue_archive(self.whole)
-        self.measures = catalog.MeasureImport(
-            list(self.drafts.values()), actor=self.actor, owner=self.owner, comment=self.comment, writer=self.writer
-        )
-        for (stix_id, draft), pk in zip(self.drafts.items(), self.measures.ids, strict=True):
+    def _create_drafts(self, stix_ids: list[str]) -> None:
+        """Gives these new measures their ids and queues them on the writer."""
+        ids = self.measures.add([self.drafts[stix_id] for stix_id in stix_ids])
+        for stix_id, pk in zip(stix_ids, ids, strict=True):
             item = self.draft_items[stix_id]
             item.measure_id = pk
             item.outcome, item.message = CREATED, self.say.new_measure
-            self._record("measure", pk, draft.fields["title"], CREATED)
+            self._record("measure", pk, self.drafts[stix_id].fields["title"], CREATED)
 
     def body(self, item: Item) -> str:
         if item.start < 0:
