@@ -102,6 +102,7 @@ _TIMESTAMP = re.compile(
     r"(?:\.([0-9]{1,9}))?Z"
 )
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
+_AFTER_OBJECT = re.compile(r"[ \t\n\r]*([,\]])[ \t\n\r]*")
 #: ``_skip(text, position).end()``: where the JSON whitespace from ``position`` ends (the pattern always matches).
 _skip = cast(Callable[[str, int], "re.Match[str]"], _WHITESPACE.match)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[A-Z0-9])")
@@ -163,17 +164,17 @@ def _walk(text: str) -> tuple[dict[str, Any], Spans | None]:
                 if text[position : position + 1] == "]":
                     position += 1
                 else:
+                    after, append = _AFTER_OBJECT.match, objects.append
                     while True:
                         start = position
                         value, position = scan(text, position)
-                        objects.append((value, start, position))
-                        position = skip(text, position).end()
-                        mark = text[position : position + 1]
-                        position = skip(text, position + 1).end()
-                        if mark == "]":
-                            break
-                        if mark != ",":
+                        append((value, start, position))
+                        found = after(text, position)  # the comma or bracket after it, spaces around
+                        if found is None:
                             raise _NotPlain
+                        position = found.end()
+                        if found.group(1) == "]":
+                            break
             else:
                 if key == "objects":
                     objects = None
@@ -509,14 +510,17 @@ def _held_versions(ids: list[str]) -> dict[str, Held]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # one text split by the server: a list parameter of 100,000 strings costs ten times as much to send
-            # (STIX ids hold no space)
-            cursor.execute(
-                f"SELECT {columns} FROM {table} WHERE stix_id = ANY(string_to_array(%s, ' '))",  # noqa: S608
-                [" ".join(ids)],
-            )
-            rows = cursor.fetchall()
+            # (STIX ids hold no space); bound by the server, so that the text is not quoted into the statement
+            import psycopg
+
+            with psycopg.Cursor(connection.connection) as bound, connection.wrap_database_errors:
+                bound.execute(
+                    f"SELECT {columns} FROM {table} WHERE stix_id = ANY(string_to_array(%s, ' '))",  # noqa: S608
+                    [" ".join(ids)],
+                )
+                rows = bound.fetchall()
         else:
-            for chunk in _chunks(ids):
+            for chunk in _chunks(sorted(ids)):  # (in index order)
                 marks = ", ".join(["%s"] * len(chunk))
                 cursor.execute(f"SELECT {columns} FROM {table} WHERE stix_id IN ({marks})", chunk)  # noqa: S608
                 rows += cursor.fetchall()
@@ -897,7 +901,7 @@ class _Import:
                 referenced.update((obj["source_ref"], obj["target_ref"]))
             elif item.type == "language-content":
                 referenced.add(obj["object_ref"])
-        self.held = _held_versions(sorted(set(self.newest) | referenced))
+        self.held = _held_versions(list(set(self.newest) | referenced))
         self.tick(0.2)
         seen: set[tuple[str, str]] = set()
         self._plan_technologies(self._technologies(seen))
