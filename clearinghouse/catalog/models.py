@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clearinghouse.core.models import Shareable
-from clearinghouse.core.visibility import ShareableQuerySet
+from clearinghouse.core.visibility import Lifecycle, ShareableQuerySet
 
 
 class Language(models.TextChoices):
@@ -172,6 +172,9 @@ class Measure(CatalogRecord):
     evidence_source = models.CharField(_("source of the evidence"), max_length=300, blank=True)
     cost_range = models.CharField(_("cost"), max_length=20, choices=CostRange.choices, blank=True)
     prerequisites = models.TextField(_("prerequisites"), blank=True)
+    # (as inherited, without an index of their own: (lifecycle, tlp) and (published_at, id) below serve them)
+    lifecycle = models.CharField(_("state"), max_length=20, choices=Lifecycle.choices, default=Lifecycle.DRAFT)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
     class Meta(CatalogRecord.Meta):
         ordering = ["-published_at", "-id"]
