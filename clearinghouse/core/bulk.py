@@ -9,7 +9,7 @@ column the table requires. Call inside a transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from typing import Any
@@ -113,6 +113,9 @@ def _sqlite_variable_limit(raw: Any) -> int:
         return 999
 
 
+Rows = Sequence[Sequence[Any]] | Callable[[], Sequence[Sequence[Any]]]
+
+
 class Writer:
     """Rows written in the order given, in this thread's transaction. On PostgreSQL they are written on
     another thread while this one prepares the next: the server's work (foreign-key checks included) goes on
@@ -136,18 +139,24 @@ class Writer:
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
-    def insert(self, model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        """Writes the rows (a list the caller no longer changes) after those given before."""
+    @property
+    def aside(self) -> bool:
+        """Whether rows are written on another thread (PostgreSQL)."""
+        return self._aside
+
+    def insert(self, model: type[models.Model], columns: Sequence[str], rows: Rows) -> None:
+        """Writes the rows (a list the caller no longer changes, or a function that returns it, called when
+        their turn comes: on the writing thread, when there is one) after those given before."""
         if not self._aside:
-            insert(model, columns, rows)
+            insert(model, columns, rows() if callable(rows) else rows)
             return
         statement = _Statement(model, columns)
         self._pending.append(self._executor.submit(self._run, statement, rows))
 
-    def _run(self, statement: _Statement, rows: Sequence[Sequence[Any]]) -> int:
+    def _run(self, statement: _Statement, rows: Rows) -> int:
         cursor = self._raw.cursor()
         try:
-            return statement.run(cursor, rows)
+            return statement.run(cursor, rows() if callable(rows) else rows)
         finally:
             cursor.close()
 

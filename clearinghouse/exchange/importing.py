@@ -916,6 +916,8 @@ class _Import:
                 1 for i in self.items if i.type == "course-of-action" and not i.outcome and i.id not in self.held
             ),
         )
+        if self.writer.aside:  # the archive first: written while the measures are mapped
+            self._queue_whole_archive()
         updates: list[tuple[Item, int, dict[str, Any], list[dict[str, str]]]] = []
         batch: list[str] = []
         for item in self.items:
@@ -1269,8 +1271,11 @@ class _Import:
         self.tick(1.0)
 
     def _queue_archive(self, compression: archive.Compression) -> None:
+        """Queues the archive's row, written once compressed (on the writing thread, which waits for it)."""
         run = bulk.db_value(ImportArchive, "run", self.run.pk)
-        self.writer.insert(ImportArchive, ("run_id", "data", "size"), [(run, compression.result(), compression.size)])
+        self.writer.insert(
+            ImportArchive, ("run_id", "data", "size"), lambda: [(run, compression.result(), compression.size)]
+        )
         self.archived = True
 
     def start_archive(self) -> None:
@@ -1283,7 +1288,7 @@ class _Import:
             self.whole = archive.Compression(self.raw)
 
     def _queue_whole_archive(self) -> None:
-        if self.whole is not None:
+        if self.whole is not None and not self.archived:
             self._queue_archive(self.whole)
 
     def _apply(self, measure_id: int, change: Change) -> None:
