@@ -118,14 +118,16 @@ Rows = Sequence[Sequence[Any]] | Callable[[], Sequence[Sequence[Any]]]
 
 class Writer:
     """Rows written in the order given, in this thread's transaction. On PostgreSQL they are written on
-    another thread while this one prepares the next: the server's work (foreign-key checks included) goes on
-    beside Python's. On SQLite they are written at once, here: its module takes the GIL back after every row,
-    so a writing thread would only take turns with this one (measured: no faster).
+    another thread while this one prepares the next, so that the server's work (foreign-key checks included)
+    goes on beside Python's. On SQLite they are written here, at once: SQLite works inside this process, and a
+    writing thread gained a few percent at most, within the noise of the measure; the connection is not shared
+    between threads for that.
 
-    Use as a context manager. Between the first :meth:`insert` and :meth:`wait`, this thread leaves the
-    connection alone. On PostgreSQL the constraints are checked as each ``COPY`` ends (``SET CONSTRAINTS ALL
-    IMMEDIATE``) rather than all at the commit, so that those checks too run beside this thread; rows must
-    then come after the rows they refer to, as :meth:`insert` calls are ordered.
+    Use as a context manager. Between the first :meth:`insert` and :meth:`wait`, this thread may read (its
+    queries wait for the statement being written) but writes nothing itself: a savepoint rolled back here
+    would take the writer's rows with it. On PostgreSQL the constraints are checked as each ``COPY`` ends
+    (``SET CONSTRAINTS ALL IMMEDIATE``) rather than all at the commit, so that those checks too run beside
+    this thread; rows must then come after the rows they refer to, as :meth:`insert` calls are ordered.
     """
 
     def __init__(self) -> None:
