@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
+from itertools import chain
 from typing import Any
 
 from django.db import connection, models
@@ -58,8 +59,14 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
 def insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Insert rows (tuples in the order of ``columns``, values as stored); returns how many."""
     statement = _Statement(model, columns)
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        return statement.run(cursor.cursor, rows)
+    connection.ensure_connection()
+    # the DB-API cursor itself: Django's SQLite wrapper would rewrite each statement of thousands of "?" again
+    cursor = connection.connection.cursor()
+    try:
+        with connection.wrap_database_errors:
+            return statement.run(cursor, rows)
+    finally:
+        cursor.close()
 
 
 class _Statement:
@@ -95,7 +102,7 @@ class _Statement:
         for start in range(0, len(batch), per):
             chunk = batch[start : start + per]
             sql = full if len(chunk) == per else statement + ", ".join([group] * len(chunk))
-            cursor.execute(sql, [value for row in chunk for value in row])
+            cursor.execute(sql, list(chain.from_iterable(chunk)))
         return len(batch)
 
 
