@@ -916,7 +916,7 @@ class _Import:
                 1 for i in self.items if i.type == "course-of-action" and not i.outcome and i.id not in self.held
             ),
         )
-        if self.writer.aside:  # the archive first: written while the measures are mapped
+        if self.writer.aside and not self.held:  # every object new: the archive first, written while they are mapped
             self._queue_whole_archive()
         updates: list[tuple[Item, int, dict[str, Any], list[dict[str, str]]]] = []
         batch: list[str] = []
@@ -949,7 +949,8 @@ class _Import:
                 batch = []
         self._create_drafts(batch)
         self._create_drafts(self._plan_updates(updates))
-        self._queue_whole_archive()
+        if any(item.store for item in self.items):  # (a bundle imported before keeps no second archive)
+            self._queue_whole_archive()
         self.tick(0.25)
         for item in self.items:
             if item.outcome or item.type == "course-of-action":  # courses of action: settled when written

@@ -106,12 +106,13 @@ def course_of_action(**extra: Any) -> dict[str, Any]:
     }
 
 
-def counts() -> tuple[int, int, int, int]:
+def counts() -> tuple[int, int, int, int, int]:
     return (
         Measure.objects.count(),
         MeasureVersion.objects.count(),
         ImportedObject.objects.count(),
         MeasureReference.objects.count(),
+        ImportArchive.objects.count(),
     )
 
 
