@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from clearinghouse.accounts.services import create_api_token
@@ -16,7 +18,7 @@ from clearinghouse.core.testing import PASSWORD
 from clearinghouse.core.visibility import Lifecycle
 from clearinghouse.countries.models import MemberState
 from clearinghouse.exchange import stix
-from clearinghouse.exchange.models import StixObject
+from clearinghouse.exchange.models import PendingProjection, StixObject
 from clearinghouse.exchange.selectors import collection_id
 
 TAXII = "application/taxii+json;version=2.1"
@@ -350,3 +352,21 @@ def test_a_change_queued_while_a_refresh_holds_the_same_record_is_not_lost(perso
     PendingProjection.objects.filter(pk__in=held).delete()  # the refresh finishes with the rows it read
 
     assert coa_names(taxii.objects(PUBLIC)) == {"Changed meanwhile"}
+
+
+def test_rebuild_taxii_objects_projects_a_catalogue_loaded_around_the_services_once(personas):
+    published = measure(personas)
+    measure(personas, title="Still a draft", state=Lifecycle.DRAFT)
+    # as after a bulk load or a restored dump: records with no STIX objects and nothing queued
+    StixObject.objects.all().delete()
+    PendingProjection.objects.all().delete()
+
+    first, again = io.StringIO(), io.StringIO()
+    call_command("rebuild_taxii_objects", stdout=first, stderr=io.StringIO())
+    made = StixObject.objects.count()
+    call_command("rebuild_taxii_objects", stdout=again, stderr=io.StringIO())
+
+    assert StixObject.objects.filter(measure=published, type="course-of-action").count() == 1
+    assert not StixObject.objects.filter(measure__title="Still a draft").exists()
+    assert first.getvalue().startswith(f"{made:,} object versions added")
+    assert StixObject.objects.count() == made and again.getvalue().startswith("0 object versions added")
