@@ -1,5 +1,5 @@
-"""Writing many rows at once, for imports: ids reserved up front, rows sent as PostgreSQL ``COPY`` or as one
-prepared statement run many times on SQLite.
+"""Writing many rows at once, for imports: ids reserved up front, rows sent as PostgreSQL ``COPY`` or as SQLite
+``INSERT`` statements of thousands of rows each; :class:`Writer` writes them beside the caller's own work.
 
 Django's ``bulk_create`` prepares every value of every row through its field (about 100 µs a row of a
 measure); here the caller passes values as the database stores them (``db_value`` converts the few that
