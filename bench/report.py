@@ -24,6 +24,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from _shared import say
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 FORMATS = ["html", "docx", "pdf"]
@@ -33,10 +35,6 @@ def database_url(engine: str, size: int, args: argparse.Namespace) -> str:
     if engine == "sqlite":
         return f"sqlite:///{args.workdir / f'sqlite-{size}.sqlite3'}"
     return f"{args.postgres.rstrip('/')}/ch174_bench_{size}"
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def prepare(count: int) -> int:

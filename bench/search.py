@@ -38,6 +38,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from _shared import code_version, say, table
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 TARGET_MS = {"sqlite": 150, "postgresql": 300}
@@ -402,30 +404,6 @@ def cell(timing: dict[str, Any], key: str, timeout_s: float) -> str:
     return f"> {timeout_s * 1000:,.0f}" if timing["timed_out"] else f"{timing[key]:.1f}"
 
 
-def code_version() -> str:
-    """The commit under test, and whether files differ from it (another change in progress is measured too)."""
-    git = ["git", "-C", str(ROOT)]
-    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)  # noqa: S603 S607
-    status = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True)  # noqa: S603 S607
-    changed = len(status.stdout.splitlines())
-    return f"commit {commit.stdout.strip() or '?'}" + (f" with {changed} modified files" if changed else "")
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def table(header: list[str], rows: list[list[str]], left: int = 3) -> str:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(
-            str(c).ljust(w) if i < left else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    return "\n".join([line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)])
-
-
 def report(
     results: list[tuple[str, int, list[dict[str, Any]]]], builds: list[dict[str, Any]], timeout_s: float
 ) -> None:
@@ -463,7 +441,7 @@ def report(
     print("query again; after change: the first search after one measure was changed; cold start: the first")
     print("search of a new process. matches: the total an anonymous reader is shown. bare: the engine's own")
     print("top 20 on the whole index, without snippets. The target holds when API p95 and after change p95 meet it.")
-    print(table(header, rows))
+    print(table(header, rows, left=3))
 
     step_rows = []
     for engine, size, measured in results:

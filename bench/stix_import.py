@@ -30,14 +30,12 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from _shared import code_version, say, table
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 TARGET = 20_000
 DATABASE = "ch174_bench_import"
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 # -- the bundle ------------------------------------------------------------------------------------
@@ -240,25 +238,6 @@ def measure(path: Path) -> None:
     }
     results["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(results))
-
-
-def table(header: list[str], rows: list[list[str]], left: int = 1) -> str:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(
-            str(c).ljust(w) if i < left else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    return "\n".join([line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)])
-
-
-def code_version() -> str:
-    git = ["git", "-C", str(ROOT)]
-    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)  # noqa: S603 S607
-    status = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True)  # noqa: S603 S607
-    changed = len(status.stdout.splitlines())
-    return f"commit {commit.stdout.strip() or '?'}" + (f" with {changed} modified files" if changed else "")
 
 
 def main() -> None:

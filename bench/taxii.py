@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from _shared import say
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -46,10 +47,6 @@ from clearinghouse.exchange import selectors
 members = selectors.collections_for(User.objects.get(username="bench"))[1]
 print(selectors.served(members).filter(is_latest=True).count())
 """
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def free_port() -> int:
