@@ -923,11 +923,9 @@ class _Import:
         for item in self.items:
             if item.outcome or self._settled(item, seen):
                 continue
-            obj = item.obj
-            if obj.get("revoked") is True or obj.get("x_mitre_deprecated") is True:
-                why = _("revoked") if obj.get("revoked") is True else _("deprecated")
-                self._unmapped(item, why)
+            if self._withdrawn(item):
                 continue
+            obj = item.obj
             if item.type != "course-of-action":
                 continue
             try:
@@ -972,15 +970,23 @@ class _Import:
             platform_id = _platform_reference(item.obj)
             if not platform_id.startswith("technology-") or self._settled(item, seen):
                 continue
-            obj = item.obj
-            if obj.get("revoked") is True or obj.get("x_mitre_deprecated") is True:
-                self._unmapped(item, _("revoked") if obj.get("revoked") is True else _("deprecated"))
+            if self._withdrawn(item):
                 continue
             try:
-                technologies.append((item, technology_content(obj, platform_id.removeprefix("technology-"))))
+                technologies.append((item, technology_content(item.obj, platform_id.removeprefix("technology-"))))
             except _Unmappable as problem:
                 self._failed(item, _("not taken in: %(why)s") % {"why": problem})
         return technologies
+
+    def _withdrawn(self, item: Item) -> bool:
+        """Revoked, or deprecated (ATT&CK): kept, not mapped."""
+        if item.obj.get("revoked") is True:
+            self._unmapped(item, _("revoked"))
+            return True
+        if item.obj.get("x_mitre_deprecated") is True:
+            self._unmapped(item, _("deprecated"))
+            return True
+        return False
 
     def _settled(self, item: Item, seen: set[tuple[str, str]]) -> bool:
         """Refused, or a version taken in before: nothing more to decide for this object."""
