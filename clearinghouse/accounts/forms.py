@@ -33,6 +33,26 @@ class TotpCodeForm(forms.Form):
         return code
 
 
+class TotpReplacementForm(TotpCodeForm):
+    """Enrolling a new authenticator over a confirmed one: a code from each."""
+
+    current_code = forms.CharField(
+        label=_("Six-digit code from the authenticator you are replacing"),
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text=_("Lost it? An administrator can reset your two-factor authentication."),
+    )
+
+    field_order = ["current_code", "code"]
+
+    def clean_current_code(self) -> str:
+        code = self.cleaned_data["current_code"].replace(" ", "")
+        if not code.isdigit():
+            raise ValidationError(_("The code is made of digits only."))
+        return code
+
+
 class _MembershipFields(forms.ModelForm):
     """Admin forms that edit the role and the membership together, under the same rule as the services."""
 

@@ -1,4 +1,10 @@
-"""Curators and administrators pass a TOTP second factor before anything else."""
+"""Curators and administrators, and anyone who turned an authenticator on, pass a TOTP second factor first.
+
+Until the code is given, a signed-in person reaches only the page that asks for it (or, for a role that
+requires a second factor and has no authenticator yet, the page that enrols one) and signing out. Enrolling
+over a confirmed authenticator is never open to a session that has not given its code: otherwise a stolen
+password would be enough to replace the device.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ from django.utils.translation import gettext as _
 from clearinghouse.accounts import selectors
 from clearinghouse.core.middleware import wants_json
 
-_OPEN_PATH_NAMES = ("accounts:two_factor_setup", "accounts:two_factor_verify", "accounts:logout")
+_OPEN_PATH_NAMES = ("accounts:two_factor_verify", "accounts:logout")
 
 
 class RequireTwoFactorMiddleware:
@@ -22,11 +28,17 @@ class RequireTwoFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if not (user.is_authenticated and getattr(user, "needs_two_factor", False)) or user.is_verified():  # type: ignore[attr-defined]
+        if not user.is_authenticated or user.is_verified() or request.path.startswith("/static/"):  # type: ignore[attr-defined]
             return self.get_response(request)
-        if request.path.startswith("/static/") or request.path in {reverse(name) for name in _OPEN_PATH_NAMES}:
+        has_device = selectors.has_confirmed_totp_device(user)
+        if not (has_device or getattr(user, "needs_two_factor", False)):
+            return self.get_response(request)
+        open_paths = {reverse(name) for name in _OPEN_PATH_NAMES}
+        if not has_device:
+            open_paths.add(reverse("accounts:two_factor_setup"))
+        if request.path in open_paths:
             return self.get_response(request)
         if wants_json(request):
             return JsonResponse({"detail": _("Two-factor authentication is required for this account.")}, status=403)
-        name = "accounts:two_factor_verify" if selectors.confirmed_totp_device(user) else "accounts:two_factor_setup"
+        name = "accounts:two_factor_verify" if has_device else "accounts:two_factor_setup"
         return redirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")

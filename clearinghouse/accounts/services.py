@@ -109,10 +109,24 @@ class TooManyWrongCodes(Exception):
     """Wrong codes came too fast: django-otp makes the person wait, doubling the wait each time."""
 
 
+class WrongCurrentCode(Exception):
+    """Replacing a confirmed authenticator needs a code from it (or an administrator's reset)."""
+
+
 @transaction.atomic
-def confirm_totp_enrollment(device: TOTPDevice, code: str, *, actor: User) -> bool:
-    """Confirm the authenticator with a code it shows; a wrong code changes nothing."""
+def confirm_totp_enrollment(device: TOTPDevice, code: str, *, actor: User, current_code: str = "") -> bool:
+    """Confirm the authenticator with a code it shows; a wrong code changes nothing.
+
+    When the person already has a confirmed authenticator, this one replaces it only with a code from the one
+    being replaced: a password alone never moves the second factor to another phone."""
     _require_self(device.user, actor)
+    current = TOTPDevice.objects.filter(user=actor, confirmed=True).exclude(pk=device.pk).first()
+    if current is not None:
+        allowed, _details = current.verify_is_allowed()
+        if not allowed:
+            raise TooManyWrongCodes
+        if not current.verify_token(current_code.strip().replace(" ", "")):
+            raise WrongCurrentCode
     allowed, _details = device.verify_is_allowed()
     if not allowed:
         raise TooManyWrongCodes

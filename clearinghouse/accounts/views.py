@@ -12,13 +12,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from clearinghouse.accounts import selectors, services
-from clearinghouse.accounts.forms import ApiTokenForm, TotpCodeForm
+from clearinghouse.accounts.forms import ApiTokenForm, TotpCodeForm, TotpReplacementForm
 from clearinghouse.core.http import Request
 
 
@@ -113,17 +113,31 @@ def _qr_data_uri(text: str) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request: Request) -> HttpResponse:
+    replacing = selectors.has_confirmed_totp_device(request.user)
+    if replacing and not request.user.is_verified():  # type: ignore[attr-defined]
+        # the password alone never reaches enrolment over a confirmed authenticator
+        return redirect(f"{reverse('accounts:two_factor_verify')}?{urlencode({'next': request.get_full_path()})}")
+    form_class = TotpReplacementForm if replacing else TotpCodeForm
     device = selectors.pending_totp_device(request.user)
     if request.method == "GET" or device is None:
         device = services.start_totp_enrollment(actor=request.user)
-        form = TotpCodeForm()
+        form = form_class()
     else:
-        form = TotpCodeForm(request.POST)
+        form = form_class(request.POST)
         if form.is_valid():
             try:
-                confirmed = services.confirm_totp_enrollment(device, form.cleaned_data["code"], actor=request.user)
+                confirmed = services.confirm_totp_enrollment(
+                    device,
+                    form.cleaned_data["code"],
+                    actor=request.user,
+                    current_code=form.cleaned_data.get("current_code", ""),
+                )
             except services.TooManyWrongCodes:
                 form.add_error("code", _("Too many wrong codes. Wait a little before trying again."))
+            except services.WrongCurrentCode:
+                form.add_error(
+                    "current_code", _("That is not the code your current authenticator shows. Try the next one.")
+                )
             else:
                 if confirmed:
                     otp_login(request, device)
@@ -136,6 +150,7 @@ def two_factor_setup(request: Request) -> HttpResponse:
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         "qr": _qr_data_uri(device.config_url),
         "next": _next_url(request),
+        "replacing": replacing,
     }
     return render(request, "accounts/two_factor_setup.html", context, status=400 if form.errors else 200)
 
