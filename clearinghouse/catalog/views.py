@@ -243,7 +243,15 @@ def _workflow(request: Request, pk: int, action: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(measure)
-    return redirect(measure)
+    return _after_workflow(request, measure)
+
+
+def _after_workflow(request: Request, measure: Measure) -> HttpResponse:
+    """Back to the measure, or, when the step took it out of the actor's sight (a curator sends a measure back
+    to its owner's drafts), to the list the actor came from."""
+    if selectors.measures_visible_to(request.user).filter(pk=measure.pk).exists():
+        return redirect(measure)
+    return redirect("catalog:review_queue" if request.user.is_curator else "catalog:my_submissions")
 
 
 @login_required

@@ -126,3 +126,17 @@ def test_bad_values_are_refused_and_nothing_is_stored(personas):
             actor=personas.alice, title="x", summary="y", pillar=Pillar.objects.first(), since_year=1066
         )
     assert Measure.objects.count() == before
+
+
+def test_a_curator_who_sends_a_measure_back_lands_on_the_review_queue_with_the_confirmation(personas):
+    from clearinghouse.core.testing import client_for
+
+    submitted = measure(personas, state=Lifecycle.IN_REVIEW)
+    client = client_for(personas.curator)
+    response = client.post(
+        f"/en/catalogue/measures/{submitted.pk}/send_back/", {"comment": "Give the source of the figures."}, follow=True
+    )
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == "/en/catalogue/review/"
+    assert "Sent back to its owner with your comment." in response.content.decode()
+    assert Measure.objects.get(pk=submitted.pk).lifecycle == Lifecycle.DRAFT
