@@ -68,6 +68,24 @@ def test_red_is_seen_only_by_the_people_named_whatever_their_role(personas):
     assert not Note.objects.exportable().filter(pk=red.pk).exists()
 
 
+@pytest.mark.parametrize(
+    ("lifecycle", "seen_by"),
+    [
+        (Lifecycle.DRAFT, {"alice"}),
+        (Lifecycle.SUBMITTED, {"alice", "curator"}),
+        (Lifecycle.IN_REVIEW, {"alice", "curator"}),
+        (Lifecycle.PUBLISHED, {"alice", "bob", "curator"}),
+        (Lifecycle.WITHDRAWN, {"alice"}),
+    ],
+)
+def test_red_reaches_named_people_outside_the_owner_only_once_published(personas, lifecycle, seen_by):
+    """DOMAIN.md: a TLP:RED draft or withdrawn record is for the named members of its owner; while it is
+    reviewed, also for the curators the owner named; once published, for every named individual."""
+    red = note("red", TLP.RED, lifecycle=lifecycle)
+    red.shared_with_users.add(personas.alice, personas.bob, personas.curator)
+    assert {name for name, user in personas.all().items() if "red" in titles(user)} == seen_by
+
+
 @pytest.mark.parametrize("lifecycle", [Lifecycle.DRAFT])
 def test_a_draft_is_private_to_the_members_of_its_owner(personas, lifecycle):
     note("draft", TLP.CLEAR, lifecycle=lifecycle)
