@@ -114,21 +114,19 @@ class ShareableQuerySet(models.QuerySet):
 
         named = Q(self._shared_with("shared_with_users", viewer.user_id or 0, through))
         not_red = ~on(tlp=TLP.RED)
+        in_review = on(lifecycle__in=[Lifecycle.SUBMITTED, Lifecycle.IN_REVIEW])
 
         community = published & on(tlp__in=[TLP.CLEAR, TLP.GREEN])
         amber = published & on(tlp=TLP.AMBER) & (own | need_to_know)
         strict = published & on(tlp=TLP.AMBER_STRICT) & own
         unpublished_own = ~published & own & not_red
-        rule = community | amber | strict | unpublished_own | (on(tlp=TLP.RED) & named)
+        # TLP:RED is for named people at every stage; before publication and after withdrawal, only those
+        # named who belong to the owner (and, while it is reviewed, the curators the owner named)
+        red_reach = published | own | (in_review if viewer.is_curator else on(pk__in=[]))
+        red = on(tlp=TLP.RED) & named & red_reach
+        rule = community | amber | strict | unpublished_own | red
         if viewer.is_curator:
-            in_the_secretariat_s_hands = on(
-                lifecycle__in=[
-                    Lifecycle.SUBMITTED,
-                    Lifecycle.IN_REVIEW,
-                    Lifecycle.PUBLISHED,
-                    Lifecycle.WITHDRAWN,
-                ]
-            )
+            in_the_secretariat_s_hands = in_review | on(lifecycle__in=[Lifecycle.PUBLISHED, Lifecycle.WITHDRAWN])
             rule |= in_the_secretariat_s_hands & not_red
         return rule
 
