@@ -1,0 +1,130 @@
+"""The access rule as docs/roles.md states it, read from that page: what every channel is checked against.
+
+The table there gives, for each marking and workflow stage, the audiences that see a record, in a small
+vocabulary ("owner's members", "named people", …). This module knows what each of those words means for a
+person and a record, and nothing else: the code under test is never consulted for the expected answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+ROLES_PAGE = Path(__file__).resolve().parents[2] / "docs" / "roles.md"
+
+MARKINGS = {
+    "TLP:CLEAR": "clear",
+    "TLP:GREEN": "green",
+    "TLP:AMBER": "amber",
+    "TLP:AMBER+STRICT": "amber+strict",
+    "TLP:RED": "red",
+}
+STAGES = {
+    "draft": ("draft",),
+    "submitted, in review": ("submitted", "in_review"),
+    "published": ("published",),
+    "withdrawn": ("withdrawn",),
+}
+
+
+@dataclass(frozen=True)
+class Person:
+    """One persona of the matrix, described by its relations only."""
+
+    name: str
+    signed_in: bool = True
+    state: str | None = None  # ISO alpha-2 of the Member State they belong to
+    organization: str | None = None  # slug of the organization they belong to
+    curator: bool = False
+
+
+@dataclass
+class Record:
+    """One record of the matrix world, described by what the rule reads."""
+
+    code: str
+    tlp: str
+    lifecycle: str
+    owner_state: str | None = None
+    owner_organization: str | None = None
+    named: frozenset[str] = frozenset()
+    shared_states: frozenset[str] = frozenset()
+    shared_organizations: frozenset[str] = frozenset()
+    pk: int = 0
+    attachment_pk: int = 0
+    ever_published: bool = False
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def _belongs(p: Person, r: Record) -> bool:
+    return (p.state is not None and p.state == r.owner_state) or (
+        p.organization is not None and p.organization == r.owner_organization
+    )
+
+
+def _named(p: Person, r: Record) -> bool:
+    return p.name in r.named
+
+
+AUDIENCES: dict[str, Callable[[Person, Record], bool]] = {
+    "everyone": lambda p, r: True,
+    "signed-in members": lambda p, r: p.signed_in,
+    "owner's members": _belongs,
+    "curators": lambda p, r: p.curator,
+    "named states and organizations": lambda p, r: (
+        (p.state in r.shared_states) or (p.organization in r.shared_organizations)
+    ),
+    "named people": _named,
+    "named members of the owner": lambda p, r: _named(p, r) and _belongs(p, r),
+    "named curators": lambda p, r: _named(p, r) and p.curator,
+}
+
+
+@cache
+def table() -> dict[tuple[str, str], tuple[str, ...]]:
+    """(marking, lifecycle) → the audiences docs/roles.md lists for it."""
+    text = ROLES_PAGE.read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line.startswith("| TLP:") or line.startswith("| marking |")]
+    header = next(line for line in lines if line.startswith("| marking | draft"))
+    stages = [cell.strip() for cell in header.strip("|").split("|")][1:]
+    found: dict[tuple[str, str], tuple[str, ...]] = {}
+    start = lines.index(header)
+    for line in lines[start + 1 :]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if cells[0] not in MARKINGS or len(cells) != len(stages) + 1:
+            break
+        for stage, cell in zip(stages, cells[1:], strict=True):
+            audiences = tuple(part.strip() for part in re.split(r",\s*", cell) if part.strip())
+            unknown = [a for a in audiences if a not in AUDIENCES]
+            assert not unknown, f"docs/roles.md names audiences the matrix does not know: {unknown}"
+            for lifecycle in STAGES[stage]:
+                found[(MARKINGS[cells[0]], lifecycle)] = audiences
+    missing = {(t, s) for t in MARKINGS.values() for stages_ in STAGES.values() for s in stages_} - set(found)
+    assert not missing, f"docs/roles.md's table leaves out {sorted(missing)}"
+    return found
+
+
+def sees(person: Person, record: Record) -> bool:
+    """Whether docs/roles.md lets this person see this record on the platform's pages and API."""
+    return any(AUDIENCES[audience](person, record) for audience in table()[(record.tlp, record.lifecycle)])
+
+
+def leaves_the_platform(record: Record) -> bool:
+    """What exports, feeds, TAXII, reports and statistics may carry at all: published and not TLP:RED."""
+    return record.lifecycle == "published" and record.tlp != "red"
+
+
+def audience_of(person: Person) -> Person:
+    """A TAXII collection serves an audience (everyone, signed-in members, the members of one state or
+    organization), not a person: what it serves is what such a member sees, less what is shared with named
+    people or with curators as individuals."""
+    return Person(
+        name="",
+        signed_in=person.signed_in,
+        state=person.state,
+        organization=person.organization,
+        curator=False,
+    )

@@ -1,0 +1,349 @@
+"""Issue 11, item 10: every persona × every record (each marking at each workflow stage) × every channel.
+
+The expected answer comes from the table in docs/roles.md (``tests.access.rule``), never from the code under
+test. One world is built per module, in one transaction rolled back at the end, so the whole matrix costs
+one set-up per database. A channel that is built later joins here the day it is built.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.test import TestCase, override_settings
+
+from tests.access import rule
+from tests.access.world import PERSONAS, WORD, World, build, codes_in
+
+#: Each test still runs in its own savepoint, inside the module's transaction that holds the world.
+pytestmark = pytest.mark.django_db
+
+NAMES = [p.name for p in PERSONAS]
+SIGNED_IN = [p.name for p in PERSONAS if p.signed_in]
+TAXII = {"HTTP_ACCEPT": "application/taxii+json;version=2.1"}
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
+    from django.conf import settings
+
+    rates = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"}}
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"), REST_FRAMEWORK=rates),
+        transaction.atomic(),
+    ):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            made = build()
+        for person in PERSONAS:  # sessions opened now, outside any test's savepoint, last the whole module
+            made.client(person.name)
+        yield made
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles() -> None:
+    cache.clear()
+
+
+# -- what each persona should meet --------------------------------------------------------------------------
+
+
+def _visible(world: World, name: str, records: list[rule.Record]) -> set[str]:
+    person = world.people[name]
+    return {r.code for r in records if rule.sees(person, r)}
+
+
+def visible_measures(world: World, name: str) -> set[str]:
+    return _visible(world, name, world.measures)
+
+
+def visible_technologies(world: World, name: str) -> set[str]:
+    return _visible(world, name, world.technologies)
+
+
+def exported(world: World, name: str, records: list[rule.Record]) -> set[str]:
+    person = world.people[name]
+    return {r.code for r in records if rule.leaves_the_platform(r) and rule.sees(person, r)}
+
+
+def _diff(seen: set[str], expected: set[str], world: World) -> str:
+    def describe(codes: set[str]) -> list[str]:
+        return sorted(
+            f"{c} ({world.record(c).owner_state or world.record(c).owner_organization} "
+            f"{world.record(c).tlp} {world.record(c).lifecycle})"
+            for c in codes
+        )
+
+    return f"leaked: {describe(seen - expected)}; missing: {describe(expected - seen)}"
+
+
+def assert_same(seen: set[str], expected: set[str], world: World) -> None:
+    assert seen == expected, _diff(seen, expected, world)
+
+
+def assert_within(seen: set[str], allowed: set[str], world: World) -> None:
+    assert seen <= allowed, _diff(seen, allowed | seen, world)
+
+
+def html_pages(client: Any, url: str) -> str:
+    """Every page of a paginated HTML list, joined."""
+    texts, page = [], 1
+    while True:
+        response = client.get(url + ("&" if "?" in url else "?") + f"page={page}")
+        assert response.status_code == 200, (url, page, response.status_code)
+        text = response.content.decode()
+        texts.append(text)
+        if f"page={page + 1}" not in text or page > 10:
+            return "\n".join(texts)
+        page += 1
+
+
+def api_pages(client: Any, url: str) -> list[dict[str, Any]]:
+    pages = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code, response.content[:300])
+        pages.append(response.json())
+        url = pages[-1].get("next")
+    return pages
+
+
+# -- one record at a time: its page, history, edit and translation pages, file, API detail ------------------
+
+
+DETAIL_PAGES = {
+    "page": "/en/catalogue/measures/{pk}/",
+    "page in Arabic": "/ar/catalogue/measures/{pk}/",
+    "history": "/en/catalogue/measures/{pk}/history/",
+    "file": "/en/catalogue/files/{attachment}/",
+}
+SIGN_IN_FIRST = {
+    "edit page": "/en/catalogue/measures/{pk}/edit/",
+    "translation page": "/en/catalogue/measures/{pk}/translation/",
+}
+
+
+@pytest.mark.parametrize("channel", list(DETAIL_PAGES))
+@pytest.mark.parametrize("name", NAMES)
+def test_a_measure_s_own_pages_answer_exactly_whom_the_rule_allows_and_404_to_others(world, name, channel):
+    client, seen, expected = world.client(name), set(), visible_measures(world, name)
+    for record in world.measures:
+        response = client.get(DETAIL_PAGES[channel].format(pk=record.pk, attachment=record.attachment_pk))
+        assert response.status_code in (200, 404), (record.code, response.status_code)
+        if response.status_code == 200:
+            seen.add(record.code)
+            if channel != "file":  # nothing on a page it shows (related measures, say) reveals another record
+                assert_within(codes_in(response.content.decode()), expected, world)
+        else:
+            assert record.code not in response.content.decode()
+    assert_same(seen, expected, world)
+
+
+@pytest.mark.parametrize("channel", list(SIGN_IN_FIRST))
+@pytest.mark.parametrize("name", NAMES)
+def test_the_edit_pages_of_a_measure_one_may_not_see_answer_404_not_403(world, name, channel):
+    client, expected = world.client(name), visible_measures(world, name)
+    for record in world.measures:
+        response = client.get(SIGN_IN_FIRST[channel].format(pk=record.pk))
+        if name == "reader":
+            assert response.status_code == 302 and "/sign-in/" in response["Location"], record.code
+        elif record.code in expected:
+            assert response.status_code in (200, 403), (record.code, response.status_code)
+        else:
+            assert response.status_code == 404, (record.code, response.status_code)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_api_gives_a_measure_to_exactly_whom_the_rule_allows(world, name):
+    client, seen = world.api(name), set()
+    for record in world.measures:
+        response = client.get(f"/api/v1/measures/{record.pk}/")
+        assert response.status_code in (200, 404), (record.code, response.status_code)
+        if response.status_code == 200:
+            seen.add(record.code)
+    assert_same(seen, visible_measures(world, name), world)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_technology_s_page_and_api_answer_exactly_whom_the_rule_allows(world, name):
+    page, api = world.client(name), world.api(name)
+    on_pages, in_api = set(), set()
+    for record in world.technologies:
+        if page.get(f"/en/catalogue/technologies/{record.extra['slug']}/").status_code == 200:
+            on_pages.add(record.code)
+        if api.get(f"/api/v1/technologies/{record.extra['slug']}/").status_code == 200:
+            in_api.add(record.code)
+    expected = visible_technologies(world, name)
+    assert_same(on_pages, expected, world)
+    assert_same(in_api, expected, world)
+
+
+# -- lists, search results and their snippets, facet counts --------------------------------------------------
+
+
+LISTS = {
+    "catalogue search": f"/en/catalogue/?q={WORD}",
+    "catalogue search in French": f"/fr/catalogue/?q={WORD}",
+    "catalogue search on a word of the body": "/en/catalogue/?q=body",
+    "catalogue": "/en/catalogue/",
+    "measures using a technology": "/en/catalogue/technologies/qzcarrier/",
+}
+
+
+@pytest.mark.parametrize("channel", list(LISTS))
+@pytest.mark.parametrize("name", NAMES)
+def test_lists_and_search_results_show_exactly_the_measures_the_rule_allows(world, name, channel):
+    text = html_pages(world.client(name), LISTS[channel])
+    assert_same(codes_in(text), visible_measures(world, name), world)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_api_s_search_counts_and_facets_count_only_what_the_rule_allows(world, name):
+    expected = visible_measures(world, name)
+    for url in (f"/api/v1/measures/?q={WORD}&page_size=100", "/api/v1/measures/?page_size=100"):
+        pages = api_pages(world.api(name), url)
+        assert_same(codes_in(json.dumps(pages)), expected, world)
+        assert pages[0]["count"] == len(expected)
+        facets = {f["value"]: f["count"] for f in pages[0]["facets"].get("pillar", [])}
+        assert facets.get("technical", 0) == len(expected)
+        countries = {f["value"]: f["count"] for f in pages[0]["facets"].get("country", [])}
+        assert countries.get("KE", 0) == len({c for c in expected if world.record(c).owner_state == "KE"})
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_catalogue_page_counts_only_what_the_rule_allows(world, name):
+    text = world.client(name).get(f"/en/catalogue/?q={WORD}").content.decode()
+    count = len(visible_measures(world, name))
+    assert f">{count} measure" in text, count
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_technology_list_and_api_show_exactly_the_technologies_the_rule_allows(world, name):
+    expected = visible_technologies(world, name)
+    assert_same(codes_in(world.client(name).get("/en/catalogue/technologies/").content.decode()), expected, world)
+    pages = api_pages(world.api(name), "/api/v1/technologies/?page_size=500")
+    assert_same(codes_in(json.dumps(pages)), expected, world)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_personal_lists_never_show_a_measure_the_rule_hides(world, name):
+    client, expected = world.client(name), visible_measures(world, name)
+    for url in ("/en/", "/en/catalogue/mine/"):
+        response = client.get(url)
+        assert response.status_code in (200, 302), url
+        assert_within(codes_in(response.content.decode()), expected, world)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_review_queue_holds_what_the_curator_may_review_and_nothing_else(world, name):
+    response = world.client(name).get("/en/catalogue/review/")
+    person = world.people[name]
+    if not person.curator:
+        assert response.status_code in (302, 403)
+        assert codes_in(response.content.decode()) == set()
+        return
+    expected = {c for c in visible_measures(world, name) if world.record(c).lifecycle in ("submitted", "in_review")}
+    assert_same(codes_in(response.content.decode()), expected, world)
+
+
+# -- what leaves the platform: exports, STIX, TAXII ----------------------------------------------------------
+
+
+EXPORTS = {
+    "catalogue CSV": ("page", f"/en/catalogue/export.csv?q={WORD}"),
+    "catalogue JSON": ("page", f"/en/catalogue/export.json?q={WORD}"),
+    "API CSV export": ("api", "/api/v1/measures/export/?format=csv"),
+    "API JSON export": ("api", "/api/v1/measures/export/?format=json"),
+}
+
+
+def _body(response: Any) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode()
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("channel", list(EXPORTS))
+@pytest.mark.parametrize("name", NAMES)
+def test_exports_carry_exactly_the_published_measures_the_rule_allows_and_never_red(world, name, channel):
+    how, url = EXPORTS[channel]
+    client = world.client(name) if how == "page" else world.api(name)
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    assert_same(codes_in(_body(response)), exported(world, name, world.measures), world)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_stix_export_carries_exactly_what_the_rule_allows_and_never_red(world, name):
+    response = world.api(name).get("/api/v1/stix/measures/")
+    assert response.status_code == 200
+    expected = exported(world, name, world.measures) | exported(world, name, world.technologies)
+    assert_same(codes_in(_body(response)), expected, world)
+
+
+def _taxii_objects(client: Any, collection: str) -> str:
+    texts, url = [], f"/taxii2/api/collections/{collection}/objects/?match[version]=all&limit=1000"
+    for _ in range(50):
+        response = client.get(url, **TAXII)
+        assert response.status_code == 200, (url, response.status_code)
+        text = _body(response)
+        texts.append(text)
+        envelope = json.loads(text)
+        if not envelope.get("more"):
+            return "\n".join(texts)
+        url = f"/taxii2/api/collections/{collection}/objects/?match[version]=all&limit=1000&next={envelope['next']}"
+    raise AssertionError("TAXII paging did not end")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_taxii_collections_serve_every_version_of_exactly_what_their_audience_may_see(world, name):
+    client = world.api(name)
+    listing = client.get("/taxii2/api/collections/", **TAXII)
+    assert listing.status_code == 200
+    served = "\n".join(_taxii_objects(client, c["id"]) for c in listing.json()["collections"])
+    audience = rule.audience_of(world.people[name])
+    records = [*world.measures, *world.technologies]
+    expected = {r.code for r in records if rule.leaves_the_platform(r) and rule.sees(audience, r)}
+    assert_same(codes_in(served), expected, world)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_taxii_collection_of_another_state_is_not_found_and_an_anonymous_client_is_asked_to_sign_in(world, name):
+    from clearinghouse.exchange.selectors import collection_id
+
+    client = world.api(name)
+    mine = {c["id"] for c in client.get("/taxii2/api/collections/", **TAXII).json()["collections"]}
+    others = [collection_id(key) for key in ("state:KE", "state:NG", "organization:interpol", "organization:gsma")]
+    for collection in others:
+        if collection in mine:
+            continue
+        for suffix in ("", "objects/", "manifest/"):
+            response = client.get(f"/taxii2/api/collections/{collection}/{suffix}", **TAXII)
+            if name == "reader":
+                assert response.status_code == 401 and "WWW-Authenticate" in response, suffix
+            else:
+                assert response.status_code == 404, (collection, suffix, response.status_code)
+
+
+# -- activities recorded against the records ---------------------------------------------------------------
+
+
+def ever_published_and_visible(world: World, name: str) -> set[str]:
+    person = world.people[name]
+    return {r.code for r in world.measures if r.ever_published and rule.sees(person, r)}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_activities_show_a_record_only_to_those_who_may_see_it_now(world, name):
+    expected = ever_published_and_visible(world, name)
+    page = html_pages(world.client(name), "/en/resolutions/activities/?kind=dissemination")
+    assert_same(codes_in(page), expected, world)
+    api = api_pages(world.api(name), "/api/v1/activities/?page_size=500")
+    assert_same(codes_in(json.dumps(api)), expected, world)
+    resolution = world.client(name).get("/en/resolutions/PP/174/")
+    assert_within(codes_in(resolution.content.decode()), expected, world)
