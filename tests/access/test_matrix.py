@@ -347,3 +347,22 @@ def test_activities_show_a_record_only_to_those_who_may_see_it_now(world, name):
     assert_same(codes_in(json.dumps(api)), expected, world)
     resolution = world.client(name).get("/en/resolutions/PP/174/")
     assert_within(codes_in(resolution.content.decode()), expected, world)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_acting_on_a_measure_one_may_not_see_is_not_found_and_changes_nothing(world, name):
+    from clearinghouse.catalog.models import Measure
+
+    client, expected = world.client(name), visible_measures(world, name)
+    for record in world.measures:
+        if record.code in expected:
+            continue
+        for action in ("submit", "review", "publish", "withdraw", "files"):
+            response = client.post(f"/en/catalogue/measures/{record.pk}/{action}/", {"comment": "x"})
+            if name == "reader":
+                assert response.status_code == 302 and "/sign-in/" in response["Location"], (record.code, action)
+            else:
+                assert response.status_code == 404, (record.code, action, response.status_code)
+        api = world.api(name).post(f"/api/v1/measures/{record.pk}/withdraw/", {"comment": "x"})
+        assert api.status_code in ((401, 403) if name == "reader" else (404,)), (record.code, api.status_code)
+        assert Measure.objects.get(pk=record.pk).lifecycle == record.lifecycle
