@@ -488,7 +488,7 @@ def test_new_drafts_are_found_by_the_search_of_their_owner(personas):
 
 
 def test_a_large_import_leaves_search_indexing_to_a_background_task_that_indexes_every_draft(personas, monkeypatch):
-    monkeypatch.setattr(services, "INLINE_INDEX_LIMIT", 1)
+    monkeypatch.setattr("clearinghouse.catalog.services.imports.INLINE_INDEX_LIMIT", 1)
     indexed: list[int] = []
 
     def index(ids: Any) -> int:
