@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from clearinghouse.catalog.selectors import (
     facet_counts,
@@ -22,6 +22,7 @@ from clearinghouse.catalog.selectors import (
     publication_span,
     threat_families,
 )
+from clearinghouse.core.visibility import EXPORTABLE_TLP, TLP
 from clearinghouse.countries.models import BDTRegion, DevelopmentGroup, GroupCode, MemberState, Organization
 from clearinghouse.mandates.models import Activity, ActivityKind, ActivityStatus, Revision, SectionKind
 from clearinghouse.mandates.selectors import ClauseStatus, activities_for_report, status_of_ids
@@ -138,14 +139,15 @@ def collect(
 ) -> ReportData:
     """Everything the report says, counted once, for the period (``None`` ends: the whole record)."""
     measures = measures_for_report(restricted=restricted, include_illustrative=include_illustrative)
-    activities = activities_for_report(restricted=restricted, include_illustrative=include_illustrative)
+    markings = EXPORTABLE_TLP if restricted else (TLP.CLEAR,)
+    activities = activities_for_report(markings=markings, include_illustrative=include_illustrative)
     if start is None or end is None:
         # the whole record: from the catalogue's first publication or activity to its last (from the date
         # indexes; the edition's own bounds would need a pass over every measure)
         first, last = publication_span()
-        span = Activity.objects.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
-        ends = [first, span["first"]]
-        lasts_seen = [last, span["last"]]
+        dated = activities.order_by().values_list("occurred_at", flat=True)
+        ends = [first, dated.order_by("occurred_at").first()]
+        lasts_seen = [last, dated.order_by("-occurred_at").first()]
         firsts = [d.date() for d in ends if d]
         lasts = [d.date() for d in lasts_seen if d]
         start = start or (min(firsts) if firsts else None)
