@@ -135,9 +135,7 @@ def test_a_state_the_owner_shares_an_amber_measure_with_sees_its_activity_and_lo
 def test_clause_counts_drop_when_the_measure_behind_an_activity_is_withdrawn(published, personas):
     def counts(viewer: Client) -> tuple[str, ...]:
         page = viewer.get("/en/resolutions/").content.decode()
-        found = re.search(
-            r'<td class="count">(\d+)</td><td class="count">(\d+)</td><td class="count">(\d+)</td>', page
-        )
+        found = re.search(r'<td class="count">(\d+)</td><td class="count">(\d+)</td><td class="count">(\d+)</td>', page)
         assert found is not None
         return found.groups()
 
