@@ -15,8 +15,8 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Cast
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import Exact
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +72,23 @@ def source_visible(rule: SourceRule) -> Q:
         kept = rule(model._default_manager.all()).filter(pk=_source_id_as_pk(model))  # type: ignore[arg-type]
         condition |= Q(source_type=model._meta.label_lower) & Exists(kept)
     return condition
+
+
+#: TLP markings from the widest audience to the narrowest.
+TLP_ORDER: tuple[str, ...] = (TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT, TLP.RED)
+
+
+def with_source_marking(activities: QuerySet[Activity]) -> QuerySet[Activity]:
+    """``source_tlp``: the marking its source carries now ("" without a marked source); ``shown_tlp``: the
+    narrower of that and the activity's own, copied once when it was recorded. An activity shows its source's
+    title, so it is marked as the narrower of the two."""
+    now = [
+        Subquery(model._default_manager.filter(pk=_source_id_as_pk(model)).values("tlp")[:1])
+        for model in _source_models()
+    ]
+    marked = activities.annotate(source_tlp=Coalesce(*now, Value(""), output_field=models.CharField()))
+    narrowest = [When(Q(tlp=m) | Q(source_tlp=m), then=Value(m)) for m in reversed(TLP_ORDER)]
+    return marked.annotate(shown_tlp=Case(*narrowest, default=F("tlp"), output_field=models.CharField()))
 
 
 def activities_visible_to(user: Any) -> QuerySet[Activity]:
@@ -277,7 +294,7 @@ def compare_revisions(old: Revision, new: Revision) -> list[SectionChange]:
 def activities(user: Any) -> QuerySet[Activity]:
     """Activities this user may see, newest first, with what lists show of each."""
     return (
-        activities_visible_to(user)
+        with_source_marking(activities_visible_to(user))
         .prefetch_related("clauses__section__revision__resolution", "states", "organizations")
         .order_by("-occurred_at", "-id")
     )

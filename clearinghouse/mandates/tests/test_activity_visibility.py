@@ -51,7 +51,7 @@ def in_the_public_report() -> bool:
         format="html",
         start=None,
         end=None,
-        restricted=False,
+        edition="public",
         include_illustrative=False,
     )
     return TITLE in content.decode()
