@@ -69,8 +69,8 @@ def source_visible(rule: SourceRule) -> Q:
     marked = _source_models()
     condition = Q(source_type="") | ~Q(source_type__in=[m._meta.label_lower for m in marked])
     for model in marked:
-        kept = rule(model._default_manager.all()).filter(pk=_source_id_as_pk(model))  # type: ignore[arg-type]
-        condition |= Q(source_type=model._meta.label_lower) & Exists(kept)
+        kept = rule(model._default_manager.all()).filter(pk=_source_id_as_pk(model))
+        condition |= Q(source_type=model._meta.label_lower) & Q(Exists(kept))
     return condition
 
 

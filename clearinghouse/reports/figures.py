@@ -268,7 +268,7 @@ def collect(
                 states=states.get(activity.pk, 0),
                 region=activity.get_region_display() if activity.region else "",
                 outputs=[line for line in activity.outputs.splitlines() if line.strip()],
-                tlp=activity.shown_tlp,
+                tlp=activity.shown_tlp,  # type: ignore[attr-defined]  # annotated by with_source_marking
             )
             for activity in newest
         ]

@@ -21,8 +21,18 @@ EDITION_MARKINGS_TEXT: dict[str, str] = {
 ILLUSTRATIVE_MARKING = "ILLUSTRATIVE DATA: made up to demonstrate the platform."
 
 #: TLP 2.0 colours (text on black), for the labels in HTML and PDF; DOCX uses a darker amber and green on white.
-TLP_COLOURS = {TLP.CLEAR: "#ffffff", TLP.GREEN: "#33ff00", TLP.AMBER: "#ffc000", TLP.AMBER_STRICT: "#ffc000"}
-DOCX_COLOURS = {TLP.CLEAR: "000000", TLP.GREEN: "1E8C00", TLP.AMBER: "B37800", TLP.AMBER_STRICT: "B37800"}
+TLP_COLOURS: dict[str, str] = {
+    TLP.CLEAR: "#ffffff",
+    TLP.GREEN: "#33ff00",
+    TLP.AMBER: "#ffc000",
+    TLP.AMBER_STRICT: "#ffc000",
+}
+DOCX_COLOURS: dict[str, str] = {
+    TLP.CLEAR: "000000",
+    TLP.GREEN: "1E8C00",
+    TLP.AMBER: "B37800",
+    TLP.AMBER_STRICT: "B37800",
+}
 
 
 def tlp_label(marking: str) -> str:
