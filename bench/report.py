@@ -128,7 +128,7 @@ def measure(args: argparse.Namespace) -> None:
             format=fmt,
             start=None,
             end=None,
-            restricted=False,
+            edition="public",
             include_illustrative=True,
             progress=clock.step,
         )

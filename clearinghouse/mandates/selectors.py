@@ -1,15 +1,29 @@
-"""Reads of resolutions and activities. Activities start from the visibility rule (they carry their source's TLP)."""
+"""Reads of resolutions and activities.
+
+An activity is seen by those its own marking allows and, when it records something done with another
+record (``source_type``/``source_id``: the measure whose publication it records), only while they may see
+that record *now*: a measure withdrawn, re-marked or shared otherwise since takes its activity with it, on
+every channel (pages, API, report, counts). Every read of activities starts from
+:func:`activities_visible_to` or :func:`activities_for_report`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.apps import apps
+from django.db import models
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce
+from django.db.models.lookups import Exact
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from clearinghouse.core.models import Shareable
 from clearinghouse.core.textdiff import word_diff
+from clearinghouse.core.visibility import EXPORTABLE_TLP, TLP, ShareableQuerySet
 from clearinghouse.mandates.models import (
     Activity,
     ActivityStatus,
@@ -20,16 +34,81 @@ from clearinghouse.mandates.models import (
     SectionKind,
 )
 
+#: Which of a source model's records an audience may see (``visible_to(user)``, or a report edition's rule).
+SourceRule = Callable[[ShareableQuerySet], QuerySet[Any]]
+
+
+def _source_models() -> list[type[Shareable]]:
+    """The models whose records carry a marking, so an activity may have to follow one (from the app registry:
+    mandates does not import the apps above it)."""
+    return [
+        model
+        for model in apps.get_models()
+        if issubclass(model, Shareable) and model is not Activity and not model._meta.proxy
+    ]
+
+
+def _source_id_as_pk(model: type[models.Model]) -> Any:
+    """The activity's ``source_id`` read as a key of ``model``, only on rows naming that model (so no other
+    row's id is ever cast: PostgreSQL would refuse ``''`` as an integer)."""
+    names_it = Exact(OuterRef("source_type"), Value(model._meta.label_lower))
+    named = Case(When(names_it, then=OuterRef("source_id")), default=None)
+    pk = model._meta.pk
+    assert pk is not None  # noqa: S101 (every concrete model has one)
+    if pk.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField"):
+        return Cast(named, output_field=models.BigIntegerField())
+    return named
+
+
+def source_visible(rule: SourceRule) -> Q:
+    """The activity names no source, or its source is among the records ``rule`` keeps of its model now.
+
+    A source of a model that carries no marking (or none installed) leaves the activity to its own marking;
+    a marked record deleted since hides it.
+    """
+    marked = _source_models()
+    condition = Q(source_type="") | ~Q(source_type__in=[m._meta.label_lower for m in marked])
+    for model in marked:
+        kept = rule(model._default_manager.all()).filter(pk=_source_id_as_pk(model))
+        condition |= Q(source_type=model._meta.label_lower) & Q(Exists(kept))
+    return condition
+
+
+#: TLP markings from the widest audience to the narrowest.
+TLP_ORDER: tuple[str, ...] = (TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT, TLP.RED)
+
+
+def with_source_marking(activities: QuerySet[Activity]) -> QuerySet[Activity]:
+    """``source_tlp``: the marking its source carries now ("" without a marked source); ``shown_tlp``: the
+    narrower of that and the activity's own, copied once when it was recorded. An activity shows its source's
+    title, so it is marked as the narrower of the two."""
+    now = [
+        Subquery(model._default_manager.filter(pk=_source_id_as_pk(model)).values("tlp")[:1])
+        for model in _source_models()
+    ]
+    marked = activities.annotate(source_tlp=Coalesce(*now, Value(""), output_field=models.CharField()))
+    narrowest = [When(Q(tlp=m) | Q(source_tlp=m), then=Value(m)) for m in reversed(TLP_ORDER)]
+    return marked.annotate(shown_tlp=Case(*narrowest, default=F("tlp"), output_field=models.CharField()))
+
 
 def activities_visible_to(user: Any) -> QuerySet[Activity]:
-    return Activity.objects.visible_to(user)
+    """The activities this user may see: by their own marking, and their source's as it stands now."""
+    return Activity.objects.visible_to(user).filter(source_visible(lambda records: records.visible_to(user)))
 
 
-def activities_for_report(*, restricted: bool, include_illustrative: bool = False) -> QuerySet[Activity]:
-    """Activities a report may show: TLP:CLEAR for the public edition, all but TLP:RED for the restricted one."""
-    from django.contrib.auth.models import AnonymousUser
+def activities_for_report(
+    *, markings: Collection[str] = (TLP.CLEAR,), include_illustrative: bool = False
+) -> QuerySet[Activity]:
+    """Activities an edition holding ``markings`` may show: published and so marked, their source too (now).
 
-    found = Activity.objects.exportable() if restricted else Activity.objects.visible_to(AnonymousUser())
+    ``(TLP.CLEAR,)`` is the public edition, what an anonymous reader sees; TLP:RED is never reported.
+    """
+    allowed = [marking for marking in markings if marking in EXPORTABLE_TLP]
+
+    def reportable(records: ShareableQuerySet) -> QuerySet[Any]:
+        return records.exportable().filter(tlp__in=allowed)
+
+    found = reportable(Activity.objects.all()).filter(source_visible(reportable))
     if not include_illustrative:
         found = found.filter(is_illustrative=False)
     return found
@@ -215,7 +294,7 @@ def compare_revisions(old: Revision, new: Revision) -> list[SectionChange]:
 def activities(user: Any) -> QuerySet[Activity]:
     """Activities this user may see, newest first, with what lists show of each."""
     return (
-        activities_visible_to(user)
+        with_source_marking(activities_visible_to(user))
         .prefetch_related("clauses__section__revision__resolution", "states", "organizations")
         .order_by("-occurred_at", "-id")
     )

@@ -1,8 +1,11 @@
 """The figures of an implementation report, read from the database through the other apps' selectors.
 
-Only what the edition may show is counted: published TLP:CLEAR records for the public edition (the report
-meant for the Council), all published records but TLP:RED for the restricted one. Illustrative records
-(the demo, synthetic benchmark data) are left out unless the report is a demonstration.
+Who receives an edition decides the markings it may hold (``models.EDITION_MARKINGS``): published
+TLP:CLEAR records for the public edition (the report meant for the Council), TLP:CLEAR and TLP:GREEN for the
+community, up to TLP:AMBER+STRICT for the Secretariat; never TLP:RED. Only such records are counted or
+named, an activity only while its source is one of them. Every row carries its marking, and the document
+the narrowest marking of what it holds. Illustrative records (the demo, synthetic benchmark data) are left
+out unless the report is a demonstration.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from clearinghouse.catalog.selectors import (
     facet_counts,
@@ -22,9 +25,16 @@ from clearinghouse.catalog.selectors import (
     publication_span,
     threat_families,
 )
+from clearinghouse.core.visibility import TLP
 from clearinghouse.countries.models import BDTRegion, DevelopmentGroup, GroupCode, MemberState, Organization
 from clearinghouse.mandates.models import Activity, ActivityKind, ActivityStatus, Revision, SectionKind
-from clearinghouse.mandates.selectors import ClauseStatus, activities_for_report, status_of_ids
+from clearinghouse.mandates.selectors import (
+    ClauseStatus,
+    activities_for_report,
+    status_of_ids,
+    with_source_marking,
+)
+from clearinghouse.reports.models import EDITION_MARKINGS, Edition
 
 #: The groups the resolution names as developing countries (recognizing c, footnote).
 RESOLUTION_GROUPS = (GroupCode.LDC, GroupCode.SIDS, GroupCode.LLDC, GroupCode.EIT)
@@ -45,6 +55,7 @@ class StateRow:
     name: str
     measures: int
     in_resolution_groups: bool
+    tlp: str = TLP.CLEAR  # the narrowest marking among the measures counted on the row
 
 
 @dataclass
@@ -83,9 +94,11 @@ class ReportData:
     is_summary_text: bool
     start: date | None
     end: date | None
-    restricted: bool
+    edition: str
+    markings: tuple[str, ...]  # those the edition may hold
     illustrative: bool
     generated_at: datetime
+    marking: str = TLP.CLEAR  # the narrowest marking of what the document holds
     measures_published: int = 0
     by_pillar: list[Row] = field(default_factory=list)
     by_threat: list[Row] = field(default_factory=list)
@@ -98,6 +111,10 @@ class ReportData:
     meeting_participants: int = 0
     assistance: int = 0
     clauses: list[ClauseReport] = field(default_factory=list)
+
+    @property
+    def restricted(self) -> bool:
+        return self.edition == Edition.RESTRICTED
 
     @property
     def contributing_states(self) -> int:
@@ -132,20 +149,22 @@ def collect(
     *,
     start: date | None,
     end: date | None,
-    restricted: bool,
+    edition: str,
     include_illustrative: bool,
     progress: Progress = lambda percent, step: None,
 ) -> ReportData:
     """Everything the report says, counted once, for the period (``None`` ends: the whole record)."""
-    measures = measures_for_report(restricted=restricted, include_illustrative=include_illustrative)
-    activities = activities_for_report(restricted=restricted, include_illustrative=include_illustrative)
+    markings = EDITION_MARKINGS[edition]
+    measures = measures_for_report(restricted=True, include_illustrative=include_illustrative)
+    measures = measures.filter(tlp__in=markings)
+    activities = activities_for_report(markings=markings, include_illustrative=include_illustrative)
     if start is None or end is None:
         # the whole record: from the catalogue's first publication or activity to its last (from the date
         # indexes; the edition's own bounds would need a pass over every measure)
         first, last = publication_span()
-        span = Activity.objects.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
-        ends = [first, span["first"]]
-        lasts_seen = [last, span["last"]]
+        dated = activities.order_by().values_list("occurred_at", flat=True)
+        ends = [first, dated.order_by("occurred_at").first()]
+        lasts_seen = [last, dated.order_by("-occurred_at").first()]
         firsts = [d.date() for d in ends if d]
         lasts = [d.date() for d in lasts_seen if d]
         start = start or (min(firsts) if firsts else None)
@@ -157,7 +176,8 @@ def collect(
         is_summary_text=revision.source == "summary",
         start=start,
         end=end,
-        restricted=restricted,
+        edition=edition,
+        markings=markings,
         illustrative=include_illustrative,
         generated_at=datetime.now(UTC),
     )
@@ -175,9 +195,20 @@ def collect(
     in_groups = set(
         DevelopmentGroup.objects.filter(code__in=RESOLUTION_GROUPS).values_list("members__alpha2", flat=True)
     )
+    state_marking: dict[str, str] = {}
+    for marking in reversed(markings[1:]):  # the narrowest first; a state without any of these: TLP:CLEAR
+        for alpha2 in published.filter(tlp=marking).values_list("owner_state__alpha2", flat=True).distinct():
+            state_marking.setdefault(alpha2, marking)
     for state in MemberState.objects.filter(alpha2__in=list(by["country"])).ordered_by_name():
         data.states.append(
-            StateRow(state.alpha2, state.numeric, state.name, by["country"][state.alpha2], state.alpha2 in in_groups)
+            StateRow(
+                state.alpha2,
+                state.numeric,
+                state.name,
+                by["country"][state.alpha2],
+                state.alpha2 in in_groups,
+                state_marking.get(state.alpha2, TLP.CLEAR),
+            )
         )
     # one indexed EXISTS per organization: a DISTINCT over the measures would read all of them
     data.organizations = sum(
@@ -193,7 +224,7 @@ def collect(
         overlap &= Q(ends_on__gte=start) | Q(ends_on__isnull=True, occurred_at__gte=low)
     if high:
         overlap &= Q(starts_on__lte=end) | Q(starts_on__isnull=True, occurred_at__lte=high)
-    in_period = activities.filter(overlap)
+    in_period = with_source_marking(activities.filter(overlap))
     totals = dict(in_period.order_by().values_list("kind").annotate(n=Count("pk")))
     data.activity_totals = {str(label): totals.get(value, 0) for value, label in ActivityKind.choices}
     meetings = in_period.filter(kind=ActivityKind.MEETING)
@@ -237,7 +268,7 @@ def collect(
                 states=states.get(activity.pk, 0),
                 region=activity.get_region_display() if activity.region else "",
                 outputs=[line for line in activity.outputs.splitlines() if line.strip()],
-                tlp=activity.tlp,
+                tlp=activity.shown_tlp,  # type: ignore[attr-defined]  # annotated by with_source_marking
             )
             for activity in newest
         ]
@@ -252,5 +283,16 @@ def collect(
                 summary={str(ActivityKind(k).label): n for k, n in by_kind.items()},
             )
         )
+    data.marking = _narrowest_held(markings, published, in_period)
     progress(60, "Figures counted")
     return data
+
+
+def _narrowest_held(markings: tuple[str, ...], measures: QuerySet[Any], activities: QuerySet[Any]) -> str:
+    """The narrowest of ``markings`` some counted measure or activity carries (its own or its source's)."""
+    for marking in reversed(markings[1:]):
+        if measures.filter(tlp=marking).exists():
+            return marking
+        if activities.filter(shown_tlp=marking).exists():
+            return marking
+    return TLP.CLEAR

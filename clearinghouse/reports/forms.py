@@ -24,7 +24,12 @@ class ReportRequestForm(forms.Form):
         help_text=_("Empty: the last record."),
     )
     format = forms.ChoiceField(label=_("Format"), choices=ReportFormat.choices, initial=ReportFormat.DOCX)
-    edition = forms.ChoiceField(label=_("Edition"), choices=Edition.choices, initial=Edition.PUBLIC)
+    edition = forms.ChoiceField(
+        label=_("Who receives it"),
+        choices=Edition.choices,
+        initial=Edition.PUBLIC,
+        help_text=_("Decides the TLP markings the report may hold; TLP:RED is never reported."),
+    )
     include_illustrative = forms.BooleanField(
         label=_("Include illustrative data (demonstrations only; marked on every page)"), required=False
     )

@@ -7,6 +7,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from clearinghouse.core.visibility import TLP
+
 
 class ReportFormat(models.TextChoices):
     DOCX = "docx", "DOCX (Word)"
@@ -15,8 +17,19 @@ class ReportFormat(models.TextChoices):
 
 
 class Edition(models.TextChoices):
-    PUBLIC = "public", _("for the Council (published, TLP:CLEAR data only)")
-    RESTRICTED = "restricted", _("restricted (all published data but TLP:RED), marked on every page")
+    """Who receives a report; that decides the TLP markings it may hold (``EDITION_MARKINGS``)."""
+
+    PUBLIC = "public", _("anyone, for the Council: TLP:CLEAR only")
+    COMMUNITY = "community", _("the signed-in community: TLP:CLEAR and TLP:GREEN")
+    RESTRICTED = "restricted", _("the Secretariat: up to TLP:AMBER+STRICT, never TLP:RED")
+
+
+#: The markings an edition may hold, from the widest audience to the narrowest; TLP:RED is never reported.
+EDITION_MARKINGS: dict[str, tuple[str, ...]] = {
+    Edition.PUBLIC: (TLP.CLEAR,),
+    Edition.COMMUNITY: (TLP.CLEAR, TLP.GREEN),
+    Edition.RESTRICTED: (TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT),
+}
 
 
 class ReportStatus(models.TextChoices):
@@ -33,7 +46,7 @@ class Report(models.Model):
     period_start = models.DateField(_("from"), null=True, blank=True)
     period_end = models.DateField(_("to"), null=True, blank=True)
     format = models.CharField(_("format"), max_length=10, choices=ReportFormat.choices)
-    edition = models.CharField(_("edition"), max_length=20, choices=Edition.choices, default=Edition.PUBLIC)
+    edition = models.CharField(_("who receives it"), max_length=20, choices=Edition.choices, default=Edition.PUBLIC)
     include_illustrative = models.BooleanField(
         _("include illustrative data"),
         default=False,
@@ -82,6 +95,16 @@ class Report(models.Model):
     def is_restricted(self) -> bool:
         return self.edition == Edition.RESTRICTED
 
+    @property
+    def markings(self) -> tuple[str, ...]:
+        return EDITION_MARKINGS[self.edition]
+
+    @property
+    def markings_label(self) -> str:
+        """``TLP:CLEAR–TLP:GREEN``: the markings this edition may hold."""
+        held = self.markings
+        return f"TLP:{held[0].upper()}" if len(held) == 1 else f"TLP:{held[0].upper()}–TLP:{held[-1].upper()}"
+
     def download_name(self) -> str:
-        edition = "-restricted" if self.is_restricted else ""
+        edition = "" if self.edition == Edition.PUBLIC else f"-{self.edition}"
         return f"resolution-{self.resolution.number}-report-{self.pk}{edition}.{self.format}"

@@ -4,14 +4,62 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from typing import Any
 
 from django.template.loader import render_to_string
 
+from clearinghouse.core.visibility import TLP
 from clearinghouse.reports.charts import Figure, bar_chart, world_map
 from clearinghouse.reports.figures import ReportData
+from clearinghouse.reports.models import Edition
 
-RESTRICTED_MARKING = "RESTRICTED EDITION: includes records not marked TLP:CLEAR. Not for public distribution."
+EDITION_MARKINGS_TEXT: dict[str, str] = {
+    Edition.COMMUNITY: "COMMUNITY EDITION: for the members of the Clearinghouse 174 community. Not for public "
+    "distribution.",
+    Edition.RESTRICTED: "RESTRICTED EDITION: for the ITU Secretariat. Not for public distribution.",
+}
 ILLUSTRATIVE_MARKING = "ILLUSTRATIVE DATA: made up to demonstrate the platform."
+
+#: TLP 2.0 colours (text on black), for the labels in HTML and PDF; DOCX uses a darker amber and green on white.
+TLP_COLOURS: dict[str, str] = {
+    TLP.CLEAR: "#ffffff",
+    TLP.GREEN: "#33ff00",
+    TLP.AMBER: "#ffc000",
+    TLP.AMBER_STRICT: "#ffc000",
+}
+DOCX_COLOURS: dict[str, str] = {
+    TLP.CLEAR: "000000",
+    TLP.GREEN: "1E8C00",
+    TLP.AMBER: "B37800",
+    TLP.AMBER_STRICT: "B37800",
+}
+
+
+def tlp_label(marking: str) -> str:
+    """``TLP:AMBER+STRICT``: the label as TLP 2.0 writes it, in English whatever the language."""
+    return f"TLP:{marking.upper()}"
+
+
+def labels(markings: tuple[str, ...]) -> str:
+    """``TLP:CLEAR, TLP:GREEN or TLP:AMBER``."""
+    named = [tlp_label(m) for m in markings]
+    return named[0] if len(named) == 1 else ", ".join(named[:-1]) + " or " + named[-1]
+
+
+def edition_text(data: ReportData) -> str:
+    """What the introduction says of who may read the report and what it holds."""
+    held = f"It counts only published records marked {labels(data.markings)}"
+    if data.edition == Edition.PUBLIC:
+        return held + ", which may be shared without restriction."
+    if data.edition == Edition.COMMUNITY:
+        return (
+            f"This community edition is for the members of the Clearinghouse 174 community. {held}; it may be "
+            "shared within the community, not published."
+        )
+    return (
+        f"This restricted edition is for the ITU Secretariat. {held}: each may be shared only as its marking "
+        "allows. It is not for public distribution."
+    )
 
 
 def title(data: ReportData) -> str:
@@ -25,10 +73,17 @@ def period(data: ReportData) -> str:
     return f"{start} to {end}"
 
 
+ROWS_NOTE = (
+    "Every row names the TLP marking of what it shows; the marking at the top and bottom of every page is the "
+    "most restrictive the report holds."
+)
+
+
 def marking(data: ReportData) -> str:
+    """What is printed beside the document's TLP label on every page: the edition and illustrative data."""
     parts = []
-    if data.restricted:
-        parts.append(RESTRICTED_MARKING)
+    if data.edition in EDITION_MARKINGS_TEXT:
+        parts.append(EDITION_MARKINGS_TEXT[data.edition])
     if data.illustrative:
         parts.append(ILLUSTRATIVE_MARKING)
     return " ".join(parts)
@@ -52,6 +107,10 @@ def html(data: ReportData, charts: list[Figure], *, png: bool = False) -> bytes:
         "title": title(data),
         "period": period(data),
         "marking": marking(data),
+        "tlp": tlp_label(data.marking),
+        "tlp_colour": TLP_COLOURS[data.marking],
+        "edition_text": edition_text(data),
+        "rows_note": ROWS_NOTE,
         "share": f"{data.share_in_resolution_groups:.0%}",
     }
     return render_to_string("reports/report.html", context).encode()
@@ -76,15 +135,26 @@ def docx(data: ReportData, charts: list[Figure]) -> bytes:
     normal.font.size = Pt(11)
     red = RGBColor(0xB0, 0x00, 0x20)
     text_marking = marking(data)
+    label = tlp_label(data.marking)
+    colour = RGBColor.from_string(DOCX_COLOURS[data.marking])
+
+    def tlp_run(paragraph: Any, text: str = label) -> None:
+        run = paragraph.add_run(text)
+        run.font.bold = True
+        run.font.color.rgb = colour
+
     for section in document.sections:
         section.left_margin = section.right_margin = Cm(2)
         header = section.header.paragraphs[0]
-        header.text = text_marking or f"Clearinghouse 174 · {title(data)}"
         header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        tlp_run(header)
+        note = header.add_run(f" · {text_marking or f'Clearinghouse 174 · {title(data)}'}")
         if text_marking:
-            for run in header.runs:
-                run.font.bold = True
-                run.font.color.rgb = red
+            note.font.bold = True
+            note.font.color.rgb = red
+        footer = section.footer.paragraphs[0]
+        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        tlp_run(footer)
 
     def caption(text: str) -> None:
         paragraph = document.add_paragraph(text)
@@ -114,8 +184,10 @@ def docx(data: ReportData, charts: list[Figure]) -> bytes:
         f"Period: {period(data)} · Generated {data.generated_at:%Y-%m-%d %H:%M} UTC from the records of "
         "Clearinghouse 174"
     )
+    cover_marking = document.add_paragraph()
+    tlp_run(cover_marking)
     if text_marking:
-        run = document.add_paragraph().add_run(text_marking)
+        run = cover_marking.add_run(f" · {text_marking}")
         run.font.bold = True
         run.font.color.rgb = red
 
@@ -128,12 +200,7 @@ def docx(data: ReportData, charts: list[Figure]) -> bytes:
         f"records for the period {period(data)}: the measures and technologies Member States and organizations "
         "contributed and the Secretariat published, and the activities recorded against each operative clause."
     )
-    document.add_paragraph(
-        "This restricted edition counts every published record except those marked TLP:RED. It is not for public "
-        "distribution."
-        if data.restricted
-        else "It counts only published records marked TLP:CLEAR, which may be shared without restriction."
-    )
+    document.add_paragraph(f"{edition_text(data)} {ROWS_NOTE}")
     if data.is_summary_text:
         document.add_paragraph(
             "The clauses are quoted from a summary of the resolution's structure in the project's own words; the "
@@ -179,15 +246,16 @@ def docx(data: ReportData, charts: list[Figure]) -> bytes:
                     str(a.participants or ""),
                     str(a.states or ""),
                     "; ".join(a.outputs),
+                    tlp_label(a.tlp),
                 ]
                 for a in clause.activities
             ]
-            table(["Dates", "Activity", "Participants", "States", "Outputs"], rows)
+            table(["Dates", "Activity", "Participants", "States", "Outputs", "TLP"], rows)
 
     document.add_heading("Annex – Contributing Member States", level=1)
     table(
-        ["Member State", "Measures published", "LDC, SIDS, LLDC or EIT"],
-        [[s.name, str(s.measures), "yes" if s.in_resolution_groups else ""] for s in data.states],
+        ["Member State", "Measures published", "LDC, SIDS, LLDC or EIT", "TLP"],
+        [[s.name, str(s.measures), "yes" if s.in_resolution_groups else "", tlp_label(s.tlp)] for s in data.states],
     )
     out = io.BytesIO()
     document.save(out)

@@ -78,11 +78,13 @@ def build(
     format: str,
     start: date | None,
     end: date | None,
-    restricted: bool,
+    edition: str = Edition.PUBLIC,
     include_illustrative: bool,
     progress: Callable[[int, str], None] = lambda percent, step: None,
 ) -> tuple[bytes, ReportData]:
-    """The report's bytes and the figures it shows."""
+    """The report's bytes and the figures it shows; ``edition`` (who receives it) decides the markings it holds."""
+    if edition not in Edition.values:
+        raise ValidationError(_("Unknown edition %(edition)s.") % {"edition": edition})
     revision = resolution.current_revision()
     if revision is None:
         raise ValidationError(_("This resolution has no text imported yet."))
@@ -91,7 +93,7 @@ def build(
         revision,
         start=start,
         end=end,
-        restricted=restricted,
+        edition=edition,
         include_illustrative=include_illustrative,
         progress=progress,
     )
@@ -118,7 +120,7 @@ def run_report(report_id: int) -> Report:
             format=report.format,
             start=report.period_start,
             end=report.period_end,
-            restricted=report.is_restricted,
+            edition=report.edition,
             include_illustrative=report.include_illustrative,
             progress=lambda percent, step: _set_progress(report_id, percent, step),
         )

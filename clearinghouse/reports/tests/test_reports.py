@@ -45,7 +45,12 @@ def records(personas):
 
 def build(resolution, fmt: str, *, restricted: bool = False) -> bytes:
     content, _data = services.build(
-        resolution, format=fmt, start=None, end=None, restricted=restricted, include_illustrative=False
+        resolution,
+        format=fmt,
+        start=None,
+        end=None,
+        edition="restricted" if restricted else "public",
+        include_illustrative=False,
     )
     return content
 

@@ -12,8 +12,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from clearinghouse.core.visibility import TLP
 from clearinghouse.mandates.models import Body, Resolution
-from clearinghouse.reports.models import ReportFormat
+from clearinghouse.reports.models import Edition, ReportFormat
 from clearinghouse.reports.services import build
 
 
@@ -35,8 +36,13 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=ReportFormat.values, required=True)
         parser.add_argument("--output", type=Path, required=True, help="The file to write.")
         parser.add_argument(
-            "--restricted", action="store_true", help="All published data but TLP:RED, marked on every page."
+            "--edition",
+            choices=Edition.values,
+            default=Edition.PUBLIC,
+            help="Who receives it: public (TLP:CLEAR only), community (up to TLP:GREEN) or restricted (up to "
+            "TLP:AMBER+STRICT). TLP:RED is never reported.",
         )
+        parser.add_argument("--restricted", action="store_true", help="The same as --edition restricted.")
         parser.add_argument(
             "--include-illustrative", action="store_true", help="Count illustrative (demo) data, marked as such."
         )
@@ -60,7 +66,7 @@ class Command(BaseCommand):
                 format=options["format"],
                 start=start,
                 end=end,
-                restricted=options["restricted"],
+                edition=Edition.RESTRICTED if options["restricted"] else options["edition"],
                 include_illustrative=options["include_illustrative"],
                 progress=bar.update,
             )
@@ -79,7 +85,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{output}: {len(content):,} bytes in {time.monotonic() - started:.1f} s — "
             f"{data.measures_published:,} measures, {data.contributing_states} Member States, "
-            f"{sum(data.activity_totals.values()):,} activities, {len(data.clauses)} operative clauses"
+            f"{sum(data.activity_totals.values()):,} activities, {len(data.clauses)} operative clauses; "
+            f"marked {TLP(data.marking).label}"
         )
 
 
