@@ -345,7 +345,8 @@ def test_activities_show_a_record_only_to_those_who_may_see_it_now(world, name):
     assert_same(codes_in(page), expected, world)
     api = api_pages(world.api(name), "/api/v1/activities/?page_size=500")
     assert_same(codes_in(json.dumps(api)), expected, world)
-    resolution = world.client(name).get("/en/resolutions/PP/174/")
+    resolution = world.client(name).get("/en/resolutions/pp/174/")
+    assert resolution.status_code == 200
     assert_within(codes_in(resolution.content.decode()), expected, world)
 
 
@@ -366,3 +367,41 @@ def test_acting_on_a_measure_one_may_not_see_is_not_found_and_changes_nothing(wo
         api = world.api(name).post(f"/api/v1/measures/{record.pk}/withdraw/", {"comment": "x"})
         assert api.status_code in ((401, 403) if name == "reader" else (404,)), (record.code, api.status_code)
         assert Measure.objects.get(pk=record.pk).lifecycle == record.lifecycle
+
+
+# -- implementation reports ---------------------------------------------------------------------------------
+
+#: Who receives each edition (docs/reports.md), as the audience the rule is applied to.
+EDITIONS = {
+    "public": rule.Person("", signed_in=False),
+    "community": rule.Person(""),
+    "restricted": rule.Person("", organization="itu", curator=True),
+}
+
+
+@pytest.fixture(scope="module")
+def reports(world: World) -> dict[str, int]:
+    from clearinghouse.mandates.models import Body, Resolution
+    from clearinghouse.reports.services import request_report
+
+    resolution = Resolution.objects.get(body=Body.PP, number=174)
+    made = {}
+    for edition in EDITIONS:
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            report = request_report(actor=world.users["curator"], resolution=resolution, format="html", edition=edition)
+        made[edition] = report.pk
+    return made
+
+
+@pytest.mark.parametrize("edition", list(EDITIONS))
+@pytest.mark.parametrize("name", NAMES)
+def test_a_report_edition_reaches_its_audience_and_carries_only_what_its_audience_may_see(
+    world, reports, name, edition
+):
+    response = world.client(name).get(f"/en/reports/{reports[edition]}/download/")
+    audience, person = EDITIONS[edition], world.people[name]
+    receives = person.curator if edition == "restricted" else person.signed_in or edition == "public"
+    assert response.status_code == (200 if receives else 404), (edition, response.status_code)
+    if receives:
+        expected = {r.code for r in world.measures if rule.leaves_the_platform(r) and rule.sees(audience, r)}
+        assert_same(codes_in(_body(response)), expected, world)

@@ -7,8 +7,10 @@ for the records it reveals: a code in a page, a CSV row, a STIX object or a repo
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -22,6 +24,7 @@ from clearinghouse.catalog import services
 from clearinghouse.catalog.models import Pillar, Technology, Threat, TranslationQuality
 from clearinghouse.core.visibility import TLP, Lifecycle
 from clearinghouse.countries.models import MemberState, Organization
+from clearinghouse.mandates.services import load_summary
 from tests.access.rule import Person, Record
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 (test personas only)
@@ -189,7 +192,17 @@ def _technology(code: str, *, tlp: str, lifecycle: str) -> tuple[Record, Technol
     return record, made
 
 
+def _resolution_174() -> None:
+    """Resolution 174 as the platform ships it, so that publishing a measure records an activity under its
+    clauses and the implementation report has a resolution to report on."""
+    import clearinghouse.mandates
+
+    summary = Path(clearinghouse.mandates.__file__).resolve().parent / "data" / "res174_summary.json"
+    load_summary(json.loads(summary.read_text(encoding="utf-8")))
+
+
 def build() -> World:
+    _resolution_174()
     users, tokens = _people()
     world = World(people={p.name: p for p in PERSONAS}, users=users, tokens=tokens)
     number = 100
