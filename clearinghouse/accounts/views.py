@@ -114,7 +114,7 @@ def _qr_data_uri(text: str) -> str:
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request: Request) -> HttpResponse:
     replacing = selectors.has_confirmed_totp_device(request.user)
-    if replacing and not request.user.is_verified():  # type: ignore[attr-defined]
+    if replacing and not request.user.is_verified():
         # the password alone never reaches enrolment over a confirmed authenticator
         return redirect(f"{reverse('accounts:two_factor_verify')}?{urlencode({'next': request.get_full_path()})}")
     form_class = TotpReplacementForm if replacing else TotpCodeForm

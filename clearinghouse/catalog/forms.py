@@ -3,10 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clearinghouse.catalog.models import Measure, MeasureReference, MeasureTranslation, Technology, Threat
+from clearinghouse.countries.models import MemberState, Organization
 
 
 class ThreatChoiceField(forms.ModelMultipleChoiceField):
@@ -29,6 +33,30 @@ class MeasureForm(forms.ModelForm):
         widget=forms.SelectMultiple(attrs={"size": 6}),
         label=_("Technologies used"),
     )
+    shared_with_states = forms.ModelMultipleChoiceField(
+        queryset=MemberState.objects.order_by("name_en"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        label=_("Member States you share it with"),
+        help_text=_("For TLP:AMBER: their members may see it once published (need to know)."),
+    )
+    shared_with_organizations = forms.ModelMultipleChoiceField(
+        queryset=Organization.objects.order_by("name"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        label=_("Organizations you share it with"),
+        help_text=_("For TLP:AMBER: their members may see it once published (need to know)."),
+    )
+    named_people = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("People you name"),
+        help_text=_(
+            "For TLP:RED: one e-mail address or user name per line. You are always named. Before publication only "
+            "those of your own state or organization see it, and the Secretariat curators you name here, who "
+            "review it; once published, everyone named."
+        ),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -48,6 +76,8 @@ class MeasureForm(forms.ModelForm):
             "cost_range",
             "prerequisites",
             "tlp",
+            "shared_with_states",
+            "shared_with_organizations",
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
@@ -74,9 +104,29 @@ class MeasureForm(forms.ModelForm):
             "those you name. AMBER+STRICT: your state or organization and the Secretariat. RED: only named people."
         )
 
+        if self.instance.pk and not self.is_bound:
+            named = self.instance.shared_with_users.order_by("username")
+            self.initial["named_people"] = "\n".join(person.email or person.username for person in named)
+
+    def clean_named_people(self) -> list[Any]:
+        wanted = [line.strip() for line in self.cleaned_data["named_people"].splitlines() if line.strip()]
+        if len(wanted) > 100:
+            raise ValidationError(_("Name at most 100 people."))
+        found: dict[str, Any] = {}
+        accounts = get_user_model().objects.filter(is_active=True)
+        for entry in wanted:
+            person = accounts.filter(Q(email__iexact=entry) | Q(username__iexact=entry)).first()
+            if person is None:
+                raise ValidationError(
+                    _("No active account has the e-mail address or user name “%(entry)s”.") % {"entry": entry[:100]}
+                )
+            found[str(person.pk)] = person
+        return list(found.values())
+
     def service_fields(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data.pop("version", None)
+        data["shared_with_users"] = data.pop("named_people", [])
         return data
 
 

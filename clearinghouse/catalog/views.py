@@ -111,6 +111,15 @@ def _displayed_texts(measure: Measure, request: Request) -> tuple[Any, Any]:
     return translation, translation
 
 
+def _sharing(measure: Measure) -> dict[str, Any]:
+    """Whom the owner shared the record with, shown to the owner's members only."""
+    return {
+        "states": list(measure.shared_with_states.order_by("name_en")),
+        "organizations": list(measure.shared_with_organizations.order_by("name")),
+        "people": list(measure.shared_with_users.order_by("username")) if measure.tlp == "red" else [],
+    }
+
+
 def measure_detail(request: Request, pk: int) -> HttpResponse:
     measure = _get_measure(request, pk)
     translation, texts = _displayed_texts(measure, request)
@@ -131,6 +140,7 @@ def measure_detail(request: Request, pk: int) -> HttpResponse:
         and measure.lifecycle == Lifecycle.PUBLISHED,
         "can_translate": is_member or getattr(request.user, "is_curator", False),
         "sees_review": is_member or getattr(request.user, "is_curator", False),
+        "sharing": _sharing(measure) if is_member else None,
         "related": selectors.related_measures(request.user, measure),
         "send_back_form": SendBackForm(),
         "withdraw_form": WithdrawForm(),

@@ -17,6 +17,10 @@ from clearinghouse.catalog.models import (
 from clearinghouse.core import audit
 from clearinghouse.core.visibility import TLP, Lifecycle
 
+#: Whom the owner shares a record with: states and organizations (TLP:AMBER need to know), and named people
+#: (TLP:RED; a curator named here may review it).
+SHARING_FIELDS = ("shared_with_states", "shared_with_organizations", "shared_with_users")
+
 #: The fields a member edits on a measure (the rest are set by the workflow).
 EDITABLE_FIELDS = (
     "title",
@@ -32,7 +36,7 @@ EDITABLE_FIELDS = (
     "prerequisites",
     "tlp",
 )
-M2M_FIELDS = ("threats", "technologies")
+M2M_FIELDS = ("threats", "technologies", *SHARING_FIELDS)
 
 
 class InvalidTransition(ValidationError):
@@ -110,10 +114,24 @@ def save_version(measure: Measure, *, actor: Any, action: str, comment: str = ""
     )
 
 
+def _check_named_people(people: Any) -> None:
+    inactive = [person for person in people if not person.is_active]
+    if inactive:
+        raise ValidationError(
+            _("These accounts are disabled and cannot be named: %(names)s")
+            % {"names": ", ".join(sorted(person.get_username() for person in inactive))},
+            code="inactive_named",
+        )
+
+
 def _set_relations(measure: Measure, relations: dict[str, Any], references: list[dict[str, str]] | None) -> None:
+    if "shared_with_users" in relations:
+        _check_named_people(relations["shared_with_users"])
     for name in M2M_FIELDS:
         if name in relations:
             getattr(measure, name).set(relations[name])
+    if measure.tlp == TLP.RED and measure.created_by_id is not None:
+        measure.shared_with_users.add(measure.created_by_id)  # the author is always among the people RED names
     if references is not None:
         measure.references.all().delete()
         for reference in references:
@@ -155,8 +173,6 @@ def create_measure(
     measure.full_clean()
     measure.save()
     _set_relations(measure, relations, references)
-    if measure.tlp == TLP.RED and getattr(actor, "is_authenticated", False):
-        measure.shared_with_users.add(actor)  # the author is always among the people a RED record names
     save_version(measure, actor=actor, action="created")
     search.index_measure(measure)
     audit.record(actor, "measure.created", measure, changes={"title": measure.title})
