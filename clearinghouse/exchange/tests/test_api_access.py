@@ -74,7 +74,8 @@ def taxii_as(user: Any, method: str, path: str, **extra: Any) -> Any:
 )
 def test_a_signed_in_reader_asking_for_another_state_s_collection_is_told_it_is_not_found(personas, method, path):
     amber = measure(personas, title="Kenyan amber", tlp="amber")
-    address = f"{ROOT}collections/{KENYA}/" + path.format(object=stix.stix_id("course-of-action", f"measure:{amber.pk}"))
+    identifier = stix.stix_id("course-of-action", f"measure:{amber.pk}")
+    address = f"{ROOT}collections/{KENYA}/" + path.format(object=identifier)
 
     assert taxii_as(personas.alice, "get", f"{ROOT}collections/{KENYA}/objects/").status_code == 200  # hers
     bob = taxii_as(personas.bob, method, address)
