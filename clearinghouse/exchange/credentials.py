@@ -3,8 +3,9 @@
 They are encrypted with Fernet (AES-128-CBC and HMAC-SHA256, from ``cryptography``) under the keys of the
 ``SYNC_CREDENTIALS_KEYS`` setting: the first encrypts, every one decrypts, so a key is rotated by putting a
 new one first and running ``manage.py rotate_sync_credentials``. Without that setting the key is derived
-from ``SECRET_KEY`` (and ``SECRET_KEY_FALLBACKS`` decrypt), so a laptop works with nothing to set; a copy of
-the database alone never reveals a secret either way.
+from ``SECRET_KEY``, so a laptop works with nothing to set; keys derived from ``SECRET_KEY`` and
+``SECRET_KEY_FALLBACKS`` always decrypt after the configured ones, so that setting a key is a rotation too.
+A copy of the database alone never reveals a secret.
 """
 
 from __future__ import annotations
@@ -31,17 +32,16 @@ def _derived(secret: str) -> Fernet:
 
 
 def _keys() -> MultiFernet:
-    configured = list(getattr(settings, "SYNC_CREDENTIALS_KEYS", []))
-    if configured:
-        try:
-            return MultiFernet([Fernet(key.encode()) for key in configured])
-        except ValueError:
-            raise ImproperlyConfigured(
-                "SYNC_CREDENTIALS_KEYS: each key must be 32 url-safe base64-encoded bytes, as "
-                "`manage.py rotate_sync_credentials --new-key` prints."
-            ) from None
-    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-    return MultiFernet([_derived(secret) for secret in secrets])
+    try:
+        configured = [Fernet(key.encode()) for key in getattr(settings, "SYNC_CREDENTIALS_KEYS", [])]
+    except ValueError:
+        raise ImproperlyConfigured(
+            "SYNC_CREDENTIALS_KEYS: each key must be 32 url-safe base64-encoded bytes, as "
+            "`manage.py rotate_sync_credentials --new-key` prints."
+        ) from None
+    # the derived keys decrypt after the configured ones, so that moving to SYNC_CREDENTIALS_KEYS is a rotation
+    derived = [_derived(secret) for secret in (settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", []))]
+    return MultiFernet(configured + derived)
 
 
 def encrypt(secret: str) -> str:
