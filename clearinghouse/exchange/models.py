@@ -251,5 +251,5 @@ class SyncSource(models.Model):
         if self.username:
             return _("HTTP Basic as %(user)s") % {"user": self.username}
         if self.encrypted_token:
-            return _("API token")
-        return _("none")
+            return str(_("API token"))
+        return str(_("none"))
