@@ -202,6 +202,9 @@ TAXII_PAGE_SIZE = env_int("TAXII_PAGE_SIZE", 1000)
 TAXII_MAX_PAGE_SIZE = env_int("TAXII_MAX_PAGE_SIZE", 10000)
 TAXII_MAX_CONTENT_LENGTH = env_int("TAXII_MAX_CONTENT_LENGTH", 100 * 1024 * 1024)
 TAXII_CONTACT = env_str("TAXII_CONTACT", "")
+#: Fernet keys the sync sources' saved tokens and passwords are encrypted with (the first encrypts, all
+#: decrypt; see exchange.credentials). Empty: a key derived from SECRET_KEY.
+SYNC_CREDENTIALS_KEYS = env_list("SYNC_CREDENTIALS_KEYS")
 
 # E-mail: printed to the console unless EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST")

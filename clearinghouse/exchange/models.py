@@ -209,8 +209,11 @@ class SyncSource(models.Model):
     name = models.CharField(_("name"), max_length=200)
     api_root = models.URLField(_("API root address"), max_length=500)
     collection = models.CharField(_("collection id"), max_length=100)
-    #: Sent as ``Authorization: Token …``; never shown again once saved.
-    token = models.CharField(_("API token of the remote"), max_length=200, blank=True)
+    #: Sent as ``Authorization: Token …``, encrypted (``exchange.credentials``); never shown again once saved.
+    encrypted_token = models.TextField(blank=True)
+    #: With ``encrypted_password``, sent as HTTP Basic (OASIS medallion and many TAXII servers ask for it).
+    username = models.CharField(_("user name at the remote"), max_length=200, blank=True)
+    encrypted_password = models.TextField(blank=True)
     interval_minutes = models.PositiveIntegerField(_("every (minutes)"), default=60)
     enabled = models.BooleanField(_("enabled"), default=True)
     owner_state = models.ForeignKey(
@@ -219,7 +222,8 @@ class SyncSource(models.Model):
     owner_organization = models.ForeignKey(
         "countries.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    #: The ``X-TAXII-Date-Added-Last`` of the last page taken in: the next run asks for what came after.
+    #: What the next run sends as ``added_after``: strictly before every object not yet taken in (see
+    #: ``exchange.sync``), so objects added in the same instant as the last one taken in are never skipped.
     added_after = models.CharField(max_length=40, blank=True)
     #: When the scheduled task runs next, and the schedule it belongs to: enabling a source starts a new
     #: schedule, and a task of an older one stops instead of running twice.
@@ -240,3 +244,12 @@ class SyncSource(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def authentication(self) -> str:
+        """How this source signs in to its remote, in words (never the secret)."""
+        if self.username:
+            return _("HTTP Basic as %(user)s") % {"user": self.username}
+        if self.encrypted_token:
+            return str(_("API token"))
+        return str(_("none"))

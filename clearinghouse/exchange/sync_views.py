@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from clearinghouse.core.http import Request
 from clearinghouse.exchange import selectors, services
-from clearinghouse.exchange.forms import SyncSourceForm
 from clearinghouse.exchange.models import ImportRun, SyncSource
+from clearinghouse.exchange.sync_forms import SyncSourceForm
 
 
 def exchange_home(request: Request) -> HttpResponse:
@@ -57,7 +57,7 @@ def sync_list(request: Request) -> HttpResponse:
     form = SyncSourceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.create_sync_source(actor=request.user, **form.cleaned_data)
+            services.create_sync_source(actor=request.user, verify=True, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -74,7 +74,7 @@ def sync_edit(request: Request, pk: int) -> HttpResponse:
     form = SyncSourceForm(request.POST or None, instance=source)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_sync_source(SyncSource.objects.get(pk=pk), actor=request.user, **form.cleaned_data)
+            services.update_sync_source(source, actor=request.user, verify=True, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:

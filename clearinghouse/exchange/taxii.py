@@ -154,16 +154,15 @@ class TaxiiView(APIView):
     # -- helpers shared by the collection endpoints --------------------------------------------------
 
     def collection(self, request: Request, identifier: str, *, write: bool = False) -> selectors.Collection:
+        """The collection as this reader sees it. Another state's or organization's is "not found" to a signed-in
+        reader, as an unknown one is (a collection one may not read is not confirmed to exist); an anonymous
+        reader is asked to authenticate (401 with ``WWW-Authenticate``), so that a client knows to."""
         found = selectors.collection_for(request.user, identifier)
         if found is None:
-            if not selectors.known_collection(identifier):
-                raise TaxiiError(
-                    404, _("No such collection"), _("No collection has the id “%(id)s”.") % {"id": identifier[:60]}
-                )
-            if not request.user.is_authenticated:
+            if not request.user.is_authenticated and selectors.known_collection(identifier):
                 raise exceptions.NotAuthenticated(_("Sign in with an API token or HTTP Basic to read this collection."))
             raise TaxiiError(
-                403, _("Not your collection"), _("This collection is for the members of another state or organization.")
+                404, _("No such collection"), _("No collection has the id “%(id)s”.") % {"id": identifier[:60]}
             )
         if write and not found.can_write:
             raise TaxiiError(

@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
+import requests
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
@@ -235,4 +236,63 @@ def test_only_a_curator_configures_sync_and_bad_addresses_are_refused(personas):
             interval_minutes=1,
             owner_organization=itu,
         )
+    assert not SyncSource.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_sync_of_this_platform_stopped_after_a_page_resumes_without_skipping_objects_added_with_it(
+    personas, remote, monkeypatch
+):
+    # the remote projects its catalogue in one batch: its objects share one date_added, across every page
+    source = SyncSource.objects.create(
+        name="Global", api_root=remote.url, collection=PUBLIC, owner_organization=Organization.objects.get(slug="itu")
+    )
+    monkeypatch.setattr(sync, "PAGE_SIZE", 4)
+    real_import = sync.import_bundle
+    calls: list[int] = []
+
+    def cut_after_the_first_page(raw: bytes, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 2:
+            raise requests.ConnectionError("the line dropped")
+        return real_import(raw, **kwargs)
+
+    monkeypatch.setattr(sync, "import_bundle", cut_after_the_first_page)
+    with pytest.raises(sync.SyncError):
+        sync.pull(source)
+    monkeypatch.setattr(sync, "import_bundle", real_import)
+    source.refresh_from_db()
+    sync.pull(source)
+
+    titles = list(Measure.objects.filter(title__startswith="Remote").values_list("title", flat=True))
+    assert len(titles) == len(set(titles)) == 3  # every clear measure of the remote, each once
+
+
+def test_the_cursor_saved_is_a_second_before_the_last_object_and_never_moves_back():
+    assert sync.next_cursor("", "2026-05-01T10:00:00.123456Z") == "2026-05-01T09:59:59.123456Z"
+    assert sync.next_cursor("", "2026-05-01T10:00:00Z") == "2026-05-01T09:59:59.000000Z"
+    later = "2026-05-01T10:00:00.500000Z"
+    assert sync.next_cursor(later, "2026-05-01T10:00:01.000000Z") == later  # not behind what was saved
+    assert sync.next_cursor(later, None) == later and sync.next_cursor(later, "yesterday") == later
+
+
+@pytest.mark.django_db
+def test_the_page_refuses_a_token_and_a_password_together_and_an_address_with_a_query(personas):
+    from clearinghouse.core.testing import client_for
+
+    curator = client_for(personas.curator)
+    form = {
+        "name": "x",
+        "api_root": "https://a.example/taxii2/api/",
+        "collection": "c",
+        "interval_minutes": "60",
+        "owner_organization": str(Organization.objects.get(slug="itu").pk),
+    }
+    both = curator.post("/en/exchange/sync/", {**form, "token": "t0ken-value", "username": "u", "password": "pw-9"})
+    assert both.status_code == 400 and "not both" in both.content.decode()
+    assert "t0ken-value" not in both.content.decode() and "pw-9" not in both.content.decode()
+    no_user = curator.post("/en/exchange/sync/", {**form, "password": "pw-9"})
+    assert no_user.status_code == 400 and "user name that goes with the password" in no_user.content.decode()
+    query = curator.post("/en/exchange/sync/", {**form, "api_root": "https://a.example/taxii2/api/?key=s3cret"})
+    assert query.status_code == 400 and "query string" in query.content.decode()
     assert not SyncSource.objects.exists()

@@ -75,7 +75,7 @@ def marked(personas) -> dict[str, Measure]:
     return made
 
 
-#: persona → collection → the measures it serves (None: the persona may not read it; 401 or 403).
+#: persona → collection → the measures it serves (None: the persona may not read it; 401, or 404 when signed in).
 EXPECTED: dict[str, dict[str, set[str] | None]] = {
     "reader": {PUBLIC: {"Clear"}, MEMBERS: None, KENYA: None, NIGERIA: None, GSMA: None},
     "alice": {
@@ -110,7 +110,7 @@ def test_every_persona_reads_exactly_its_audiences_at_every_tlp_on_every_endpoin
     for collection, names in EXPECTED[persona].items():
         base = f"{ROOT}collections/{collection}/"
         if names is None:
-            expected_status = 401 if persona == "reader" else 403
+            expected_status = 401 if persona == "reader" else 404
             for path in ("", "objects/", "manifest/", f"objects/{ids['clear']}/", f"objects/{ids['clear']}/versions/"):
                 response = taxii.get(base + path)
                 assert response.status_code == expected_status, (collection, path)
@@ -319,7 +319,7 @@ def test_bad_posts_get_taxii_errors_and_change_nothing(personas, settings):
     alice = Taxii(personas.alice)
     before = Measure.objects.count()
     assert post(alice, PUBLIC, envelope_of("x")).status_code == 403  # read-only
-    assert post(alice, NIGERIA, envelope_of("x")).status_code == 403  # not hers
+    assert post(alice, NIGERIA, envelope_of("x")).status_code == 404  # not hers: not found
     assert post(Taxii(), KENYA, envelope_of("x")).status_code == 401
     wrong_type = post(alice, KENYA, envelope_of("x"), content_type="application/json")
     assert wrong_type.status_code == 415 and "application/taxii+json" in wrong_type.data["description"]
