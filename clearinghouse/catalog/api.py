@@ -7,11 +7,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -25,6 +27,7 @@ from clearinghouse.catalog.models import (
     Technology,
     Threat,
 )
+from clearinghouse.core.api import QueryFormatNegotiation
 
 
 class ThreatSerializer(serializers.ModelSerializer):
@@ -316,17 +319,26 @@ class MeasureViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("format", OpenApiTypes.STR, enum=["csv", "json"]),
+            OpenApiParameter("format", OpenApiTypes.STR, enum=[*exports.EXPORT_FORMATS]),
             OpenApiParameter("q", OpenApiTypes.STR),
         ],
         responses={(200, "text/csv"): OpenApiTypes.STR, (200, "application/json"): OpenApiTypes.OBJECT},
     )
-    @action(detail=False, methods=["get"], url_path="export")
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="export",
+        renderer_classes=[JSONRenderer],
+        content_negotiation_class=QueryFormatNegotiation,
+    )
     def export(self, request: Request) -> Any:
         """Every published measure matching the search that you may see, as CSV or JSON (TLP:RED never)."""
-        fmt = request.query_params.get("format", "json")
-        if fmt not in ("csv", "json"):
-            raise exceptions.ValidationError({"format": ["Use csv or json."]})
+        fmt = request.query_params.get("format") or self.format_kwarg or "json"
+        if fmt not in exports.EXPORT_FORMATS:
+            message = _("Unknown format “%(format)s”: use one of %(formats)s.")
+            raise exceptions.ValidationError(
+                {"format": [message % {"format": fmt, "formats": ", ".join(exports.EXPORT_FORMATS)}]}
+            )
         filterset = MeasureFilterSet(request.query_params, queryset=self.get_queryset(), request=request)
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)
