@@ -274,6 +274,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "clearinghouse.core.api.document_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "BDTRegionEnum": "clearinghouse.countries.models.BDTRegion",
         "MeasureStatusEnum": "clearinghouse.catalog.models.MeasureStatus",

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
@@ -32,7 +32,11 @@ from clearinghouse.core.api import QueryFormatNegotiation
 
 class ThreatSerializer(serializers.ModelSerializer):
     family: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        source="parent", slug_field="slug", read_only=True, help_text="The family this threat belongs to."
+        source="parent",
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="The family this threat belongs to (none for a family itself).",
     )
 
     class Meta:
@@ -48,8 +52,12 @@ class ReferenceSerializer(serializers.ModelSerializer):
 
 class TechnologySerializer(serializers.ModelSerializer):
     threats: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    owner_state: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="alpha2", read_only=True)
-    owner_organization: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    owner_state: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="alpha2", read_only=True, allow_null=True
+    )
+    owner_organization: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Technology
@@ -76,8 +84,12 @@ class MeasureSerializer(serializers.ModelSerializer):
         slug_field="slug", many=True, queryset=Technology.objects.none(), required=False
     )
     references = ReferenceSerializer(many=True, required=False)
-    owner_state: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="alpha2", read_only=True)
-    owner_organization: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    owner_state: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="alpha2", read_only=True, allow_null=True
+    )
+    owner_organization: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     snippet = serializers.SerializerMethodField(help_text="The passage that matched the query, with <mark> tags.")
     url = serializers.HyperlinkedIdentityField(view_name="api:measure-detail")
 
@@ -140,6 +152,17 @@ class MeasureUpdateSerializer(MeasureSerializer):
         read_only_fields = [f for f in MeasureSerializer.Meta.read_only_fields if f != "version"]
 
 
+@extend_schema_serializer(many=False)  # the page itself, not a list to be paginated again
+class MeasurePageSerializer(serializers.Serializer):
+    """A page of a catalogue search: DRF's page fields plus the facet counts of the whole match."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = MeasureSerializer(many=True)
+    facets = serializers.DictField(help_text="For each filter, its values with their counts.")
+
+
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
@@ -188,16 +211,7 @@ class MeasureViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         parameters=FILTER_PARAMETERS,
-        responses=inline_serializer(
-            "MeasurePage",
-            {
-                "count": serializers.IntegerField(),
-                "next": serializers.URLField(allow_null=True),
-                "previous": serializers.URLField(allow_null=True),
-                "results": MeasureSerializer(many=True),
-                "facets": serializers.DictField(help_text="For each filter, its values with their counts."),
-            },
-        ),
+        responses=MeasurePageSerializer,
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         filterset = MeasureFilterSet(request.query_params, queryset=self.get_queryset(), request=request)
