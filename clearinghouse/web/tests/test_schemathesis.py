@@ -70,6 +70,7 @@ def _failures_of(operation: Any, headers: dict[str, str]) -> list[str]:
 
 def _records_that_exist(personas: Any, persona: str) -> dict[str, dict[str, Any]]:
     """Path parameters naming real records, so that detail pages and actions answer more than 404."""
+    measure_id: int | None
     if persona == "alice":  # her own draft: she may edit and submit it
         measure_id = measure_factory(personas, title="A draft to exercise", state=Lifecycle.DRAFT).pk
     else:
