@@ -27,7 +27,7 @@ from clearinghouse.catalog.models import (
     Technology,
     Threat,
 )
-from clearinghouse.core.api import QueryFormatNegotiation
+from clearinghouse.core.api import QueryFormatNegotiation, SlugRelatedField
 
 
 class ThreatSerializer(serializers.ModelSerializer):
@@ -78,11 +78,9 @@ class TechnologySerializer(serializers.ModelSerializer):
 class MeasureSerializer(serializers.ModelSerializer):
     """A measure as readers see it, and what a member sends to create or edit a draft."""
 
-    pillar = serializers.SlugRelatedField(slug_field="slug", queryset=Pillar.objects.all())
-    threats = serializers.SlugRelatedField(slug_field="slug", many=True, queryset=Threat.objects.all(), required=False)
-    technologies = serializers.SlugRelatedField(
-        slug_field="slug", many=True, queryset=Technology.objects.none(), required=False
-    )
+    pillar = SlugRelatedField(slug_field="slug", queryset=Pillar.objects.all())
+    threats = SlugRelatedField(slug_field="slug", many=True, queryset=Threat.objects.all(), required=False)
+    technologies = SlugRelatedField(slug_field="slug", many=True, queryset=Technology.objects.none(), required=False)
     references = ReferenceSerializer(many=True, required=False)
     owner_state: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="alpha2", read_only=True, allow_null=True

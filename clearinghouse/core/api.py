@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from rest_framework import serializers
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer
@@ -99,3 +100,13 @@ def document_error_responses(result: dict[str, Any], generator: Any, request: An
                     }
                 responses.setdefault(code, answer)
     return result
+
+
+class SlugRelatedField(serializers.SlugRelatedField):
+    """DRF's, refusing a value holding a NUL character as invalid (a 400) before the database sees it:
+    PostgreSQL cannot hold one and would fail the request with a 500."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)

@@ -85,3 +85,15 @@ def test_the_json_export_keeps_the_title_as_written(personas):
     body = json.loads(b"".join(Client().get("/api/v1/measures/export/?format=json").streaming_content))
     assert body["results"][0]["title"] == '=HYPERLINK("http://evil","x")'
     assert Measure.objects.get().title == '=HYPERLINK("http://evil","x")'
+
+
+def test_a_nul_character_in_a_pillar_is_a_400_and_creates_nothing(personas):
+    from clearinghouse.core.testing import client_for
+
+    response = client_for(personas.alice).post(
+        "/api/v1/measures/",
+        {"title": "All", "summary": "enacting line", "pillar": "tech\x00nical", "threats": ["sp\x00am"]},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "pillar" in response.json() and "threats" in response.json()
+    assert not Measure.objects.exists()
