@@ -67,4 +67,4 @@ messages: $(VENV)/.runtime
 	cd clearinghouse && ../$(BIN)/python ../manage.py makemessages -l ar -l en -l es -l fr -l ru -l zh_Hans --no-obsolete --no-location
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -7,11 +7,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -25,11 +27,16 @@ from clearinghouse.catalog.models import (
     Technology,
     Threat,
 )
+from clearinghouse.core.api import QueryFormatNegotiation, SlugRelatedField
 
 
 class ThreatSerializer(serializers.ModelSerializer):
     family: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        source="parent", slug_field="slug", read_only=True, help_text="The family this threat belongs to."
+        source="parent",
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="The family this threat belongs to (none for a family itself).",
     )
 
     class Meta:
@@ -45,8 +52,12 @@ class ReferenceSerializer(serializers.ModelSerializer):
 
 class TechnologySerializer(serializers.ModelSerializer):
     threats: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    owner_state: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="alpha2", read_only=True)
-    owner_organization: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    owner_state: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="alpha2", read_only=True, allow_null=True
+    )
+    owner_organization: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Technology
@@ -67,14 +78,16 @@ class TechnologySerializer(serializers.ModelSerializer):
 class MeasureSerializer(serializers.ModelSerializer):
     """A measure as readers see it, and what a member sends to create or edit a draft."""
 
-    pillar = serializers.SlugRelatedField(slug_field="slug", queryset=Pillar.objects.all())
-    threats = serializers.SlugRelatedField(slug_field="slug", many=True, queryset=Threat.objects.all(), required=False)
-    technologies = serializers.SlugRelatedField(
-        slug_field="slug", many=True, queryset=Technology.objects.none(), required=False
-    )
+    pillar = SlugRelatedField(slug_field="slug", queryset=Pillar.objects.all())
+    threats = SlugRelatedField(slug_field="slug", many=True, queryset=Threat.objects.all(), required=False)
+    technologies = SlugRelatedField(slug_field="slug", many=True, queryset=Technology.objects.none(), required=False)
     references = ReferenceSerializer(many=True, required=False)
-    owner_state: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="alpha2", read_only=True)
-    owner_organization: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    owner_state: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="alpha2", read_only=True, allow_null=True
+    )
+    owner_organization: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     snippet = serializers.SerializerMethodField(help_text="The passage that matched the query, with <mark> tags.")
     url = serializers.HyperlinkedIdentityField(view_name="api:measure-detail")
 
@@ -137,6 +150,17 @@ class MeasureUpdateSerializer(MeasureSerializer):
         read_only_fields = [f for f in MeasureSerializer.Meta.read_only_fields if f != "version"]
 
 
+@extend_schema_serializer(many=False)  # the page itself, not a list to be paginated again
+class MeasurePageSerializer(serializers.Serializer):
+    """A page of a catalogue search: DRF's page fields plus the facet counts of the whole match."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = MeasureSerializer(many=True)
+    facets = serializers.DictField(help_text="For each filter, its values with their counts.")
+
+
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
@@ -185,16 +209,7 @@ class MeasureViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         parameters=FILTER_PARAMETERS,
-        responses=inline_serializer(
-            "MeasurePage",
-            {
-                "count": serializers.IntegerField(),
-                "next": serializers.URLField(allow_null=True),
-                "previous": serializers.URLField(allow_null=True),
-                "results": MeasureSerializer(many=True),
-                "facets": serializers.DictField(help_text="For each filter, its values with their counts."),
-            },
-        ),
+        responses=MeasurePageSerializer,
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         filterset = MeasureFilterSet(request.query_params, queryset=self.get_queryset(), request=request)
@@ -316,17 +331,26 @@ class MeasureViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("format", OpenApiTypes.STR, enum=["csv", "json"]),
+            OpenApiParameter("format", OpenApiTypes.STR, enum=[*exports.EXPORT_FORMATS]),
             OpenApiParameter("q", OpenApiTypes.STR),
         ],
         responses={(200, "text/csv"): OpenApiTypes.STR, (200, "application/json"): OpenApiTypes.OBJECT},
     )
-    @action(detail=False, methods=["get"], url_path="export")
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="export",
+        renderer_classes=[JSONRenderer],
+        content_negotiation_class=QueryFormatNegotiation,
+    )
     def export(self, request: Request) -> Any:
         """Every published measure matching the search that you may see, as CSV or JSON (TLP:RED never)."""
-        fmt = request.query_params.get("format", "json")
-        if fmt not in ("csv", "json"):
-            raise exceptions.ValidationError({"format": ["Use csv or json."]})
+        fmt = request.query_params.get("format") or self.format_kwarg or "json"
+        if fmt not in exports.EXPORT_FORMATS:
+            message = _("Unknown format “%(format)s”: use one of %(formats)s.")
+            raise exceptions.ValidationError(
+                {"format": [message % {"format": fmt, "formats": ", ".join(exports.EXPORT_FORMATS)}]}
+            )
         filterset = MeasureFilterSet(request.query_params, queryset=self.get_queryset(), request=request)
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)

@@ -1,11 +1,12 @@
 """CSV and JSON exports of a catalogue search, streamed so memory does not grow with the result.
 
+CSV cells a spreadsheet would run as a formula are defused (``core.spreadsheets``).
+
 Only published records leave the platform this way, and never TLP:RED (DOMAIN.md).
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +18,9 @@ from django.http import StreamingHttpResponse
 from clearinghouse.catalog import search
 from clearinghouse.catalog.models import Measure
 from clearinghouse.catalog.textsearch import parse_query
+from clearinghouse.core.spreadsheets import csv_lines
+
+EXPORT_FORMATS = ("csv", "json")
 
 COLUMNS = [
     "id",
@@ -73,18 +77,12 @@ def rows(measures: QuerySet[Measure]) -> Iterator[dict[str, Any]]:
         }
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_lines(measures: QuerySet[Measure]) -> Iterator[str]:
-    writer = csv.DictWriter(_Echo(), fieldnames=COLUMNS)
-    yield "\ufeff" + writer.writeheader()  # the byte-order mark lets spreadsheet programs read UTF-8
-    for row in rows(measures):
-        yield writer.writerow(
-            {**row, "threats": " ".join(row["threats"]), "technologies": " ".join(row["technologies"])}
-        )
+    flat = (
+        {**row, "threats": " ".join(row["threats"]), "technologies": " ".join(row["technologies"])}
+        for row in rows(measures)
+    )
+    return csv_lines(COLUMNS, flat)
 
 
 def _json_chunks(measures: QuerySet[Measure]) -> Iterator[str]:

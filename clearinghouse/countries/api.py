@@ -43,7 +43,9 @@ class MemberStateSerializer(serializers.ModelSerializer):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    country: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="alpha2", read_only=True)
+    country: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="alpha2", read_only=True, allow_null=True
+    )
     url = serializers.HyperlinkedIdentityField(view_name="api:organization-detail", lookup_field="slug")
 
     class Meta:

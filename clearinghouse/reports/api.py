@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -71,6 +72,7 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self) -> Any:
         return ReportRequestSerializer if self.action == "create" else ReportSerializer
 
+    @extend_schema(request=ReportRequestSerializer, responses={202: ReportSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         given = ReportRequestSerializer(data=request.data)
         given.is_valid(raise_exception=True)
