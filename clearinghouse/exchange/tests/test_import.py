@@ -627,7 +627,7 @@ def test_the_command_names_a_bad_owner_a_missing_file_and_a_refused_bundle(perso
 
 
 def test_the_report_lists_at_most_so_many_objects_and_counts_the_rest(personas, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_LISTED", 2)
+    monkeypatch.setattr(importing.outcomes, "MAX_LISTED", 2)
     report = run(as_bytes([course_of_action() for _ in range(5)]), personas)
     assert report.created_count == report.success_count == 5
     assert len(report.report["successes"]) == 2 and report.report["omitted"]["successes"] == 3
