@@ -23,7 +23,6 @@ from clearinghouse.catalog.models import (
     Threat,
 )
 from clearinghouse.exchange import stix
-from clearinghouse.exchange.importing.markings import _tlp
 
 #: The pillar and status of a course-of-action without this platform's extension.
 DEFAULT_PILLAR = "technical"
@@ -153,7 +152,9 @@ def _name_and_language(obj: dict[str, Any]) -> tuple[str, str]:
     return name, language
 
 
-def measure_content(obj: dict[str, Any], catalogue: Catalogue) -> tuple[dict[str, Any], list[dict[str, str]], bool]:
+def measure_content(
+    obj: dict[str, Any], catalogue: Catalogue, tlp: str
+) -> tuple[dict[str, Any], list[dict[str, str]], bool]:
     """A course-of-action as a measure's fields and references, and whether it is one of ours (carries this
     platform's extension). Raises :class:`_Unmappable`."""
     extension = (obj.get("extensions") or {}).get(stix.EXTENSION)
@@ -165,7 +166,7 @@ def measure_content(obj: dict[str, Any], catalogue: Catalogue) -> tuple[dict[str
         "summary": summary,
         "description": description,
         "language": language,
-        "tlp": _tlp(obj),
+        "tlp": tlp,
         "pillar_id": catalogue.pillars.get(DEFAULT_PILLAR) or min(catalogue.pillars.values()),
         "status": DEFAULT_STATUS,
     }
@@ -239,7 +240,7 @@ def _extension_fields(extension: dict[str, Any], catalogue: Catalogue) -> dict[s
     return fields
 
 
-def technology_content(obj: dict[str, Any], slug: str) -> dict[str, Any]:
+def technology_content(obj: dict[str, Any], slug: str, tlp: str) -> dict[str, Any]:
     name, language = _name_and_language(obj)
     if not re.fullmatch(r"[-a-zA-Z0-9_]{1,80}", slug):
         raise _Unmappable(_("“%(slug)s” is not a technology's short name") % {"slug": slug[:90]})
@@ -249,7 +250,7 @@ def technology_content(obj: dict[str, Any], slug: str) -> dict[str, Any]:
         "slug": slug,
         "description": "" if description == name else description,
         "language": language,
-        "tlp": _tlp(obj),
+        "tlp": tlp,
     }
 
 

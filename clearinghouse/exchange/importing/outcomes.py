@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import connection
 
+from clearinghouse.core.visibility import TLP
 from clearinghouse.exchange.importing.checking import version_key
 from clearinghouse.exchange.models import ImportedObject
 
@@ -40,6 +41,10 @@ class Item:
     technology_id: int | None = None
     #: Kept in ImportedObject (every object but refused ones and versions held already).
     store: bool = True
+    #: The narrowest TLP of its markings (see :mod:`.markings`).
+    tlp: str = TLP.CLEAR
+    #: Why it is refused whatever else it is (TLP:RED), or "".
+    refusal: str = ""
 
 
 @dataclass(slots=True)

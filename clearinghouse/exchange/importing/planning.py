@@ -29,7 +29,7 @@ from clearinghouse.exchange.importing.mapping import (
     technique_reference,
     technology_content,
 )
-from clearinghouse.exchange.importing.markings import _tlp
+from clearinghouse.exchange.importing.markings import Markings, refers_to
 from clearinghouse.exchange.importing.outcomes import (
     CREATED,
     FAILED,
@@ -81,6 +81,23 @@ class Planning(Writing):
                 total=self.total,
             )
 
+    def mark(self) -> None:
+        """The TLP of every object; those that carry TLP:RED, and those that point at them, are to be refused."""
+        markings = Markings.of([item.obj for item in self.items])
+        red = set()
+        for item in self.items:
+            item.tlp = markings.tlp(item.obj)
+            if item.tlp == TLP.RED:
+                item.refusal = markings.why_red(item.obj)
+                red.add(item.id)
+        if red:
+            self.red = True
+            for item in self.items:
+                if not item.refusal and (ref := refers_to(item.obj, red)):
+                    item.refusal = _("it points at %(id)s, which carries TLP:RED: TLP:RED is never exchanged") % {
+                        "id": ref
+                    }
+
     def plan(self) -> None:
         catalogue = self.catalogue
         referenced: set[str] = set()
@@ -126,7 +143,7 @@ class Planning(Writing):
             if item.type != "course-of-action":
                 continue
             try:
-                fields, references, ours = measure_content(obj, catalogue)
+                fields, references, ours = measure_content(obj, catalogue, item.tlp)
             except _Unmappable as problem:
                 self._failed(item, _("not taken in: %(why)s") % {"why": problem})
                 continue
@@ -170,7 +187,9 @@ class Planning(Writing):
             if self._withdrawn(item):
                 continue
             try:
-                technologies.append((item, technology_content(item.obj, platform_id.removeprefix("technology-"))))
+                technologies.append(
+                    (item, technology_content(item.obj, platform_id.removeprefix("technology-"), item.tlp))
+                )
             except _Unmappable as problem:
                 self._failed(item, _("not taken in: %(why)s") % {"why": problem})
         return technologies
@@ -193,8 +212,8 @@ class Planning(Writing):
                 self._unchanged(item, self.say.twice, store=False)
                 return True
             seen.add((item.id, item.version))
-        if _tlp(item.obj) == TLP.RED:
-            self._failed(item, self.say.red)
+        if item.refusal:
+            self._failed(item, item.refusal)
             return True
         held = self.held.get(item.id)
         if held is not None and (item.version in held.versions or _key(item) in held.keys()):

@@ -61,6 +61,7 @@ def import_bundle(
             job.raw = raw
             job.text, objects = read_bundle(raw)
             job.take(objects)
+            job.mark()
             job.start_archive()
             with transaction.atomic(), bulk.large_writes():
                 run.save()

@@ -36,7 +36,6 @@ class _Messages:
         self.linked = _("linked")
         self.translations = _("translations: %(languages)s")
         self.new_measure = _("new measure in review")
-        self.red = _("TLP:RED is never exchanged")
 
 
 class ImportState:
@@ -51,6 +50,8 @@ class ImportState:
         #: The bytes received, being compressed, when they can be the archive.
         self.whole: archive.Compression | None = None
         self.archived = False
+        #: Some object of the bundle carries TLP:RED: the bytes received are not kept as they are.
+        self.red = False
         self.text = ""
         self.total = 0
         self.catalogue = Catalogue.load()

@@ -58,7 +58,7 @@ class Writing(ImportState):
         TLP:RED (never kept, not even as received). Objects not taken in for other reasons (a version held
         already, one that cannot be mapped) stay in it, where no row points."""
         plain = self.items and self.items[0].start >= 0 and len(self.text) == len(self.raw)
-        if plain and not any(marking in self.text for marking in RED_MARKINGS):
+        if plain and not self.red and not any(marking in self.text for marking in RED_MARKINGS):
             self.whole = archive.Compression(self.raw)
 
     def _queue_whole_archive(self) -> None:

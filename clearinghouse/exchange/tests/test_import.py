@@ -235,7 +235,9 @@ def test_tlp_red_objects_are_refused_and_the_rest_is_imported(personas):
     report = run(as_bytes([red, red_tlp1, amber]), personas)
 
     assert report.status == "complete" and report.created_count == 1 and report.failure_count == 2
-    assert {f["message"] for f in report.report["failures"]} == {"TLP:RED is never exchanged"}
+    assert {f["message"] for f in report.report["failures"]} == {
+        "carries TLP:RED (object marking): TLP:RED is never exchanged"
+    }
     assert Measure.objects.get().tlp == "amber"  # a TLP 1.0 marking read as its TLP 2.0 counterpart
     assert not ImportedObject.objects.filter(stix_id__in=[red["id"], red_tlp1["id"]]).exists()
     kept = archive.decompress(bytes(ImportArchive.objects.get(run=report).data))
