@@ -20,7 +20,7 @@ a bundle of 100,000 objects takes seconds.
 """
 
 from clearinghouse.exchange.importing import outcomes
-from clearinghouse.exchange.importing.reading import Refused, read_bundle
+from clearinghouse.exchange.importing.reading import Refused, read_bundle, size_problem
 from clearinghouse.exchange.importing.running import import_bundle
 
-__all__ = ["Refused", "import_bundle", "outcomes", "read_bundle"]
+__all__ = ["Refused", "import_bundle", "outcomes", "read_bundle", "size_problem"]

@@ -41,7 +41,7 @@ from clearinghouse.exchange.importing.outcomes import (
     _held_versions,
     _key,
 )
-from clearinghouse.exchange.importing.reading import Refused, Spans
+from clearinghouse.exchange.importing.reading import MAX_DEPTH, Refused, Spans, object_too_deep
 from clearinghouse.exchange.importing.writing import Writing
 from clearinghouse.exchange.models import ImportedObject
 
@@ -58,7 +58,12 @@ class Planning(Writing):
         items = self.items
         valid = Checker().valid
         for number, (obj, start, end) in enumerate(objects, start=1):
-            if not valid(obj) and (problems := object_problems(obj)):
+            problems = [] if valid(obj) else object_problems(obj)
+            if object_too_deep(obj, self.text, start, end):
+                problems.append(
+                    _("nested too deeply: more than %(limit)s levels of arrays and objects") % {"limit": MAX_DEPTH}
+                )
+            if problems:
                 identifier: str = obj["id"] if isinstance(obj, dict) and isinstance(obj.get("id"), str) else ""
                 version = (obj.get("modified") or obj.get("created") or "") if isinstance(obj, dict) else ""
                 message = _("Object %(number)s (%(id)s): %(problems)s") % {

@@ -36,6 +36,9 @@ class _NotPlain(Exception):
 
 
 _decoder = json.JSONDecoder()
+#: Levels of arrays and objects a bundle's object may nest (STIX itself needs about ten): deeper objects are
+#: refused before any stage walks into them, and far deeper text before it is read.
+MAX_DEPTH = 100
 
 
 Spans = list[tuple[Any, int, int]]
@@ -97,15 +100,49 @@ def _walk(text: str) -> tuple[dict[str, Any], Spans | None]:
     return top, objects
 
 
+def size_problem(size: int) -> str | None:
+    """Why a bundle of ``size`` bytes is refused unread (``STIX_IMPORT_MAX_BYTES``, on every channel), if it is."""
+    limit = settings.STIX_IMPORT_MAX_BYTES
+    if size <= limit:
+        return None
+    return _("The bundle is %(size)s bytes; the limit is %(limit)s bytes (STIX_IMPORT_MAX_BYTES).") % {
+        "size": f"{size:,}",
+        "limit": f"{limit:,}",
+    }
+
+
+def too_deep() -> str:
+    return _("The JSON is nested too deeply: more than %(limit)s levels of arrays and objects.") % {"limit": MAX_DEPTH}
+
+
+def deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays and objects nest more than ``limit`` levels in ``value`` (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        value, level = stack.pop()
+        if level > limit:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, level + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def object_too_deep(obj: Any, text: str, start: int, end: int) -> bool:
+    """Whether one object of the bundle nests more than :data:`MAX_DEPTH` levels. Its text is looked at first:
+    an object with fewer brackets than that cannot (nearly every one), so only the others are walked."""
+    if not isinstance(obj, dict | list):
+        return False
+    if start >= 0 and text.count("{", start, end) + text.count("[", start, end) <= MAX_DEPTH:
+        return False
+    return deeper_than(obj, MAX_DEPTH)
+
+
 def read_bundle(raw: bytes) -> tuple[str, Spans]:
     """The text of a STIX 2.1 bundle or TAXII 2.1 envelope and its objects, each with where its text starts and
     ends (-1 when it is to be written again). Raises :class:`Refused`."""
-    limit = settings.STIX_IMPORT_MAX_BYTES
-    if len(raw) > limit:
-        raise Refused(
-            _("The bundle is %(size)s bytes; the limit is %(limit)s bytes (STIX_IMPORT_MAX_BYTES).")
-            % {"size": f"{len(raw):,}", "limit": f"{limit:,}"}
-        )
+    problem = size_problem(len(raw))
+    if problem:
+        raise Refused(problem)
     if raw.isspace() or not raw:
         raise Refused(_("The file is empty: expected a STIX 2.1 bundle."))
     try:
@@ -118,9 +155,13 @@ def read_bundle(raw: bytes) -> tuple[str, Spans]:
     text = text.removeprefix("\ufeff")
     try:
         top, objects = _walk(text)
+    except RecursionError:  # (the standard library's scanner recurses once a level: deeper than Python's stack)
+        raise Refused(too_deep()) from None
     except (_NotPlain, ValueError):
         try:
             data = json.loads(text)
+        except RecursionError:
+            raise Refused(too_deep()) from None
         except ValueError as error:
             message = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
             where = (
