@@ -55,6 +55,8 @@ class Held:
     versions: set[str]
     measure_id: int | None = None
     technology_id: int | None = None
+    #: For a measure of this platform's own export: its ``modified`` here, comparable as time (else "").
+    current: str = ""
     _keys: set[str] | None = None
 
     def keys(self) -> set[str]:

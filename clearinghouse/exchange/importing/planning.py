@@ -17,7 +17,7 @@ from clearinghouse.catalog.models import (
 )
 from clearinghouse.core.visibility import TLP
 from clearinghouse.exchange import stix
-from clearinghouse.exchange.importing.checking import Checker, object_problems
+from clearinghouse.exchange.importing.checking import Checker, object_problems, version_key
 from clearinghouse.exchange.importing.mapping import (
     _cut,
     _platform_reference,
@@ -36,6 +36,7 @@ from clearinghouse.exchange.importing.outcomes import (
     LINKED,
     UPDATED,
     Change,
+    Held,
     Item,
     _chunks,
     _held_versions,
@@ -121,6 +122,7 @@ class Planning(Writing):
             elif item.type == "language-content":
                 referenced.add(obj["object_ref"])
         self.held = _held_versions(list(set(self.newest) | referenced))
+        self._recognise_own_measures()
         self.tick(0.2)
         seen: set[tuple[str, str]] = set()
         self._plan_technologies(self._technologies(seen))
@@ -236,7 +238,42 @@ class Planning(Writing):
             item.measure_id, item.technology_id = held.measure_id, held.technology_id
             self._unchanged(item, self.say.older_than_held)
             return True
+        if held is not None and held.current and _key(item) <= held.current:
+            item.measure_id = held.measure_id
+            self._unchanged(item, _("this platform's own export of the measure, no newer than the measure here"))
+            return True
         return False
+
+    def _recognise_own_measures(self) -> None:
+        """The courses-of-action this platform exported of its own measures (their id, their ``Clearinghouse 174``
+        reference and their creation time all say which) are those measures, to be updated rather than copied,
+        when this import may change them; otherwise (another owner's) they are copies as before."""
+        exported: dict[int, Item] = {}
+        for item in self.items:
+            if item.type != "course-of-action" or item.id in exported or self.newest[item.id] is not item:
+                continue
+            held = self.held.get(item.id)
+            if held is not None and held.measure_id is not None:
+                continue  # taken in before: the record it became
+            number = _platform_reference(item.obj).removeprefix("measure-")
+            if (
+                number.isdigit()
+                and len(number) < 19
+                and stix.stix_id("course-of-action", f"measure:{number}") == item.id
+            ):
+                exported[int(number)] = item
+        for chunk in _chunks(sorted(exported)):
+            for pk, created, updated, state, organization in Measure.objects.filter(pk__in=chunk).values_list(
+                "pk", "created_at", "updated_at", "owner_state_id", "owner_organization_id"
+            ):
+                item = exported[pk]
+                if item.obj.get("created") != stix.timestamp(created):
+                    continue  # measure number so-and-so of another instance of the platform
+                owner = {"owner_state_id": state} if state is not None else {"owner_organization_id": organization}
+                if not catalog.may_import_for(self.actor, owner):
+                    continue
+                held = self.held.setdefault(item.id, Held(set()))
+                held.measure_id, held.current = pk, version_key(stix.timestamp(updated))
 
     def _plan_technologies(self, technologies: list[tuple[Item, dict[str, Any]]]) -> None:
         for item, content in technologies:
