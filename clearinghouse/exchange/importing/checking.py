@@ -56,6 +56,18 @@ def _is_id(value: Any) -> bool:
     return isinstance(value, str) and len(value) <= 120 and _ID.fullmatch(value) is not None
 
 
+def _granular_markings(value: Any) -> bool:
+    """Whether ``value`` is a list of STIX granular markings (a marking, or a language, on listed properties)."""
+    return isinstance(value, list) and all(
+        isinstance(entry, dict)
+        and (_is_id(entry.get("marking_ref")) or isinstance(entry.get("lang"), str))
+        and isinstance(entry.get("selectors"), list)
+        and entry["selectors"]
+        and all(isinstance(selector, str) for selector in entry["selectors"])
+        for entry in value
+    )
+
+
 def object_problems(obj: Any) -> list[str]:
     """What makes one object invalid STIX 2.1 for this platform (nothing when it is valid)."""
     if not isinstance(obj, dict):
@@ -112,6 +124,10 @@ def object_problems(obj: Any) -> list[str]:
                 problems.append(_("%(property)s is not a STIX id") % {"property": name})
         elif name.endswith("_refs") and (not isinstance(value, list) or not all(_is_id(v) for v in value)):
             problems.append(_("%(property)s is not a list of STIX ids") % {"property": name})
+    if "granular_markings" in obj and not _granular_markings(obj["granular_markings"]):
+        problems.append(
+            _("granular_markings is not a list of granular markings (a marking_ref or lang, and selectors)")
+        )
     if kind == "relationship":
         for name in ("relationship_type", "source_ref", "target_ref"):
             if name not in obj:
@@ -150,7 +166,7 @@ class Checker:
         if obj.__class__ is not dict:
             return False
         kind = obj.get("type")
-        if kind not in VERSIONED_TYPES or obj.get("spec_version") != "2.1":
+        if kind not in VERSIONED_TYPES or obj.get("spec_version") != "2.1" or "granular_markings" in obj:
             return False
         identifier, created, modified = obj.get("id"), obj.get("created"), obj.get("modified")
         if identifier.__class__ is not str or created.__class__ is not str or modified.__class__ is not str:

@@ -89,7 +89,14 @@ class Markings:
             if obj["type"] == "marking-definition" and (level := defined_level(obj)):
                 definitions[obj["id"]] = level
         markings = cls(definitions)
-        unknown = {ref for obj in objects for ref in markings._refs(obj) if markings._level(ref) is None}
+        levels, named = markings.levels, set()
+        for obj in objects:  # (nearly every object names one marking, the same few throughout the bundle)
+            refs = obj.get("object_marking_refs")
+            if refs:
+                named.update(refs)
+            if "granular_markings" in obj:
+                named.update(ref for entry in _granular(obj) if isinstance(ref := entry.get("marking_ref"), str))
+        unknown = {ref for ref in named - levels.keys() if markings._level(ref) is None}
         if unknown:
             markings = cls(definitions | _defined_before(unknown))
         return markings

@@ -243,3 +243,12 @@ def test_a_record_is_as_narrow_as_its_narrowest_granular_marking(personas, whole
         publish_everything(personas)
         export = b"".join(Client().get("/api/v1/stix/measures/").streaming_content)
         assert obj["name"].encode() not in export  # not shown to the public once published
+
+
+def test_granular_markings_that_are_not_stix_are_refused_as_invalid_and_store_nothing(personas):
+    odd = course_of_action(granular_markings=[{"marking_ref": {"not": "an id"}, "selectors": "description"}, "x"])
+
+    report = run([odd, course_of_action()], personas)
+
+    assert report.status == "failed" and "granular_markings is not a list" in report.report["errors"][0]
+    assert not Measure.objects.exists() and not ImportedObject.objects.exists()
