@@ -248,31 +248,28 @@ class Planning(Writing):
         """The courses-of-action this platform exported of its own measures (their id, their ``Clearinghouse 174``
         reference and their creation time all say which) are those measures, to be updated rather than copied,
         when this import may change them; otherwise (another owner's) they are copies as before."""
-        exported: dict[int, Item] = {}
+        exported: dict[int, list[Item]] = {}
         for item in self.items:
-            if item.type != "course-of-action" or item.id in exported or self.newest[item.id] is not item:
+            if item.type != "course-of-action" or self.newest[item.id] is not item:
                 continue
             held = self.held.get(item.id)
             if held is not None and held.measure_id is not None:
                 continue  # taken in before: the record it became
             number = _platform_reference(item.obj).removeprefix("measure-")
-            if (
-                number.isdigit()
-                and len(number) < 19
-                and stix.stix_id("course-of-action", f"measure:{number}") == item.id
-            ):
-                exported[int(number)] = item
+            if number.isdigit() and len(number) < 19:
+                exported.setdefault(int(number), []).append(item)
         for chunk in _chunks(sorted(exported)):
             for pk, created, updated, state, organization in Measure.objects.filter(pk__in=chunk).values_list(
                 "pk", "created_at", "updated_at", "owner_state_id", "owner_organization_id"
             ):
-                item = exported[pk]
-                if item.obj.get("created") != stix.timestamp(created):
-                    continue  # measure number so-and-so of another instance of the platform
+                ours = stix.stix_id("course-of-action", f"measure:{pk}")
+                found = next((item for item in exported[pk] if item.id == ours), None)
+                if found is None or found.obj.get("created") != stix.timestamp(created):
+                    continue  # not our id, or measure number so-and-so of another instance of the platform
                 owner = {"owner_state_id": state} if state is not None else {"owner_organization_id": organization}
                 if not catalog.may_import_for(self.actor, owner):
                     continue
-                held = self.held.setdefault(item.id, Held(set()))
+                held = self.held.setdefault(found.id, Held(set()))
                 held.measure_id, held.current = pk, version_key(stix.timestamp(updated))
 
     def _plan_technologies(self, technologies: list[tuple[Item, dict[str, Any]]]) -> None:
