@@ -168,6 +168,67 @@ def test_a_bundle_of_our_own_export_comes_back_as_drafts_in_review_equal_in_cont
     assert set(report.report["unmapped_by_type"]) >= {"identity", "marking-definition", "attack-pattern"}
 
 
+def own_export(personas: Any, **fields: Any) -> tuple[Measure, list[dict[str, Any]]]:
+    """Kenya's published measure (with a translation) and the objects of its STIX export."""
+    published = measure(personas, title="Spam filtering at the network edge", threats=("spam",), **fields)
+    services.set_measure_translation(
+        published,
+        actor=personas.alice,
+        language="fr",
+        quality="checked",
+        title="Filtrage du spam",
+        summary="Le spam est filtré.",
+        description="",
+    )
+    published.refresh_from_db()
+    return published, exported(client_for(personas.alice))["objects"]
+
+
+@pytest.mark.parametrize("who", ["alice", "curator"])
+def test_re_importing_one_s_own_export_recognises_the_measure_and_makes_no_copy(personas, who):
+    published, objects = own_export(personas)
+    before, versions = content(published), published.versions.count()
+
+    report = run(as_bytes(objects), personas, who=who)
+
+    assert report.status == "complete" and report.created_count == 0 and report.updated_count == 0
+    assert list(Measure.objects.all()) == [published]
+    published.refresh_from_db()
+    assert content(published) == before and published.versions.count() == versions
+    assert published.lifecycle == Lifecycle.PUBLISHED  # nothing changed: still published
+    again = run(as_bytes(objects), personas, who=who)  # and again: the version is known now
+    assert again.created_count == again.updated_count == 0 and Measure.objects.count() == 1
+
+
+def test_an_edited_export_re_imported_by_its_owner_updates_the_measure_and_sends_it_back_to_review(personas):
+    published, objects = own_export(personas)
+    course = next(o for o in objects if o["type"] == "course-of-action")
+    edited = {**course, "modified": "2099-01-01T00:00:00.000Z", "name": "Spam filtering at every network edge"}
+    older = {**course, "modified": "2000-01-01T00:00:00.000Z", "name": "An old title"}
+
+    report = run(as_bytes([edited if o is course else o for o in objects]), personas, who="alice")
+
+    assert report.created_count == 0 and report.updated_count == 1 and list(Measure.objects.all()) == [published]
+    published.refresh_from_db()
+    assert published.title == "Spam filtering at every network edge"
+    assert published.lifecycle == Lifecycle.IN_REVIEW  # changed by an import: reviewed again
+    assert run(as_bytes([older]), personas, who="alice").updated_count == 0  # an older export changes nothing
+    published.refresh_from_db()
+    assert published.title == "Spam filtering at every network edge" and Measure.objects.count() == 1
+
+
+def test_another_instance_s_measure_of_the_same_number_is_not_taken_for_ours(personas):
+    published, objects = own_export(personas)
+    course = next(o for o in objects if o["type"] == "course-of-action")
+    theirs = {**course, "created": "2020-02-02T00:00:00.000Z", "name": "Their measure number so-and-so"}
+
+    report = run(as_bytes([theirs]), personas, who="alice")
+
+    assert report.created_count == 1 and Measure.objects.count() == 2
+    published.refresh_from_db()
+    assert published.title == "Spam filtering at the network edge"
+
+
 def test_the_same_bundle_imported_again_changes_nothing(personas):
     measure(personas, title="Spam filtering at the network edge", threats=("spam",))
     raw = as_bytes(exported()["objects"])
@@ -235,7 +296,9 @@ def test_tlp_red_objects_are_refused_and_the_rest_is_imported(personas):
     report = run(as_bytes([red, red_tlp1, amber]), personas)
 
     assert report.status == "complete" and report.created_count == 1 and report.failure_count == 2
-    assert {f["message"] for f in report.report["failures"]} == {"TLP:RED is never exchanged"}
+    assert {f["message"] for f in report.report["failures"]} == {
+        "carries TLP:RED (object marking): TLP:RED is never exchanged"
+    }
     assert Measure.objects.get().tlp == "amber"  # a TLP 1.0 marking read as its TLP 2.0 counterpart
     assert not ImportedObject.objects.filter(stix_id__in=[red["id"], red_tlp1["id"]]).exists()
     kept = archive.decompress(bytes(ImportArchive.objects.get(run=report).data))
@@ -627,7 +690,7 @@ def test_the_command_names_a_bad_owner_a_missing_file_and_a_refused_bundle(perso
 
 
 def test_the_report_lists_at_most_so_many_objects_and_counts_the_rest(personas, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_LISTED", 2)
+    monkeypatch.setattr(importing.outcomes, "MAX_LISTED", 2)
     report = run(as_bytes([course_of_action() for _ in range(5)]), personas)
     assert report.created_count == report.success_count == 5
     assert len(report.report["successes"]) == 2 and report.report["omitted"]["successes"] == 3

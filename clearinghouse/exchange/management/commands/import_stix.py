@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import NoReverseMatch, reverse
 
 from clearinghouse.countries.models import MemberState, Organization
-from clearinghouse.exchange.importing import import_bundle
+from clearinghouse.exchange.importing import import_bundle, size_problem
 from clearinghouse.exchange.models import ImportSource, ImportStatus
 
 
@@ -33,14 +33,17 @@ class Command(BaseCommand):
         owner = _owner(owner_state, owner_organization)
         if not file.is_file():
             raise CommandError(f"{file} is not a file.")
-        size, limit = file.stat().st_size, settings.STIX_IMPORT_MAX_BYTES
-        if size > limit:
-            raise CommandError(f"{file} is {size:,} bytes; the limit is {limit:,} bytes (STIX_IMPORT_MAX_BYTES).")
+        # the upload page's limit, and its refusal: nothing is read of a file that is too large
+        too_large = size_problem(file.stat().st_size)
+        if too_large:
+            raise CommandError(f"{file}: nothing was imported. {too_large}")
+        with file.open("rb") as opened:  # (at most one byte more than the limit, should it have grown since)
+            raw = opened.read(settings.STIX_IMPORT_MAX_BYTES + 1)
         started = time.monotonic()
         bar = _Bar(self.stderr)
         try:
             run = import_bundle(
-                file.read_bytes(),
+                raw,
                 actor=None,
                 source=ImportSource.UPLOAD,
                 origin=file.name,
