@@ -169,7 +169,7 @@ def check_access(source: SyncSource, secrets: Credentials) -> None:
     when the remote refuses them or has no such collection (nothing is recorded on the source)."""
     try:
         _remote(source, _RemoteAuth(secrets)).refresh()
-    except (requests.RequestException, TAXIIServiceException, ValueError) as error:
+    except (requests.RequestException, TAXIIServiceException, ValueError, RecursionError) as error:
         raise SyncError(_("The remote could not be read: %(error)s") % {"error": _describe(error)}) from error
 
 
@@ -211,7 +211,8 @@ def pull(source: SyncSource, secrets: Credentials | None = None) -> list[ImportR
     except SyncError as error:
         _failed(source, str(error))
         raise
-    except (requests.RequestException, TAXIIServiceException, ValueError) as error:
+    except (requests.RequestException, TAXIIServiceException, ValueError, RecursionError) as error:
+        # RecursionError: taxii2-client parses the answer itself, and JSON nested too deeply exhausts the parser
         message = _("The remote could not be read: %(error)s") % {"error": _describe(error)}
         _failed(source, message)
         raise SyncError(message) from error
@@ -220,6 +221,8 @@ def pull(source: SyncSource, secrets: Credentials | None = None) -> list[ImportR
 
 
 def _describe(error: Exception) -> str:
+    if isinstance(error, RecursionError):
+        return _("its answer is JSON nested too deeply to be read.")
     if isinstance(error, requests.HTTPError) and error.response is not None:
         status = error.response.status_code
         if status in (401, 403):

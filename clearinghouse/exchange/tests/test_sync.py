@@ -179,9 +179,20 @@ class Garbage(BaseHTTPRequestHandler):
         pass
 
 
+class DeeplyNested(Garbage):
+    def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+        body = b'{"objects": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/taxii+json;version=2.1")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
 @pytest.mark.django_db
-def test_a_remote_answering_garbage_changes_nothing(personas):
-    server = HTTPServer(("127.0.0.1", 0), Garbage)
+@pytest.mark.parametrize("handler", [Garbage, DeeplyNested], ids=["cut short", "nested 100,000 levels deep"])
+def test_a_remote_answering_garbage_changes_nothing(personas, handler):
+    server = HTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         source = SyncSource.objects.create(
@@ -191,10 +202,12 @@ def test_a_remote_answering_garbage_changes_nothing(personas):
             owner_organization=Organization.objects.get(slug="itu"),
         )
         before = Measure.objects.count()
-        with pytest.raises(sync.SyncError):
+        with pytest.raises(sync.SyncError) as refused:
             sync.pull(source)
         source.refresh_from_db()
         assert source.last_error and source.added_after == "" and Measure.objects.count() == before
+        if handler is DeeplyNested:
+            assert "nested too deeply" in str(refused.value)
     finally:
         server.shutdown()
 
