@@ -53,8 +53,8 @@ class MeasureForm(forms.ModelForm):
         label=_("People you name"),
         help_text=_(
             "For TLP:RED: one e-mail address or user name per line. You are always named. Before publication only "
-            "those of your own state or organization see it, and the Secretariat curators you name here, who "
-            "review it; once published, everyone named."
+            "the people named who belong to your state or organization see it, and the Secretariat curators named "
+            "here, who review it; once published, everyone named."
         ),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
