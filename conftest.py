@@ -1,4 +1,4 @@
-"""Fixtures shared by every test: the reference data, loaded once, and the personas."""
+"""Fixtures shared by every test: the reference data, loaded once, the personas, fresh rate counters."""
 
 from __future__ import annotations
 
@@ -17,3 +17,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture
 def personas(db) -> Personas:
     return make_personas()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_counters() -> None:
+    """API throttles count in the cache: no test inherits the requests of the tests before it."""
+    from django.core.cache import cache
+
+    cache.clear()

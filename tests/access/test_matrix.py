@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 from django.test import TestCase, override_settings
 
@@ -43,11 +42,6 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
             made.client(person.name)
         yield made
         transaction.set_rollback(True)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> None:
-    cache.clear()
 
 
 # -- what each persona should meet --------------------------------------------------------------------------
