@@ -45,9 +45,10 @@ def measures_for_report(*, restricted: bool, include_illustrative: bool = False)
     return found
 
 
-def publication_span() -> tuple[Any, Any]:
-    """When the first and the last measure were published (read from the index, whatever their marking)."""
-    dated = Measure.objects.filter(published_at__isnull=False).values_list("published_at", flat=True)
+def publication_span(measures: QuerySet[Measure]) -> tuple[Any, Any]:
+    """When the first and the last of ``measures`` were published (walking the index on the publication date
+    until the first one of them): a report's period never reveals a record its readers may not see."""
+    dated = measures.filter(published_at__isnull=False).values_list("published_at", flat=True)
     return dated.order_by("published_at").first(), dated.order_by("-published_at").first()
 
 

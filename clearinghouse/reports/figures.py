@@ -159,9 +159,8 @@ def collect(
     measures = measures.filter(tlp__in=markings)
     activities = activities_for_report(markings=markings, include_illustrative=include_illustrative)
     if start is None or end is None:
-        # the whole record: from the catalogue's first publication or activity to its last (from the date
-        # indexes; the edition's own bounds would need a pass over every measure)
-        first, last = publication_span()
+        # the whole record: from the edition's first publication or activity to its last
+        first, last = publication_span(measures)
         dated = activities.order_by().values_list("occurred_at", flat=True)
         ends = [first, dated.order_by("occurred_at").first()]
         lasts_seen = [last, dated.order_by("-occurred_at").first()]

@@ -203,3 +203,19 @@ def test_a_community_edition_is_served_to_signed_in_members_and_not_to_the_publi
     served = client_for(personas.bob).get(url)
     assert served.status_code == 200 and "Green handset register" in served.getvalue().decode()
     assert client_for(personas.bob).get("/api/v1/reports/").json()["count"] == 1
+
+
+def test_the_period_of_an_edition_is_drawn_only_from_what_its_audience_may_see(resolution, personas):
+    from datetime import UTC, datetime
+
+    early = measure(personas, title="Earlier and restricted", tlp="amber")
+    Measure.objects.filter(pk=early.pk).update(published_at=datetime(2011, 5, 17, tzinfo=UTC))
+    measure(personas, title="Public one")
+    _content, public = services.build(
+        resolution, format="html", start=None, end=None, edition="public", include_illustrative=False
+    )
+    _content, restricted = services.build(
+        resolution, format="html", start=None, end=None, edition="restricted", include_illustrative=False
+    )
+    assert public.start is not None and public.start.year > 2011
+    assert restricted.start is not None and restricted.start.year == 2011
