@@ -20,6 +20,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from clearinghouse.catalog import exports, selectors, services
 from clearinghouse.catalog.filters import MeasureFilterSet, TechnologyFilterSet
+from clearinghouse.catalog.forms import MAX_NAMED_PEOPLE, named_people
 from clearinghouse.catalog.models import (
     Measure,
     MeasureReference,
@@ -28,6 +29,7 @@ from clearinghouse.catalog.models import (
     Threat,
 )
 from clearinghouse.core.api import QueryFormatNegotiation, SlugRelatedField
+from clearinghouse.countries.models import MemberState, Organization
 
 
 class ThreatSerializer(serializers.ModelSerializer):
@@ -90,6 +92,30 @@ class MeasureSerializer(serializers.ModelSerializer):
     )
     snippet = serializers.SerializerMethodField(help_text="The passage that matched the query, with <mark> tags.")
     url = serializers.HyperlinkedIdentityField(view_name="api:measure-detail")
+    shared_with_states = SlugRelatedField(
+        slug_field="alpha2",
+        many=True,
+        queryset=MemberState.objects.all(),
+        required=False,
+        write_only=True,
+        help_text="TLP:AMBER: the Member States (ISO alpha-2) whose members may see it once published.",
+    )
+    shared_with_organizations = SlugRelatedField(
+        slug_field="slug",
+        many=True,
+        queryset=Organization.objects.all(),
+        required=False,
+        write_only=True,
+        help_text="TLP:AMBER: the organizations whose members may see it once published.",
+    )
+    named_people = serializers.ListField(
+        child=serializers.CharField(max_length=254),
+        required=False,
+        write_only=True,
+        max_length=MAX_NAMED_PEOPLE,
+        help_text="TLP:RED: e-mail addresses or user names of the people it names (the author always is); name a "
+        "curator to have it reviewed.",
+    )
 
     class Meta:
         model = Measure
@@ -121,6 +147,9 @@ class MeasureSerializer(serializers.ModelSerializer):
             "published_at",
             "is_illustrative",
             "snippet",
+            "shared_with_states",
+            "shared_with_organizations",
+            "named_people",
         ]
         read_only_fields = [
             "lifecycle",
@@ -142,6 +171,12 @@ class MeasureSerializer(serializers.ModelSerializer):
     def get_snippet(self, obj: Measure) -> str:
         return getattr(obj, "snippet", "")
 
+    def validate_named_people(self, value: list[str]) -> list[Any]:
+        try:
+            return named_people(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
 
 class MeasureUpdateSerializer(MeasureSerializer):
     version = serializers.IntegerField(help_text="The version you edited: a stale one is refused with 409.")
@@ -159,6 +194,14 @@ class MeasurePageSerializer(serializers.Serializer):
     previous = serializers.URLField(allow_null=True)
     results = MeasureSerializer(many=True)
     facets = serializers.DictField(help_text="For each filter, its values with their counts.")
+
+
+def _service_fields(validated: Any) -> dict[str, Any]:
+    """What the drafting services take: the people named are the record's ``shared_with_users``."""
+    data = dict(validated)
+    if "named_people" in data:
+        data["shared_with_users"] = data.pop("named_people")
+    return data
 
 
 class Conflict(exceptions.APIException):
@@ -256,7 +299,7 @@ class MeasureViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = MeasureSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = _service_fields(serializer.validated_data)
         references = [dict(r) for r in data.pop("references", [])]
         measure = _service_call(services.create_measure, actor=request.user, references=references, **data)
         return Response(
@@ -271,7 +314,7 @@ class MeasureViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             measure, data=request.data, partial=True, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = _service_fields(serializer.validated_data)
         if "version" not in data:
             raise exceptions.ValidationError({"version": ["Send the version you edited."]})
         version = data.pop("version")

@@ -3,12 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from clearinghouse.accounts.selectors import accounts_named
 from clearinghouse.catalog.models import Measure, MeasureReference, MeasureTranslation, Technology, Threat
 from clearinghouse.countries.models import MemberState, Organization
 
@@ -16,6 +15,22 @@ from clearinghouse.countries.models import MemberState, Organization
 class ThreatChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Threat) -> str:
         return f"{obj.parent.name} — {obj.name}" if obj.parent is not None else obj.name
+
+
+MAX_NAMED_PEOPLE = 100
+
+
+def named_people(entries: list[str]) -> list[Any]:
+    """The accounts a TLP:RED record names, from e-mail addresses or user names; an unknown one is refused by
+    name (the form and the API alike)."""
+    if len([e for e in entries if e.strip()]) > MAX_NAMED_PEOPLE:
+        raise ValidationError(_("Name at most %(limit)d people.") % {"limit": MAX_NAMED_PEOPLE})
+    found, unknown = accounts_named(entries)
+    if unknown:
+        raise ValidationError(
+            _("No active account has the e-mail address or user name “%(entry)s”.") % {"entry": unknown[0][:100]}
+        )
+    return found
 
 
 class MeasureForm(forms.ModelForm):
@@ -109,19 +124,7 @@ class MeasureForm(forms.ModelForm):
             self.initial["named_people"] = "\n".join(person.email or person.username for person in named)
 
     def clean_named_people(self) -> list[Any]:
-        wanted = [line.strip() for line in self.cleaned_data["named_people"].splitlines() if line.strip()]
-        if len(wanted) > 100:
-            raise ValidationError(_("Name at most 100 people."))
-        found: dict[str, Any] = {}
-        accounts = get_user_model().objects.filter(is_active=True)
-        for entry in wanted:
-            person = accounts.filter(Q(email__iexact=entry) | Q(username__iexact=entry)).first()
-            if person is None:
-                raise ValidationError(
-                    _("No active account has the e-mail address or user name “%(entry)s”.") % {"entry": entry[:100]}
-                )
-            found[str(person.pk)] = person
-        return list(found.values())
+        return named_people(self.cleaned_data["named_people"].splitlines())
 
     def service_fields(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

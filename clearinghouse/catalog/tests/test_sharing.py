@@ -84,3 +84,39 @@ def test_the_author_of_a_red_record_stays_named_whatever_the_form_says(personas)
     red = Measure.objects.get(title="Kept")
     alice.post(f"/en/catalogue/measures/{red.pk}/edit/", form_data(title="Kept", tlp="red", version=red.version))
     assert set(red.shared_with_users.values_list("username", flat=True)) == {"alice"}
+
+
+def test_the_api_shares_a_draft_as_the_form_does_and_refuses_an_unknown_name(personas):
+    alice = client_for(personas.alice)
+    refused = alice.post(
+        "/api/v1/measures/",
+        {"title": "Never saved", "summary": "x", "pillar": "technical", "tlp": "red", "named_people": ["nobody"]},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400 and "nobody" in refused.content.decode()
+    assert not Measure.objects.filter(title="Never saved").exists()
+
+    created = alice.post(
+        "/api/v1/measures/",
+        {
+            "title": "Shared by the API",
+            "summary": "x",
+            "pillar": "technical",
+            "tlp": "amber",
+            "shared_with_states": ["GH"],
+            "shared_with_organizations": ["gsma"],
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    amber = Measure.objects.get(title="Shared by the API")
+    assert [s.alpha2 for s in amber.shared_with_states.all()] == ["GH"]
+    assert "shared_with_states" not in created.json()  # who it is shared with is not shown to every reader
+
+    edited = alice.patch(
+        f"/api/v1/measures/{amber.pk}/",
+        {"version": amber.version, "tlp": "red", "named_people": ["curator@example.org"]},
+        content_type="application/json",
+    )
+    assert edited.status_code == 200, edited.content
+    assert set(amber.shared_with_users.values_list("username", flat=True)) == {"alice", "curator"}
