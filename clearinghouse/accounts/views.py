@@ -106,8 +106,8 @@ def api_token_revoke(request: Request, pk: int) -> HttpResponse:
 
 
 def _qr_data_uri(text: str) -> str:
-    svg = segno.make(text, error="m").svg_inline(scale=4, dark="#000", light="#fff")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    # a standalone SVG document (with its namespace): an inline fragment does not render as an image
+    return segno.make(text, error="m").svg_data_uri(scale=4, dark="#000", light="#fff")
 
 
 @login_required
