@@ -116,7 +116,9 @@ def _sharing(measure: Measure) -> dict[str, Any]:
     return {
         "states": list(measure.shared_with_states.order_by("name_en")),
         "organizations": list(measure.shared_with_organizations.order_by("name")),
-        "people": list(measure.shared_with_users.order_by("username")) if measure.tlp == "red" else [],
+        "people": [p.get_full_name() or p.username for p in measure.shared_with_users.order_by("username")]
+        if measure.tlp == "red"
+        else [],
     }
 
 

@@ -120,3 +120,15 @@ def test_the_api_shares_a_draft_as_the_form_does_and_refuses_an_unknown_name(per
     )
     assert edited.status_code == 200, edited.content
     assert set(amber.shared_with_users.values_list("username", flat=True)) == {"alice", "curator"}
+
+
+def test_the_owner_reads_whom_it_is_shared_with_joined_as_their_language_joins_a_list(personas):
+    alice = client_for(personas.alice)
+    alice.post("/en/catalogue/measures/new/", form_data(title="Listed", tlp="red", named_people="bob\ncurator"))
+    red = Measure.objects.get(title="Listed")
+    arabic = alice.get(f"/ar/catalogue/measures/{red.pk}/").content.decode()
+    assert "<bdi>alice</bdi>، <bdi>bob</bdi> و<bdi>curator</bdi>" in arabic or (
+        "<bdi>alice</bdi> و<bdi>bob</bdi> و<bdi>curator</bdi>" in arabic
+    )
+    chinese = alice.get(f"/zh-hans/catalogue/measures/{red.pk}/").content.decode()
+    assert "<bdi>alice</bdi>、<bdi>bob</bdi>和<bdi>curator</bdi>" in chinese

@@ -1,0 +1,27 @@
+"""``{{ names|as_list }}``: items joined as the reader's language joins a list (CLDR, through Babel).
+
+Arabic readers get «أ وب وج», Chinese «甲、乙和丙», English "A, B, and C"; each item is isolated in ``<bdi>``
+so that a Latin name in an Arabic sentence (or the reverse) keeps its own direction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from babel.lists import format_list
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, to_locale
+
+register = template.Library()
+
+
+@register.filter
+def as_list(items: Iterable[Any]) -> SafeString:
+    parts = [format_html("<bdi>{}</bdi>", str(item)) for item in items]
+    if not parts:
+        return SafeString("")
+    joined = format_list(parts, locale=to_locale(get_language() or "en"))
+    return mark_safe(joined)  # noqa: S308 (each item is escaped above; CLDR's patterns hold no markup)
