@@ -1,6 +1,8 @@
-"""Fixtures shared by every test: the reference data, loaded once, the personas, fresh rate counters."""
+"""Fixtures shared by every test: the reference data, loaded once, the personas, fresh per-test state."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 
@@ -20,8 +22,12 @@ def personas(db) -> Personas:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_counters() -> None:
-    """API throttles count in the cache: no test inherits the requests of the tests before it."""
+def _fresh_per_test_state() -> Iterator[None]:
+    """No test inherits what the tests before it left: the API throttles' counters (in the cache), and the
+    language the last request activated in this thread."""
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()
+    yield
+    translation.deactivate()
