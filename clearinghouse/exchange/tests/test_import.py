@@ -91,8 +91,8 @@ def content(measure_: Measure) -> dict[str, Any]:
     }
 
 
-def course_of_action(**extra: Any) -> dict[str, Any]:
-    """A course-of-action as MITRE writes one, without our extension."""
+def unmarked_course_of_action(**extra: Any) -> dict[str, Any]:
+    """A course-of-action as MITRE writes one, without our extension and without a marking."""
     return {
         "type": "course-of-action",
         "spec_version": "2.1",
@@ -101,9 +101,13 @@ def course_of_action(**extra: Any) -> dict[str, Any]:
         "modified": "2024-01-01T00:00:00.000Z",
         "name": "Block spoofed caller identities",
         "description": "Operators check the calling line identity at the border. Calls that fail are dropped.",
-        "object_marking_refs": [KENYA_TLP_CLEAR],
         **extra,
     }
+
+
+def course_of_action(**extra: Any) -> dict[str, Any]:
+    """The same, marked TLP:CLEAR by Kenya's identity."""
+    return unmarked_course_of_action(**{"object_marking_refs": [KENYA_TLP_CLEAR], **extra})
 
 
 def counts() -> tuple[int, int, int, int, int]:

@@ -17,6 +17,7 @@ from clearinghouse.core.testing import client_for
 from clearinghouse.exchange import importing
 from clearinghouse.exchange.importing.reading import MAX_DEPTH
 from clearinghouse.exchange.models import ImportArchive, ImportedObject, ImportRun
+from clearinghouse.exchange.tests.test_import import unmarked_course_of_action as course_of_action
 from clearinghouse.exchange.tests.test_taxii import KENYA, Taxii, post
 
 pytestmark = pytest.mark.django_db
@@ -32,18 +33,6 @@ def nested(levels: int) -> Any:
     for _level in range(levels):
         value = {"a": [value]} if _level % 2 else [value]
     return value
-
-
-def course_of_action(**extra: Any) -> dict[str, Any]:
-    return {
-        "type": "course-of-action",
-        "spec_version": "2.1",
-        "id": f"course-of-action--{uuid.uuid4()}",
-        "created": "2024-01-01T00:00:00.000Z",
-        "modified": "2024-01-01T00:00:00.000Z",
-        "name": "Block spoofed caller identities",
-        **extra,
-    }
 
 
 def deep_bundle(levels: int) -> bytes:

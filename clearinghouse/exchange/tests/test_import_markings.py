@@ -15,6 +15,7 @@ from clearinghouse.catalog.models import Measure, MeasureVersion
 from clearinghouse.core.visibility import TLP, Lifecycle
 from clearinghouse.exchange import archive, importing, stix
 from clearinghouse.exchange.models import ImportArchive, ImportedObject, ImportRun
+from clearinghouse.exchange.tests.test_import import unmarked_course_of_action as course_of_action
 
 pytestmark = pytest.mark.django_db
 
@@ -24,19 +25,6 @@ GREEN2 = stix.TLP2_MARKINGS[TLP.GREEN][0]
 AMBER2 = stix.TLP2_MARKINGS[TLP.AMBER][0]
 STRICT2 = stix.TLP2_MARKINGS[TLP.AMBER_STRICT][0]
 SECRET = "Zanzibarian lawful intercept backdoor"
-
-
-def course_of_action(**extra: Any) -> dict[str, Any]:
-    return {
-        "type": "course-of-action",
-        "spec_version": "2.1",
-        "id": f"course-of-action--{uuid.uuid4()}",
-        "created": "2024-01-01T00:00:00.000Z",
-        "modified": "2024-01-01T00:00:00.000Z",
-        "name": "Block spoofed caller identities",
-        "description": "Operators check the calling line identity at the border. Calls that fail are dropped.",
-        **extra,
-    }
 
 
 def secret(**extra: Any) -> dict[str, Any]:
