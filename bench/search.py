@@ -5,7 +5,7 @@ For each engine and size, builds a database of synthetic measures (``migrate``, 
 
 - the whole API search as an anonymous reader (``GET /api/v1/measures/?q=…``, facets and snippets
   included, through Django's test client), in three modes, since the search caches sets per process
-  (``catalog.bitmaps``): a query not searched since the catalogue last changed, the same query
+  (``catalog.search.sets``): a query not searched since the catalogue last changed, the same query
   repeated, and the first search after a change to the catalogue (see ``MODES``);
 - the bare full-text query on the same index (``ORDER BY bm25`` / ``ts_rank``, ``LIMIT 20``, no
   snippet, no visibility rule).
@@ -144,12 +144,12 @@ def build(engine: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
 
 #: Functions on the search path timed as steps: (module, function, step). Missing ones are skipped.
 TIMED = [
-    ("clearinghouse.catalog.bitmaps", "matches", "match"),
-    ("clearinghouse.catalog.bitmaps", "allowed", "allowed"),
-    ("clearinghouse.catalog.bitmaps", "facet_index", "facet index"),
-    ("clearinghouse.catalog.bitmaps", "ranked", "ranking"),
-    ("clearinghouse.catalog.bitmaps", "newest", "ranking"),
-    ("clearinghouse.catalog.bitmaps", "counts", "facets"),
+    ("clearinghouse.catalog.search.sets", "matches", "match"),
+    ("clearinghouse.catalog.search.sets", "allowed", "allowed"),
+    ("clearinghouse.catalog.search.sets", "facet_index", "facet index"),
+    ("clearinghouse.catalog.search.sets", "ranked", "ranking"),
+    ("clearinghouse.catalog.search.sets", "newest", "ranking"),
+    ("clearinghouse.catalog.search.sets", "counts", "facets"),
     ("clearinghouse.catalog.selectors", "_facet_values", "facets"),
     ("clearinghouse.catalog.selectors", "_snippet_for", "snippets"),
     ("clearinghouse.catalog.selectors", "snippet", "snippets"),  # the highlighted title
@@ -232,8 +232,8 @@ def change_one_measure() -> None:
     """What an edit does to the search index: one published measure re-indexed, in its own transaction."""
     from django.db import transaction
 
-    from clearinghouse.catalog import search
     from clearinghouse.catalog.models import Measure
+    from clearinghouse.catalog.search import indexing as search
 
     last = Measure.objects.order_by("-pk").values_list("pk", flat=True).first() or 1
     start = random.randint(1, last)  # noqa: S311 (a benchmark's choice, not a secret)
@@ -244,7 +244,7 @@ def change_one_measure() -> None:
 
 def forget(mode: str) -> None:
     """Empty the search caches a mode of timing starts from (see MODES)."""
-    from clearinghouse.catalog import bitmaps
+    from clearinghouse.catalog.search import sets as bitmaps
 
     if mode == "cold start":
         bitmaps.reset()
@@ -302,9 +302,9 @@ def measure(repeat: int, budget_s: float, timeout_s: float) -> list[dict[str, An
     from django.db import connection
     from django.test import Client
 
-    from clearinghouse.catalog import search
     from clearinghouse.catalog.management.commands.generate_catalog import BENCHMARK_QUERIES
-    from clearinghouse.catalog.textsearch import parse_query
+    from clearinghouse.catalog.search import indexing as search
+    from clearinghouse.catalog.search.text import parse_query
 
     clock = StepClock()
     for module_name, name, step in TIMED:

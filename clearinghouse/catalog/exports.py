@@ -17,7 +17,7 @@ from django.http import StreamingHttpResponse
 
 from clearinghouse.catalog import search
 from clearinghouse.catalog.models import Measure
-from clearinghouse.catalog.textsearch import parse_query
+from clearinghouse.catalog.search.text import parse_query
 from clearinghouse.core.spreadsheets import csv_lines
 
 EXPORT_FORMATS = ("csv", "json")

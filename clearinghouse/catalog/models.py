@@ -337,7 +337,7 @@ class MeasureSearchDocument(models.Model):
     """The normalized text of a measure and all its translations, as the search engine indexes it.
 
     On PostgreSQL ``document`` is a ``tsvector`` with a GIN index; on SQLite an FTS5 table mirrors
-    ``text``. Both are written in the same transaction as the measure (see ``catalog.search``).
+    ``text``. Both are written in the same transaction as the measure (see ``catalog.search.indexing``).
     """
 
     measure = models.OneToOneField(Measure, on_delete=models.CASCADE, primary_key=True, related_name="search_document")
@@ -356,7 +356,7 @@ class MeasureSearchDocument(models.Model):
 class SearchState(models.Model):
     """One row: the catalogue's search generation and its change counter.
 
-    Caches of match sets, visibility sets and facet bitmaps (``catalog.bitmaps``) are kept per
+    Caches of match sets, visibility sets and facet bitmaps (``catalog.search.sets``) are kept per
     ``token``; a new token (a bulk load, new reference data) makes every process rebuild them. Each
     change to one measure instead raises ``seq`` by one and logs the measure in ``SearchChange``, so a
     process brings its caches up to date by re-reading only the measures changed since. Writers update

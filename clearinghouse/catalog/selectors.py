@@ -6,27 +6,23 @@ visible, filtered queryset is handed to the search engine as a subquery of allow
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
-from django.utils.translation import get_language
 
-from clearinghouse.catalog import bitmaps
+from clearinghouse.catalog import search
 from clearinghouse.catalog.models import (
-    Language,
     Measure,
-    MeasureTranslation,
     Pillar,
     Technology,
     Threat,
 )
-from clearinghouse.catalog.textsearch import ParsedQuery, normalize, parse_query, snippet
-from clearinghouse.core.markdown import quick_text
+from clearinghouse.catalog.search.querying import FacetValue, SearchResult, in_language, search_measures
 from clearinghouse.core.visibility import Lifecycle
 
-PAGE_SIZE = 20
+PAGE_SIZE = search.PAGE_SIZE
+
+__all__ = ["FacetValue", "SearchResult", "in_language", "search_measures"]
 
 
 def measures_visible_to(user: Any) -> QuerySet[Measure]:
@@ -56,9 +52,7 @@ def facet_counts(measures: QuerySet[Measure]) -> tuple[int, dict[str, dict[str, 
     """How many ``measures`` there are, and for each facet value (pillar, threat and family, BDT region,
     development group, Member State, language, status, year) how many have it: exact, from the search's
     bitmaps, so counting a million measures costs one scan for their ids."""
-    state = bitmaps.current_state()
-    ids = bitmaps.allowed(state, measures)
-    return len(ids), bitmaps.counts(bitmaps.facet_index(state), ids)
+    return search.facet_counts(measures)
 
 
 def technologies_visible_to(user: Any) -> QuerySet[Technology]:
@@ -109,206 +103,6 @@ def submissions_of(user: Any) -> QuerySet[Measure]:
     if getattr(user, "organization_id", None):
         own |= Q(owner_organization_id=user.organization_id)
     return measures_visible_to(user).filter(own).order_by("-updated_at")
-
-
-@dataclass
-class FacetValue:
-    value: str
-    label: str
-    count: int
-    selected: bool = False
-    url: str = ""
-
-
-@dataclass
-class SearchResult:
-    page: list[Measure]
-    total: int
-    facets: dict[str, list[FacetValue]]
-    query: ParsedQuery
-    snippets: dict[int, str] = field(default_factory=dict)
-    page_number: int = 1
-    page_size: int = PAGE_SIZE
-
-    @property
-    def num_pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page_number < self.num_pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page_number > 1
-
-
-@dataclass
-class _FacetLabels:
-    """The names facet values are shown with, in one language (read once per catalogue state)."""
-
-    pillars: list[tuple[str, str]]
-    threats: list[tuple[str, str, list[tuple[str, str]]]]
-    states: list[tuple[str, str]]  # by name in the language
-
-
-_labels_cache: dict[tuple[str, str], _FacetLabels] = {}
-
-
-def _facet_labels(token: str, language: str) -> _FacetLabels:
-    """Labels for ``language``, cached per state token (which changes with the reference data)."""
-    from clearinghouse.countries.models import MemberState
-
-    found = _labels_cache.get((token, language))
-    if found is None:
-        if len(_labels_cache) > 64:
-            _labels_cache.clear()
-        found = _FacetLabels(
-            pillars=[(p.slug, p.name) for p in pillars()],
-            threats=[
-                (family.slug, family.name, [(child.slug, child.name) for child in family.children.all()])
-                for family in threat_families()
-            ],
-            states=[(s.alpha2, s.name) for s in MemberState.objects.ordered_by_name()],
-        )
-        _labels_cache[(token, language)] = found
-    return found
-
-
-def _facet_values(
-    counted: dict[str, dict[str, int]], selected: dict[str, Any], token: str = ""
-) -> dict[str, list[FacetValue]]:
-    """Facet counts as labelled values in the order readers expect."""
-    from clearinghouse.catalog.models import MeasureStatus
-    from clearinghouse.countries.models import BDTRegion, GroupCode
-
-    labels = _facet_labels(token or bitmaps.current_state().token, get_language() or "en")
-
-    def chosen(name: str) -> str:
-        value = selected.get(name)
-        return getattr(value, "slug", None) or getattr(value, "alpha2", None) or (str(value) if value else "")
-
-    def values(name: str, choices: Iterable[tuple[str, Any]]) -> list[FacetValue]:
-        found = counted.get(name, {})
-        return [FacetValue(v, str(label), found[v], chosen(name) == v) for v, label in choices if found.get(v)]
-
-    facets: dict[str, list[FacetValue]] = {}
-    facets["pillar"] = values("pillar", labels.pillars)
-    threat_counts = counted.get("threat", {})
-    facets["threat"] = []
-    for slug, name, children in labels.threats:
-        if threat_counts.get(slug):
-            facets["threat"].append(FacetValue(slug, name, threat_counts[slug], chosen("threat") == slug))
-            for child_slug, child_name in children:
-                if threat_counts.get(child_slug):
-                    facets["threat"].append(
-                        FacetValue(
-                            child_slug, "— " + child_name, threat_counts[child_slug], chosen("threat") == child_slug
-                        )
-                    )
-    facets["region"] = values("region", BDTRegion.choices)
-    facets["group"] = values("group", GroupCode.choices)
-    country_counts = counted.get("country", {})
-    facets["country"] = sorted(
-        (
-            FacetValue(alpha2, name, country_counts[alpha2], chosen("country") == alpha2)
-            for alpha2, name in labels.states
-            if country_counts.get(alpha2)
-        ),
-        key=lambda f: -f.count,
-    )
-    facets["language"] = values("language", Language.choices)
-    facets["status"] = values("status", MeasureStatus.choices)
-    year_counts = counted.get("year", {})
-    facets["year"] = [FacetValue(y, y, year_counts[y], chosen("year") == y) for y in sorted(year_counts, reverse=True)]
-    return facets
-
-
-def in_language(measure: Measure, language: str) -> Measure | MeasureTranslation:
-    """The measure's translation into ``language`` if it has one (from prefetched rows), else the measure."""
-    if language != measure.language:
-        for translation in measure.translations.all():
-            if translation.language == language:
-                return translation
-    return measure
-
-
-def _snippet_for(measure: Measure, query: ParsedQuery, language: str) -> str:
-    """The passage with the most matches, among the texts in the reader's language first, then the others."""
-    texts = []
-    translation = next((t for t in measure.translations.all() if t.language == language), None)
-    if translation is not None:
-        texts += [translation.summary, quick_text(translation.description)]
-    texts += [measure.summary, quick_text(measure.description), quick_text(measure.evidence)]
-    for translation in measure.translations.all():
-        texts += [translation.summary, quick_text(translation.description)]
-    # Count the matches on the normalized text (cheap) and build the snippet for the best text only.
-    needles = [" " + " ".join(phrase) for phrase in query.phrases]
-    best, best_hits = "", 0
-    for text in texts:
-        if not text:
-            continue
-        folded = " " + normalize(text)
-        hits = sum(folded.count(needle) for needle in needles)
-        if hits > best_hits:
-            best, best_hits = text, hits
-    return snippet(best, query) if best_hits else ""
-
-
-def search_measures(
-    user: Any,
-    filtered: QuerySet[Measure],
-    *,
-    query: str = "",
-    sort: str = "relevance",
-    page: int = 1,
-    page_size: int = PAGE_SIZE,
-    selected: dict[str, Any] | None = None,
-    with_facets: bool = True,
-) -> SearchResult:
-    """One page of the measures matching ``query`` among ``filtered`` (visible to ``user`` and filtered).
-
-    Counts and facets are exact over everything the user may see; the number of SQL queries does not
-    depend on the page size, and, once the sets are cached, not on the size of the catalogue.
-    """
-    parsed = parse_query(query)
-    state = bitmaps.current_state()
-    result = bitmaps.allowed(state, filtered)
-    if parsed:
-        result = result & bitmaps.matches(state, parsed)
-    total = len(result)
-    page = max(1, page)
-    offset = (page - 1) * page_size
-    if parsed and sort == "relevance":
-        ids = bitmaps.ranked(state, parsed, result, offset, page_size)
-    else:
-        ids = bitmaps.newest(result, offset, page_size)
-    rows = {
-        m.pk: m
-        for m in measures_visible_to(user)
-        .filter(pk__in=ids)
-        .prefetch_related(
-            "threats",
-            "references",
-            Prefetch("technologies", queryset=technologies_visible_to(user)),
-            Prefetch("translations", queryset=MeasureTranslation.objects.order_by("language")),
-        )
-    }
-    page_objects = [rows[pk] for pk in ids if pk in rows]
-    language = get_language() or "en"
-    snippets: dict[int, str] = {}
-    for measure in page_objects:
-        shown = in_language(measure, language)
-        snippet_html = _snippet_for(measure, parsed, language) if parsed else ""
-        # shown on result lists: the reader's language where a translation exists, and the matching passage
-        setattr(measure, "shown_title", shown.title)  # noqa: B010
-        setattr(measure, "title_html", snippet(shown.title, parsed, words=200) if parsed else "")  # noqa: B010
-        setattr(measure, "shown_summary", shown.summary)  # noqa: B010
-        setattr(measure, "snippet", snippet_html)  # noqa: B010
-        snippets[measure.pk] = snippet_html
-    counted = bitmaps.counts(bitmaps.facet_index(state), result) if with_facets else {}
-    facets = _facet_values(counted, selected or {}, state.token) if with_facets else {}
-    return SearchResult(page_objects, total, facets, parsed, snippets, page, page_size)
 
 
 def related_measures(user: Any, measure: Measure, limit: int = 5) -> list[Measure]:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 
 def build_postings(apps, schema_editor):
-    from clearinghouse.catalog import postings
+    from clearinghouse.catalog.search import postings
 
     postings.rebuild(
         apps.get_model("catalog", "Measure"),

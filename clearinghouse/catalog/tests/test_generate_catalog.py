@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from clearinghouse.catalog import selectors
 from clearinghouse.catalog.models import Measure
-from clearinghouse.catalog.textsearch import normalize
+from clearinghouse.catalog.search.text import normalize
 from clearinghouse.core.models import AuditEvent
 from clearinghouse.core.visibility import TLP, Lifecycle
 

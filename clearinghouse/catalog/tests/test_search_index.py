@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from clearinghouse.catalog import bitmaps, postings, search, selectors, services
+from clearinghouse.catalog import search, selectors, services
 from clearinghouse.catalog.models import (
     Measure,
     MeasureSearchDocument,
@@ -17,8 +17,10 @@ from clearinghouse.catalog.models import (
     Pillar,
     SearchPosting,
 )
+from clearinghouse.catalog.search import postings
+from clearinghouse.catalog.search import sets as bitmaps
+from clearinghouse.catalog.search.text import parse_query
 from clearinghouse.catalog.tests.factories import measure
-from clearinghouse.catalog.textsearch import parse_query
 
 
 def search_now(user, query: str = "", **kwargs):

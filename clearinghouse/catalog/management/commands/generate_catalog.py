@@ -24,9 +24,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import reset_queries, transaction
 
-from clearinghouse.catalog import postings, search
+from clearinghouse.catalog import search
 from clearinghouse.catalog.models import Language, Measure, MeasureStatus, Pillar, Threat
-from clearinghouse.catalog.textsearch import normalize
+from clearinghouse.catalog.search import postings
+from clearinghouse.catalog.search.text import normalize
 from clearinghouse.core import audit
 from clearinghouse.core.progress import progress_bar
 from clearinghouse.core.visibility import TLP, Lifecycle
@@ -195,7 +196,7 @@ def write_batch(batch: list[SyntheticMeasure]) -> None:
     Through = Measure.threats.through
     first = batch[0].fields  # a spot check that the shortcut in Generator.measure still holds
     if normalize(f"{first['title']} {first['summary']} {first['description']}") != batch[0].text:
-        raise CommandError("A synthetic search document differs from textsearch.normalize() of its text.")
+        raise CommandError("A synthetic search document differs from search.text.normalize() of its text.")
     with transaction.atomic():
         measures = Measure.objects.bulk_create([Measure(**item.fields) for item in batch])
         Through.objects.bulk_create(

@@ -8,8 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from clearinghouse.catalog import postings, search
+from clearinghouse.catalog import search
 from clearinghouse.catalog.models import Measure, MeasureSearchDocument, MeasureTranslation
+from clearinghouse.catalog.search import postings
 
 
 class Command(BaseCommand):

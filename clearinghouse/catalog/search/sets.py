@@ -2,7 +2,7 @@
 
 A search intersects three sets of measure ids: those matching the words, those the user may see after
 the filters (from the visibility rule, ``visible_to``, run as SQL), and, for each facet value, those
-having it. Word and facet sets are read from the catalogue's own inverted index (``catalog.postings``);
+having it. Word and facet sets are read from the catalogue's own inverted index (``postings``);
 phrases are asked of the full-text engine. Each set is cached in the process with the catalogue
 state it was computed at (``SearchState``: a generation token and a change counter). When the counter
 has moved, a cached set is brought up to date from the measures changed since (``SearchChange``)
@@ -24,9 +24,9 @@ from django.db import connection
 from django.db.models import QuerySet, Subquery
 from pyroaring import BitMap
 
-from clearinghouse.catalog import postings, search
 from clearinghouse.catalog.models import Measure, MeasureSearchDocument, SearchChange, SearchState
-from clearinghouse.catalog.textsearch import ParsedQuery
+from clearinghouse.catalog.search import indexing, postings
+from clearinghouse.catalog.search.text import ParsedQuery
 
 #: Relevance is computed exactly when the matches are fewer; above, over the newest this many.
 RANK_CANDIDATES = 1000
@@ -117,7 +117,7 @@ def changes_since(state: State, base: State) -> BitMap | None:
     if SearchChange.objects.filter(seq=base.seq, stamp=base.stamp).exists():
         rows = SearchChange.objects.filter(seq__gt=base.seq, seq__lte=state.seq).values_list("measure_id", flat=True)
         ids = list(rows.distinct()[: PATCH_LIMIT + 1])
-        if len(ids) <= PATCH_LIMIT and search.GENERATION_MARK not in ids:
+        if len(ids) <= PATCH_LIMIT and indexing.GENERATION_MARK not in ids:
             changed = BitMap(ids)
     _changes.put(key, (changed,))
     return changed
@@ -166,7 +166,7 @@ def phrase_matches(state: State, phrase: tuple[str, ...]) -> BitMap:
         return _cached(_matches, phrase, state, lambda: postings.ids_with_prefix(postings.word_term(phrase[0])))
 
     def engine(only: BitMap | None = None) -> BitMap:
-        return BitMap(search.matching_ids(ParsedQuery([list(phrase)]), only=None if only is None else list(only)))
+        return BitMap(indexing.matching_ids(ParsedQuery([list(phrase)]), only=None if only is None else list(only)))
 
     def patch(old: BitMap, changed: BitMap) -> BitMap:
         return (old - changed) | engine(changed)
@@ -365,3 +365,12 @@ def reset() -> None:
     """Forget every cached set (tests and benchmarks that swap databases)."""
     for cache in (_matches, _allowed, _indexes, _rankings, _changes):
         cache.clear()
+
+
+def facet_counts(measures: QuerySet[Measure]) -> tuple[int, dict[str, dict[str, int]]]:
+    """How many ``measures`` there are, and for each facet value (pillar, threat and family, BDT region,
+    development group, Member State, language, status, year) how many have it: exact, from the cached
+    bitmaps, so counting a million measures costs one scan for their ids."""
+    state = current_state()
+    ids = allowed(state, measures)
+    return len(ids), counts(facet_index(state), ids)

@@ -4,11 +4,11 @@
 - PostgreSQL: ``catalog_measuresearchdocument.document``, a generated ``tsvector`` ('simple'
   configuration) with a GIN index.
 
-Both index the text produced by :func:`textsearch.normalize` from a measure and all its
+Both index the text produced by :func:`text.normalize` from a measure and all its
 translations, so a query in one language finds the translations too. Every word of a query is
 matched as a prefix ("measure" finds "measures"). The index is written by :func:`index_measure`
 inside the transaction that changes the measure. Visibility is not decided here: callers pass
-the ids they may see (see ``catalog.bitmaps`` and ``selectors.search_measures``).
+the ids they may see (see ``sets`` and ``querying``).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from clearinghouse.catalog import postings
-from clearinghouse.catalog.textsearch import ParsedQuery, normalize
+from clearinghouse.catalog.search import postings
+from clearinghouse.catalog.search.text import ParsedQuery, normalize
 from clearinghouse.core.markdown import plain_text
 
 FTS_TABLE = "catalog_measure_fts"
