@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import StreamingHttpResponse
@@ -46,8 +47,12 @@ def exportable_matches(filtered: QuerySet[Measure], query: str) -> QuerySet[Meas
     parsed = parse_query(query)
     matched = filtered.exportable()  # type: ignore[attr-defined]
     if parsed:
-        sql, params = search.matching_ids_sql(parsed)
-        matched = matched.filter(pk__in=RawSQL(sql, params))  # noqa: S611 (engine SQL, query passed as a parameter)
+        # the same matches as the search page (words in their other forms), passed as one parameter
+        ids = list(search.matching_set(parsed))
+        if connection.vendor == "postgresql":
+            matched = matched.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
+        else:
+            matched = matched.filter(pk__in=RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)]))
     return (
         matched.select_related("pillar", "owner_state", "owner_organization")
         .prefetch_related("threats", "technologies")

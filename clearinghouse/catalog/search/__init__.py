@@ -19,7 +19,7 @@ from clearinghouse.catalog.search.indexing import (
     remove_measure,
 )
 from clearinghouse.catalog.search.querying import PAGE_SIZE, FacetValue, SearchResult, in_language, search_measures
-from clearinghouse.catalog.search.sets import facet_counts, reset
+from clearinghouse.catalog.search.sets import facet_counts, matching_set, reset
 from clearinghouse.catalog.search.text import normalize, parse_query, snippet
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "index_new_measures",
     "matching_ids",
     "matching_ids_sql",
+    "matching_set",
     "normalize",
     "parse_query",
     "remove_measure",

@@ -5,9 +5,9 @@
   configuration) with a GIN index.
 
 Both index the text produced by :func:`text.normalize` from a measure and all its
-translations, so a query in one language finds the translations too. Every word of a query is
-matched as a prefix ("measure" finds "measures"). The index is written by :func:`index_measure`
-inside the transaction that changes the measure. Visibility is not decided here: callers pass
+translations, so a query in one language finds the translations too. A word's other forms are
+found through the postings (see ``analysis``). The index is written by :func:`index_measure` inside
+the transaction that changes the measure. Visibility is not decided here: callers pass
 the ids they may see (see ``sets`` and ``querying``).
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from clearinghouse.catalog.search import postings
-from clearinghouse.catalog.search.text import ParsedQuery, normalize
+from clearinghouse.catalog.search.text import ParsedQuery, characters, normalize
 from clearinghouse.core.markdown import plain_text
 
 FTS_TABLE = "catalog_measure_fts"
@@ -249,16 +249,14 @@ def remove_measure(measure_id: int) -> None:
 
 def _fts5_expression(query: ParsedQuery) -> str:
     # Tokens are \w+ runs from normalize(): they hold no quote, so quoting them is safe.
-    return " AND ".join('"' + " ".join(phrase) + '"' + ("*" if len(phrase) == 1 else "") for phrase in query.phrases)
+    return " AND ".join('"' + " ".join(characters(phrase)) + '"' for phrase in query.phrases)
 
 
 def _tsquery_expression(query: ParsedQuery) -> str:
     parts = []
     for phrase in query.phrases:
-        if len(phrase) == 1:
-            parts.append(f"'{phrase[0]}':*")
-        else:
-            parts.append("(" + " <-> ".join(f"'{token}'" for token in phrase) + ")")
+        tokens = characters(phrase)
+        parts.append(f"'{tokens[0]}'" if len(tokens) == 1 else "(" + " <-> ".join(f"'{t}'" for t in tokens) + ")")
     return " & ".join(parts)
 
 
@@ -278,7 +276,7 @@ def matching_ids_sql(query: ParsedQuery, only: list[int] | None = None) -> tuple
         return sql, params
     pairs = _pairs_expression(query)
     if pairs and all(len(phrase) <= 2 for phrase in query.phrases if len(phrase) > 1):
-        # every phrase is one pair: the pairs index answers exactly (single words as prefixes beside it)
+        # every phrase is one pair: the pairs index answers exactly (single words beside it)
         singles = [phrase for phrase in query.phrases if len(phrase) == 1]
         sql = "SELECT p.measure_id FROM catalog_measurewordpairs p WHERE p.pairs @@ %s::tsquery"
         params = [pairs]

@@ -19,6 +19,7 @@ from typing import Any
 from django.db import connection
 from pyroaring import BitMap
 
+from clearinghouse.catalog.search import analysis
 from clearinghouse.core.progress import progress_bar
 
 CHUNK_BITS = 16
@@ -37,8 +38,9 @@ def word_term(word: str) -> bytes:
 
 
 def word_terms(text: str) -> set[bytes]:
-    """The distinct word terms of a normalized search document."""
-    return {word_term(word) for word in text.split()}
+    """The distinct word terms of a normalized search document: its words and their other forms."""
+    words = text.split()
+    return {word_term(word) for word in words} | {word_term(form) for form in analysis.document_forms(words)}
 
 
 def facet_term(name: str, value: Any) -> bytes:
@@ -163,6 +165,16 @@ def ids_for(term: bytes) -> BitMap:
     """The measures having exactly this term."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT ids FROM {TABLE} WHERE term = %s", [term])  # noqa: S608
+        return BitMap.union(BitMap(), *(BitMap.deserialize(bytes(row[0])) for row in cursor.fetchall()))
+
+
+def ids_for_any(terms: list[bytes]) -> BitMap:
+    """The measures having any of these terms."""
+    if not terms:
+        return BitMap()
+    marks = ", ".join(["%s"] * len(terms))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ids FROM {TABLE} WHERE term IN ({marks})", terms)  # noqa: S608
         return BitMap.union(BitMap(), *(BitMap.deserialize(bytes(row[0])) for row in cursor.fetchall()))
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 
 from clearinghouse.catalog.models import Language, Measure, MeasureTranslation, Pillar, Technology, Threat
 from clearinghouse.catalog.search import sets
-from clearinghouse.catalog.search.text import ParsedQuery, normalize, parse_query, snippet
+from clearinghouse.catalog.search.text import ParsedQuery, count, normalize, parse_query, snippet
 from clearinghouse.core.markdown import quick_text
 
 PAGE_SIZE = 20
@@ -153,13 +153,12 @@ def _snippet_for(measure: Measure, query: ParsedQuery, language: str) -> str:
     for translation in measure.translations.all():
         texts += [translation.summary, quick_text(translation.description)]
     # Count the matches on the normalized text (cheap) and build the snippet for the best text only.
-    needles = [" " + " ".join(phrase) for phrase in query.phrases]
     best, best_hits = "", 0
     for text in texts:
         if not text:
             continue
-        folded = " " + normalize(text)
-        hits = sum(folded.count(needle) for needle in needles)
+        folded = " " + normalize(text) + " "
+        hits = sum(count(folded, phrase) for phrase in query.phrases)
         if hits > best_hits:
             best, best_hits = text, hits
     return snippet(best, query) if best_hits else ""

@@ -25,8 +25,8 @@ from django.db.models import QuerySet, Subquery
 from pyroaring import BitMap
 
 from clearinghouse.catalog.models import Measure, MeasureSearchDocument, SearchChange, SearchState
-from clearinghouse.catalog.search import indexing, postings
-from clearinghouse.catalog.search.text import ParsedQuery
+from clearinghouse.catalog.search import analysis, indexing, postings
+from clearinghouse.catalog.search.text import PREFIX_MIN, ParsedQuery, characters, count, is_cjk
 
 #: Relevance is computed exactly when the matches are fewer; above, over the newest this many.
 RANK_CANDIDATES = 1000
@@ -161,9 +161,23 @@ def matches(state: State, query: ParsedQuery) -> BitMap:
 
 
 def phrase_matches(state: State, phrase: tuple[str, ...]) -> BitMap:
-    """A word matches as a prefix, from the postings; a phrase is asked of the full-text engine."""
+    """A word matches itself, its other forms and, when long, the words it starts (from the postings);
+    a phrase is asked of the full-text engine, and so is a Chinese word the segmenter did not file."""
     if len(phrase) == 1:
-        return _cached(_matches, phrase, state, lambda: postings.ids_with_prefix(postings.word_term(phrase[0])))
+
+        def word() -> BitMap:
+            terms = [
+                postings.word_term(phrase[0]),
+                *(form.encode() for form in sorted(analysis.query_forms(phrase[0]))),
+            ]
+            found = postings.ids_for_any(terms)
+            if len(phrase[0]) >= PREFIX_MIN and not is_cjk(phrase[0][:1]):
+                found |= postings.ids_with_prefix(postings.word_term(phrase[0]))
+            if not found and is_cjk(phrase[0][:1]) and len(phrase[0]) > 1:
+                found = BitMap(indexing.matching_ids(ParsedQuery([characters(list(phrase))])))
+            return found
+
+        return _cached(_matches, phrase, state, word)
 
     def engine(only: BitMap | None = None) -> BitMap:
         return BitMap(indexing.matching_ids(ParsedQuery([list(phrase)]), only=None if only is None else list(only)))
@@ -342,15 +356,14 @@ def _bm25_order(state: State, query: ParsedQuery, candidates: BitMap) -> list[in
     weights = []
     for phrase in query.phrases:
         df = len(phrase_matches(state, tuple(phrase)))
-        # a single word matches as a prefix; a phrase as whole words
-        needle = " " + " ".join(phrase) + ("" if len(phrase) == 1 else " ")
-        weights.append((needle, math.log(1 + (total - df + 0.5) / (df + 0.5))))
+        weights.append((phrase, math.log(1 + (total - df + 0.5) / (df + 0.5))))
     scores = []
     for pk, text in documents.items():
         score = 0.0
         norm = 1.2 * (0.25 + 0.75 * lengths[pk] / average)
-        for needle, idf in weights:
-            tf = text.count(needle)
+        for phrase, idf in weights:
+            # a word is counted in its forms; a phrase as whole words
+            tf = count(text, phrase)
             score += idf * tf * 2.2 / (tf + norm)
         scores.append((-score, -pk))
     return [-negative_pk for _score, negative_pk in sorted(scores)]
@@ -374,3 +387,8 @@ def facet_counts(measures: QuerySet[Measure]) -> tuple[int, dict[str, dict[str, 
     state = current_state()
     ids = allowed(state, measures)
     return len(ids), counts(facet_index(state), ids)
+
+
+def matching_set(query: ParsedQuery) -> BitMap:
+    """Every measure matching the query, visible or not (callers intersect with what the reader may see)."""
+    return matches(current_state(), query)

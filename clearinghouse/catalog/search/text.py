@@ -2,7 +2,8 @@
 
 One function decides what "the same word" means everywhere: case and accents are ignored (é = e),
 Arabic is normalized (diacritics and tatweel removed, alef forms, alef maqsura and teh marbuta
-unified), and Chinese is split into single characters so a word is found as a phrase of them.
+unified), and Chinese is split into single characters so a quoted phrase is found as a phrase of them.
+A bare word is also found in its other forms (``analysis``): a query's Chinese run is split into words.
 """
 
 from __future__ import annotations
@@ -12,11 +13,17 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from clearinghouse.catalog.search import analysis
+
 _ARABIC_FOLD = str.maketrans(
     {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي", "ـ": None}
 )
 _CJK = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff])")
 _WORD = re.compile(r"\w+", re.UNICODE)
+#: A query word this long also finds the words it starts, as typed ("обнаружива…"); a shorter one would
+#: find too much ("in" → "information", "internet"…). See ``sets.phrase_matches``.
+PREFIX_MIN = 5
+_ARABIC_CHAR = re.compile(r"[\u0600-\u06ff]")
 
 
 def fold(text: str) -> str:
@@ -44,6 +51,11 @@ def is_cjk(token: str) -> bool:
     return bool(_CJK.fullmatch(token))
 
 
+def _forms_of_word(folded: str) -> frozenset[str]:
+    words = folded.split()
+    return analysis.word_forms(words[0]) if len(words) == 1 else frozenset()
+
+
 @dataclass
 class ParsedQuery:
     """A user's query: groups of normalized tokens, each group a phrase (a single word is a phrase of one)."""
@@ -68,19 +80,42 @@ def parse_query(query: str) -> ParsedQuery:
                 parsed.phrases.append(tokens)
             continue
         spaced = _CJK.sub(r" \1 ", fold(bare))
-        # A bare run of Chinese characters is a word, hence a phrase of characters; other words stand alone.
+        # A bare run of Chinese characters is split into words, each a word of the query; others stand alone.
         cjk_run: list[str] = []
         for token in _WORD.findall(spaced):
             if is_cjk(token):
                 cjk_run.append(token)
                 continue
             if cjk_run:
-                parsed.phrases.append(cjk_run)
+                parsed.phrases += [[word] for word in analysis.segment("".join(cjk_run))]
                 cjk_run = []
             parsed.phrases.append([token])
         if cjk_run:
-            parsed.phrases.append(cjk_run)
+            parsed.phrases += [[word] for word in analysis.segment("".join(cjk_run))]
     return parsed
+
+
+def characters(phrase: list[str]) -> list[str]:
+    """A phrase as the index stores it: a Chinese word of the query becomes its characters."""
+    return [part for token in phrase for part in (list(token) if is_cjk(token[:1]) else [token])]
+
+
+def needles(phrase: list[str]) -> list[str]:
+    """What to count in a normalized text (words separated by single spaces, a space before the first) to
+    find the phrase: a word by its forms (stems start the words they stem, Arabic ones stand inside them),
+    a phrase or a Chinese word as its exact tokens."""
+    if len(phrase) > 1 or is_cjk(phrase[0][:1]):
+        return [" " + " ".join(characters(phrase)) + " "]
+    word = phrase[0]
+    found = {" " + word + ("" if len(word) >= PREFIX_MIN else " ")}
+    for stem in analysis.stems_of(word):
+        found.add(stem if _ARABIC_CHAR.match(stem) else " " + stem)
+    return sorted(found)
+
+
+def count(folded: str, phrase: list[str]) -> int:
+    """How often the phrase occurs in a normalized text padded with spaces (the best of its needles)."""
+    return max(folded.count(needle) for needle in needles(phrase))
 
 
 _SNIPPET_TOKEN = re.compile(
@@ -99,12 +134,19 @@ def snippet(text: str, query: ParsedQuery, *, words: int = 30) -> str:
     tokens = list(_SNIPPET_TOKEN.finditer(text))
     if not tokens:
         return ""
-    singles = {phrase[0] for phrase in query.phrases if len(phrase) == 1}
-    in_phrases = {token for phrase in query.phrases if len(phrase) > 1 for token in phrase}
+    singles = {phrase[0] for phrase in query.phrases if len(phrase) == 1 and not is_cjk(phrase[0][:1])}
+    forms = set().union(*(analysis.query_forms(word) for word in singles)) if singles else set()
+    in_phrases = {
+        token for phrase in query.phrases if len(phrase) > 1 or is_cjk(phrase[0][:1]) for token in characters(phrase)
+    }
 
     def matches(word: str) -> bool:
         folded = _normalized_word(word)
-        return bool(folded) and (folded in in_phrases or any(folded.startswith(s) for s in singles))
+        return bool(folded) and (
+            folded in in_phrases
+            or any(folded.startswith(s) for s in singles if len(s) >= PREFIX_MIN or folded == s)
+            or bool(forms and _forms_of_word(folded) & forms)
+        )
 
     hits = [i for i, match in enumerate(tokens) if matches(match.group())]
     if not hits:

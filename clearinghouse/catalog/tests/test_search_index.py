@@ -54,12 +54,12 @@ def generated():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("word", ["network", "mobile", "fraud", "phishing", "sim", "swap", "synthetic", "net"])
+@pytest.mark.parametrize("word", ["network", "mobile", "fraud", "phishing", "sim", "swap", "synthetic"])
 def test_the_postings_of_a_word_are_what_the_full_text_engine_finds(generated, word):
     engine = set(search.matching_ids(parse_query(word)))
 
     assert engine
-    assert set(postings.ids_with_prefix(word.encode())) == engine
+    assert set(postings.ids_for(word.encode())) == engine
 
 
 @pytest.mark.django_db
