@@ -23,11 +23,15 @@ def personas(db) -> Personas:
 
 @pytest.fixture(autouse=True)
 def _fresh_per_test_state() -> Iterator[None]:
-    """No test inherits what the tests before it left: the API throttles' counters (in the cache), and the
-    language the last request activated in this thread."""
+    """No test inherits what the tests before it left: the API throttles' counters (in the cache), the search
+    index and sets (kept outside the database, so not rolled back with it), and the language the last
+    request activated in this thread."""
     from django.core.cache import cache
     from django.utils import translation
 
+    from clearinghouse.catalog import search
+
     cache.clear()
+    search.reset()
     yield
     translation.deactivate()

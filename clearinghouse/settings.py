@@ -123,6 +123,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The search index (Tantivy): one per machine and database, under this folder, rebuilt from the database
+# when missing and kept current from its change log. Empty: each process keeps its own in memory.
+SEARCH_INDEX_DIR = env_str("SEARCH_INDEX_DIR", str(VAR_DIR / "search-index"))
 CACHE_URL = env_str("CACHE_URL", f"file://{VAR_DIR / 'cache'}")
 if CACHE_URL.startswith("file://"):
     CACHES = {

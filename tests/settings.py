@@ -20,3 +20,4 @@ WHITENOISE_USE_FINDERS = True  # the live server of the browser tests serves sta
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405 (no connection outlives a test thread, so the test database can be dropped)
+SEARCH_INDEX_DIR = ""  # each test process keeps the search index in memory, rebuilt for each test

@@ -271,7 +271,6 @@ class MeasureViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise exceptions.ValidationError({"sort": ["Use relevance or newest."]})
         result = selectors.search_measures(
             request.user,
-            filterset.qs,
             query=text,
             sort=sort,
             page=page,

@@ -83,7 +83,7 @@ def search(request: Request) -> HttpResponse:
     text = filterset.form.cleaned_data.get("q") or ""
     sort = "newest" if request.GET.get("sort") == "newest" or not text else "relevance"
     result = selectors.search_measures(
-        request.user, filterset.qs, query=text, sort=sort, page=page, selected=filterset.form.cleaned_data
+        request.user, query=text, sort=sort, page=page, selected=filterset.form.cleaned_data
     )
     for name, values in result.facets.items():
         params = request.GET.copy()

@@ -142,3 +142,76 @@ class ShareableQuerySet(models.QuerySet):
     def exportable(self) -> ShareableQuerySet:
         """Published records that may leave the platform at all (TLP:RED never does)."""
         return self.filter(self.exportable_condition())
+
+
+# -- the same rule as audience terms, for the search index ----------------------------------------------
+#
+# A search index cannot run the rule's SQL, so each record is filed under the audiences that may see it
+# and each viewer holds the audiences they belong to: a viewer sees a record when the two sets meet. The
+# clauses below follow :meth:`ShareableQuerySet.visibility_condition` one by one; a property test over
+# random records and viewers holds them to it (core/tests/test_audiences.py).
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """What the rule reads of one record."""
+
+    tlp: str
+    lifecycle: str
+    owner_state_id: int | None
+    owner_organization_id: int | None
+    shared_with_states: frozenset[int] = frozenset()
+    shared_with_organizations: frozenset[int] = frozenset()
+    shared_with_users: frozenset[int] = frozenset()
+
+
+def _owner_terms(state_id: int | None, organization_id: int | None) -> set[str]:
+    terms = set()
+    if state_id is not None:
+        terms.add(f"state:{state_id}")
+    if organization_id is not None:
+        terms.add(f"org:{organization_id}")
+    return terms
+
+
+def record_audiences(record: Sharing) -> set[str]:
+    """The audiences that may see the record (``anyone``, ``member``, ``state:3``, ``user:7@org:2``…)."""
+    published = record.lifecycle == Lifecycle.PUBLISHED
+    in_review = record.lifecycle in (Lifecycle.SUBMITTED, Lifecycle.IN_REVIEW)
+    own = _owner_terms(record.owner_state_id, record.owner_organization_id)
+    terms: set[str] = set()
+    if record.tlp == TLP.RED:
+        for user_id in record.shared_with_users:
+            if published:
+                terms.add(f"user:{user_id}")
+            else:  # named and a member of the owner (or, in review, named and a curator)
+                terms |= {f"user:{user_id}@{term}" for term in own}
+                if in_review:
+                    terms.add(f"curator:{user_id}")
+        return terms
+    if published and record.tlp == TLP.CLEAR:
+        terms.add("anyone")
+    if published and record.tlp in (TLP.CLEAR, TLP.GREEN):
+        terms.add("member")
+    if published and record.tlp == TLP.AMBER:
+        terms |= own
+        terms |= {f"state:{pk}" for pk in record.shared_with_states}
+        terms |= {f"org:{pk}" for pk in record.shared_with_organizations}
+    if not published or record.tlp == TLP.AMBER_STRICT:
+        terms |= own
+    if in_review or record.lifecycle in (Lifecycle.PUBLISHED, Lifecycle.WITHDRAWN):
+        terms.add("curator")
+    return terms
+
+
+def viewer_audiences(user: Any) -> set[str]:
+    """The audiences a viewer belongs to (an anonymous reader: ``anyone`` only)."""
+    viewer = Viewer.of(user)
+    if viewer.is_anonymous:
+        return {"anyone"}
+    own = _owner_terms(viewer.member_state_id, viewer.organization_id)
+    terms = {"anyone", "member", *own, f"user:{viewer.user_id}"}
+    terms |= {f"user:{viewer.user_id}@{term}" for term in own}
+    if viewer.is_curator:
+        terms |= {"curator", f"curator:{viewer.user_id}"}
+    return terms

@@ -5,6 +5,7 @@ process and patched from the change log; ranking), ``querying`` (a page of resul
 snippets). Others call the few names below.
 """
 
+from clearinghouse.catalog.search import engine as _engine
 from clearinghouse.catalog.search.indexing import (
     FTS_TABLE,
     PAIRS_TABLE,
@@ -19,8 +20,17 @@ from clearinghouse.catalog.search.indexing import (
     remove_measure,
 )
 from clearinghouse.catalog.search.querying import PAGE_SIZE, FacetValue, SearchResult, in_language, search_measures
-from clearinghouse.catalog.search.sets import facet_counts, matching_set, reset
+from clearinghouse.catalog.search.sets import facet_counts, matching_set
 from clearinghouse.catalog.search.text import normalize, parse_query, snippet
+
+
+def reset() -> None:
+    """Forget every index and set this process holds (tests and benchmarks that swap databases)."""
+    from clearinghouse.catalog.search import sets
+
+    sets.reset()
+    _engine.reset()
+
 
 __all__ = [
     "FTS_TABLE",

@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.utils.translation import get_language
 
 from clearinghouse.catalog.models import Language, Measure, MeasureTranslation, Pillar, Technology, Threat
-from clearinghouse.catalog.search import sets
+from clearinghouse.catalog.search import engine, sets
 from clearinghouse.catalog.search.text import ParsedQuery, count, normalize, parse_query, snippet
 from clearinghouse.core.markdown import quick_text
 
@@ -134,6 +134,18 @@ def _facet_values(
     return facets
 
 
+def _filter_values(selected: dict[str, Any]) -> dict[str, str]:
+    """The filters as the index files them: slugs, codes and years as text."""
+    values = {}
+    for name in engine.FACETS:
+        value = selected.get(name)
+        if value in (None, ""):
+            continue
+        found = getattr(value, "slug", None) or getattr(value, "alpha2", None) or value
+        values[name] = str(int(found)) if name == "year" else str(found)
+    return values
+
+
 def in_language(measure: Measure, language: str) -> Measure | MeasureTranslation:
     """The measure's translation into ``language`` if it has one (from prefetched rows), else the measure."""
     if language != measure.language:
@@ -166,7 +178,6 @@ def _snippet_for(measure: Measure, query: ParsedQuery, language: str) -> str:
 
 def search_measures(
     user: Any,
-    filtered: QuerySet[Measure],
     *,
     query: str = "",
     sort: str = "relevance",
@@ -175,23 +186,25 @@ def search_measures(
     selected: dict[str, Any] | None = None,
     with_facets: bool = True,
 ) -> SearchResult:
-    """One page of the measures matching ``query`` among ``filtered`` (visible to ``user`` and filtered).
+    """One page of the measures ``user`` may see that match ``query`` and the filters ``selected`` (the
+    catalogue filters' cleaned values), by relevance or newest first.
 
-    Counts and facets are exact over everything the user may see; the number of SQL queries does not
-    depend on the page size, and, once the sets are cached, not on the size of the catalogue.
+    Counts and facets are exact over everything the user may see (the search index applies the access
+    rule as audience terms); the page's rows are read again through ``visible_to``.
     """
     parsed = parse_query(query)
-    state = sets.current_state()
-    result = sets.allowed(state, filtered)
-    if parsed:
-        result = result & sets.matches(state, parsed)
-    total = len(result)
     page = max(1, page)
     offset = (page - 1) * page_size
-    if parsed and sort == "relevance":
-        ids = sets.ranked(state, parsed, result, offset, page_size)
-    else:
-        ids = sets.newest(result, offset, page_size)
+    hits = engine.search(
+        user,
+        parsed,
+        _filter_values(selected or {}),
+        sort=sort,
+        offset=offset,
+        limit=page_size,
+        with_facets=with_facets,
+    )
+    ids, total = hits.ids, hits.total
     rows = {
         m.pk: m
         for m in Measure.objects.visible_to(user)
@@ -216,6 +229,5 @@ def search_measures(
         setattr(measure, "shown_summary", shown.summary)  # noqa: B010
         setattr(measure, "snippet", snippet_html)  # noqa: B010
         snippets[measure.pk] = snippet_html
-    counted = sets.counts(sets.facet_index(state), result) if with_facets else {}
-    facets = _facet_values(counted, selected or {}, state.token) if with_facets else {}
+    facets = _facet_values(hits.facets, selected or {}, hits.token) if with_facets else {}
     return SearchResult(page_objects, total, facets, parsed, snippets, page, page_size)

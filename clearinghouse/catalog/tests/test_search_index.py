@@ -7,7 +7,7 @@ import io
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 
 from clearinghouse.catalog import search, selectors, services
 from clearinghouse.catalog.models import (
@@ -24,12 +24,12 @@ from clearinghouse.catalog.tests.factories import measure
 
 
 def search_now(user, query: str = "", **kwargs):
-    return selectors.search_measures(user, selectors.measures_visible_to(user), query=query, **kwargs)
+    return selectors.search_measures(user, query=query, **kwargs)
 
 
 def fresh(user, query: str = "", **kwargs):
     """The same search computed from nothing, as a new process would."""
-    bitmaps.reset()
+    search.reset()
     return search_now(user, query, **kwargs)
 
 
@@ -151,23 +151,30 @@ def test_newest_first_walks_a_large_result_in_publication_order(generated, monke
 
 
 @pytest.mark.django_db
-def test_a_phrase_match_is_patched_by_asking_the_engine_about_the_changed_measures_only(generated, personas):
+def test_a_change_re_indexes_the_changed_measure_only_and_a_new_generation_rebuilds(generated, personas, monkeypatch):
+    from clearinghouse.catalog.search.engine import Engine
+
     reader = AnonymousUser()
     before = search_now(reader, '"sim swap"').total
+    calls: list = []
+
+    def rebuild(self, state, stream=None):
+        calls.append("rebuild")
+
+    monkeypatch.setattr(Engine, "_rebuild", rebuild)
+    original_patch = Engine._patch
+    monkeypatch.setattr(
+        Engine, "_patch", lambda self, state, ids: calls.append(ids) or original_patch(self, state, ids)
+    )
     made = measure(personas, title="Sim swap checks before a number port", summary="Operators verify a sim swap.")
-    statements = []
 
-    def watch(execute, sql, params, many, context):
-        statements.append(sql)
-        return execute(sql, params, many, context)
+    after = search_now(reader, '"sim swap"')
 
-    with connection.execute_wrapper(watch):
-        after = search_now(reader, '"sim swap"')
-
-    assert after.total == before + 1
-    engine = [sql for sql in statements if "MATCH" in sql or "@@" in sql]
-    assert engine and all(" IN (" in sql or "ANY(" in sql for sql in engine)
-    assert made.pk in {m.pk for m in after.page}
+    assert after.total == before + 1 and made.pk in {m.pk for m in after.page}
+    assert calls and "rebuild" not in calls and {pk for ids in calls for pk in ids} == {made.pk}
+    search.changed()  # the whole catalogue changed (a bulk load)
+    search_now(reader, "fraud")
+    assert calls[-1] == "rebuild"
 
 
 @pytest.mark.django_db
@@ -221,14 +228,17 @@ def test_renaming_a_technology_in_the_admin_makes_its_measures_findable_by_the_n
 
 
 @pytest.mark.django_db
-def test_the_rebuild_command_restores_lost_postings(generated):
+def test_the_rebuild_command_restores_lost_postings_and_rebuilds_the_index(generated):
     reader = AnonymousUser()
     expected = summary(fresh(reader, "fraud"))
+    matched = set(search.matching_set(parse_query("fraud")))
     SearchPosting.objects.all().delete()
-    assert fresh(reader, "fraud").total == 0
+    bitmaps.reset()
+    assert not search.matching_set(parse_query("fraud"))
     out = io.StringIO()
 
     call_command("rebuild_search_index", stdout=out, stderr=io.StringIO())
 
     assert "300 measures indexed" in out.getvalue()
+    assert set(search.matching_set(parse_query("fraud"))) == matched
     assert summary(search_now(reader, "fraud")) == expected

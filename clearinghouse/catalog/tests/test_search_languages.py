@@ -36,7 +36,7 @@ def catalogue(personas):
 
 def found(query: str) -> set[str]:
     anonymous = AnonymousUser()
-    result = selectors.search_measures(anonymous, selectors.measures_visible_to(anonymous), query=query, page_size=50)
+    result = selectors.search_measures(anonymous, query=query, page_size=50)
     keys = {TEXTS[key][1]: key for key in TEXTS}
     return {keys[m.title] for m in result.page}
 
@@ -114,7 +114,7 @@ def test_a_quoted_phrase_matches_exactly_and_in_order(catalogue):
 @pytest.mark.django_db
 def test_the_snippet_marks_the_forms_that_matched(catalogue):
     anonymous = AnonymousUser()
-    result = selectors.search_measures(anonymous, selectors.measures_visible_to(anonymous), query="мошенник")
+    result = selectors.search_measures(anonymous, query="мошенник")
     (hit,) = result.page
     assert "<mark>мошенников</mark>" in hit.snippet
 

@@ -550,7 +550,7 @@ def test_revoked_and_deprecated_objects_are_kept_but_not_mapped(personas):
 
 def test_new_drafts_are_found_by_the_search_of_their_owner(personas):
     run(as_bytes([course_of_action(name="Quetzalcoatl signalling firewall")]), personas)
-    found = selectors.search_measures(personas.bob, selectors.measures_visible_to(personas.bob), query="quetzalcoatl")
+    found = selectors.search_measures(personas.bob, query="quetzalcoatl")
     assert [m.title for m in found.page] == ["Quetzalcoatl signalling firewall"]
 
 

@@ -1,4 +1,5 @@
-"""``manage.py rebuild_search_index``: rewrite the postings and facet lists from the search documents."""
+"""``manage.py rebuild_search_index``: rewrite the postings and facet lists from the search documents, and
+rebuild this machine's search index from the database."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ from django.db import transaction
 
 from clearinghouse.catalog import search
 from clearinghouse.catalog.models import Measure, MeasureSearchDocument, MeasureTranslation
-from clearinghouse.catalog.search import postings
+from clearinghouse.catalog.search import engine, postings
 
 
 class Command(BaseCommand):
-    help = "Rebuild the catalogue's search postings from the search documents, in one transaction."
+    help = (
+        "Rebuild the catalogue's search postings from the search documents (in one transaction), then this "
+        "machine's search index from the database."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
@@ -23,6 +27,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 count = postings.rebuild(Measure, MeasureSearchDocument, MeasureTranslation, stream=self.stderr)
                 search.changed()  # every process recomputes its cached sets
+            engine.rebuild(stream=self.stderr)
         finally:
             self.stderr.ending = "\n"
         self.stdout.write(f"{count:,} measures indexed in {time.monotonic() - started:.1f} s")

@@ -1,0 +1,438 @@
+"""The search index: Tantivy, one per machine and database, rebuilt from the database and kept current
+from its change log.
+
+Each measure is one Tantivy document: its words (folded, with positions, for phrases), their other
+forms (``analysis``), the facet values it is filed under (slugs and codes as the filters name them)
+and the audiences that may see it (``core.visibility.record_audiences``, the access rule evaluated per
+record). A search is one Tantivy query: the words, AND the filters, AND the reader's audiences; Tantivy
+ranks every match by BM25, counts them and counts the facet values over them.
+
+The database stays the truth. The index records the catalogue state it holds (``SearchState``: a
+generation token, a change counter and its stamp); before each search, a process reads the state and,
+when the counter has moved, re-indexes the measures changed since (``SearchChange``); a new
+generation, a lost change or too many changes rebuild the index. Processes of one machine share the
+index on disk and take turns through a file lock. With ``SEARCH_INDEX_DIR`` empty (the tests), each
+process keeps its index in memory, rebuilt from the database it is given.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import re
+import shutil
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tantivy
+from django.conf import settings
+from django.db import connection
+
+from clearinghouse.catalog.search import analysis, sets
+from clearinghouse.catalog.search.indexing import documents_of
+from clearinghouse.catalog.search.sets import State
+from clearinghouse.catalog.search.text import PREFIX_MIN, ParsedQuery, characters, is_cjk
+from clearinghouse.core.progress import progress_bar
+from clearinghouse.core.visibility import Sharing, record_audiences, viewer_audiences
+
+#: Filters and facets, as the catalogue's filters name them.
+FACETS = ("pillar", "threat", "region", "group", "country", "language", "status", "year")
+#: Measures read from the database per batch when (re)indexing.
+BATCH = 2000
+#: The writer's memory (Tantivy flushes a segment when it is full).
+WRITER_HEAP = 64_000_000
+#: Above this many changed measures, rebuilding costs less than re-indexing each.
+PATCH_LIMIT = sets.PATCH_LIMIT
+#: Facet values counted per facet (more than any facet has: counts are exact).
+FACET_SIZE = 10_000
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    builder.add_text_field("words", tokenizer_name="words", index_option="position")
+    builder.add_text_field("forms", tokenizer_name="words", index_option="freq")
+    builder.add_text_field("audience", tokenizer_name="raw", index_option="basic")
+    for name in FACETS:
+        builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
+    builder.add_integer_field("recency", fast=True)
+    return builder.build()
+
+
+SCHEMA = _schema()
+#: Bumped when the schema or what a document holds changes: an index of another layout is rebuilt.
+LAYOUT = 1
+
+
+def _recency(published_at: Any, pk: int) -> int:
+    """Newest first: the published by publication time (then id), then the unpublished by id."""
+    if published_at is None:
+        return pk
+    return (int(published_at.timestamp()) << 26) | (pk & 0x3FFFFFF)
+
+
+@dataclass
+class _References:
+    """Slugs and codes of the reference records a measure's facets name (read once per batch of work)."""
+
+    pillars: dict[int, str]
+    threats: dict[int, tuple[str, str | None]]
+    states: dict[int, tuple[str, str, list[str]]]
+
+    @classmethod
+    def read(cls) -> _References:
+        from clearinghouse.catalog.models import Pillar, Threat
+        from clearinghouse.countries.models import DevelopmentGroup, MemberState
+
+        groups: dict[int, list[str]] = defaultdict(list)
+        for code, state_id in DevelopmentGroup.objects.values_list("code", "members__id"):
+            if state_id is not None:
+                groups[state_id].append(code)
+        return cls(
+            pillars=dict(Pillar.objects.values_list("pk", "slug")),
+            threats={
+                pk: (slug, parent) for pk, slug, parent in Threat.objects.values_list("pk", "slug", "parent__slug")
+            },
+            states={
+                pk: (alpha2, region, groups[pk])
+                for pk, alpha2, region in MemberState.objects.values_list("pk", "alpha2", "bdt_region")
+            },
+        )
+
+
+def _documents(ids: list[int], references: _References) -> Iterator[tuple[int, tantivy.Document]]:
+    """The Tantivy documents of these measures (those that still exist)."""
+    from clearinghouse.catalog.models import Measure
+
+    through: dict[str, Any] = {
+        "states": Measure.shared_with_states.through,
+        "organizations": Measure.shared_with_organizations.through,
+        "users": Measure.shared_with_users.through,
+    }
+    shared: dict[str, dict[int, set[int]]] = {}
+    for name, model in through.items():
+        column = {"states": "memberstate_id", "organizations": "organization_id", "users": "user_id"}[name]
+        found: dict[int, set[int]] = defaultdict(set)
+        for measure_id, target in model.objects.filter(measure_id__in=ids).values_list("measure_id", column):
+            found[measure_id].add(target)
+        shared[name] = found
+    rows: dict[int, Any] = {
+        pk: row
+        for pk, *row in Measure.objects.filter(pk__in=ids).values_list(
+            "pk", "tlp", "lifecycle", "owner_state_id", "owner_organization_id", "published_at"
+        )
+    }
+    for pk, text, facet_terms in documents_of(sorted(rows)):
+        tlp, lifecycle, state_id, organization_id, published_at = rows[pk]
+        document = tantivy.Document()
+        document.add_unsigned("id", pk)
+        words = text.split()
+        document.add_text("words", text)
+        document.add_text("forms", " ".join(_form_stream(words)))
+        audiences = record_audiences(
+            Sharing(
+                tlp=tlp,
+                lifecycle=lifecycle,
+                owner_state_id=state_id,
+                owner_organization_id=organization_id,
+                shared_with_states=frozenset(shared["states"].get(pk, ())),
+                shared_with_organizations=frozenset(shared["organizations"].get(pk, ())),
+                shared_with_users=frozenset(shared["users"].get(pk, ())),
+            )
+        )
+        for audience in sorted(audiences):
+            document.add_text("audience", audience)
+        for name, value in sorted(_facet_values(facet_terms, references)):
+            document.add_text(name, value)
+        document.add_integer("recency", _recency(published_at, pk))
+        yield pk, document
+
+
+def _form_stream(words: list[str]) -> Iterator[str]:
+    """Every occurrence's forms, so that a form is counted as often as its words occur (BM25's tf)."""
+    run: list[str] = []
+    for word in words:
+        if is_cjk(word):
+            run.append(word)
+            continue
+        if run:
+            yield from analysis.document_forms(run)
+            run = []
+        yield from analysis.word_forms(word)
+    if run:
+        yield from analysis.document_forms(run)
+
+
+def _facet_values(terms: Iterable[bytes], references: _References) -> set[tuple[str, str]]:
+    values: set[tuple[str, str]] = set()
+    for term in terms:
+        name, _, value = term[1:].decode().partition("=")
+        if name == "pillar" and int(value) in references.pillars:
+            values.add(("pillar", references.pillars[int(value)]))
+        elif name == "threat" and int(value) in references.threats:
+            slug, parent = references.threats[int(value)]
+            values.add(("threat", slug))
+            if parent:
+                values.add(("threat", parent))
+        elif name == "country" and int(value) in references.states:
+            alpha2, region, groups = references.states[int(value)]
+            values |= {("country", alpha2), ("region", region), *(("group", code) for code in groups)}
+        elif name in ("status", "language", "year"):
+            values.add((name, value))
+    return values
+
+
+def _words_analyzer() -> tantivy.TextAnalyzer:
+    # documents and queries arrive normalized and analysed: words separated by single spaces
+    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+
+
+class Engine:
+    """One process's handle on the index (on disk, shared by the machine's processes, or in memory)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.lock = threading.Lock()
+        self.index: tantivy.Index | None = None
+        self.state: State | None = None
+
+    # -- opening and the state the index holds ------------------------------------------------------
+
+    def _open(self, *, fresh: bool) -> tantivy.Index:
+        if self.path is None:
+            index = tantivy.Index(SCHEMA)
+        else:
+            directory = self.path / "index"
+            if fresh and directory.exists():
+                shutil.rmtree(directory)
+            directory.mkdir(parents=True, exist_ok=True)
+            index = tantivy.Index(SCHEMA, path=str(directory), reuse=not fresh)
+        index.register_tokenizer("words", _words_analyzer())
+        return index
+
+    def _saved_state(self) -> State | None:
+        if self.path is None:
+            return self.state if self.index is not None else None
+        try:
+            saved = json.loads((self.path / "state.json").read_text())
+        except (OSError, ValueError):
+            return None
+        if saved.get("layout") != LAYOUT:
+            return None
+        return State(saved["token"], saved["seq"], saved["stamp"])
+
+    def _save_state(self, state: State) -> None:
+        self.state = state
+        if self.path is not None:
+            temporary = self.path / "state.json.new"
+            temporary.write_text(
+                json.dumps({"layout": LAYOUT, "token": state.token, "seq": state.seq, "stamp": state.stamp})
+            )
+            temporary.replace(self.path / "state.json")
+
+    @contextmanager
+    def _machine_lock(self) -> Iterator[None]:
+        """One process of the machine writes at a time (the others wait, then find the work done)."""
+        if self.path is None:
+            yield
+            return
+        self.path.mkdir(parents=True, exist_ok=True)
+        with open(self.path / "writing.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    # -- keeping current ----------------------------------------------------------------------------
+
+    def current(self, state: State, *, stream: Any = None) -> tantivy.Index:
+        """The index as of ``state`` (brought up to date first if it is behind)."""
+        with self.lock:
+            if self.index is not None and self.state == state:
+                return self.index
+            with self._machine_lock():
+                saved = self._saved_state()
+                if saved != state:
+                    changed = sets.changes_since(state, saved) if saved is not None else None
+                    if changed is None or saved is None:
+                        self._rebuild(state, stream=stream)
+                    else:
+                        self._patch(state, list(changed))
+                    self._save_state(state)
+                elif self.index is None:
+                    self.index = self._open(fresh=False)
+                self.state = state
+            index = self.index
+            if index is None:  # (opened or rebuilt above)
+                raise RuntimeError("The search index could not be opened.")
+            index.reload()
+            return index
+
+    def _rebuild(self, state: State, *, stream: Any = None) -> None:
+        from clearinghouse.catalog.models import Measure
+
+        self.index = self._open(fresh=True)
+        writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        references = _References.read()
+        ids = Measure.objects.order_by("pk").values_list("pk", flat=True)
+        batches: Iterable[list[int]] = _batched(ids.iterator(chunk_size=BATCH), BATCH)
+        if stream is not None:
+            batches = progress_bar(batches, label="Search index", total=-(-ids.count() // BATCH), stream=stream)
+        for batch in batches:
+            for _pk, document in _documents(batch, references):
+                writer.add_document(document)
+        writer.commit()
+        writer.wait_merging_threads()
+
+    def _patch(self, state: State, changed: list[int]) -> None:
+        if self.index is None:
+            self.index = self._open(fresh=False)
+        writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        references = _References.read()
+        for start in range(0, len(changed), BATCH):
+            batch = changed[start : start + BATCH]
+            for pk in batch:
+                writer.delete_documents_by_term("id", pk)
+            for _pk, document in _documents(batch, references):
+                writer.add_document(document)
+        writer.commit()
+        writer.wait_merging_threads()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.index = None
+            self.state = None
+
+
+def _batched(items: Iterable[int], size: int) -> Iterator[list[int]]:
+    batch: list[int] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def engine() -> Engine:
+    """This process's engine for the database in use."""
+    directory = getattr(settings, "SEARCH_INDEX_DIR", "")
+    name = str(connection.settings_dict.get("NAME") or "default")
+    key = f"{directory}|{connection.vendor}|{name}"
+    with _engines_lock:
+        if key not in _engines:
+            folder = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{connection.vendor}-{name}").strip("_")[-100:]
+            _engines[key] = Engine(Path(directory) / folder if directory else None)
+        return _engines[key]
+
+
+def reset() -> None:
+    """Forget every in-memory index (tests: each test's database is its own)."""
+    with _engines_lock:
+        for found in _engines.values():
+            found.reset()
+        _engines.clear()
+
+
+def rebuild(*, stream: Any = None) -> None:
+    """Rebuild this machine's index from the database (``manage.py rebuild_search_index``)."""
+    found = engine()
+    state = sets.current_state()
+    with found.lock, found._machine_lock():
+        found._rebuild(state, stream=stream)
+        found._save_state(state)
+
+
+# -- searching --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Hits:
+    ids: list[int]
+    total: int
+    facets: dict[str, dict[str, int]]
+    #: the catalogue generation searched (facet labels are cached per generation)
+    token: str
+
+
+def _word_query(word: str) -> tantivy.Query:
+    if is_cjk(word[:1]):
+        chars = characters([word])
+        exact = (
+            tantivy.Query.term_query(SCHEMA, "words", chars[0])
+            if len(chars) == 1
+            else tantivy.Query.phrase_query(SCHEMA, "words", list[Any](chars))
+        )
+        forms = [tantivy.Query.term_query(SCHEMA, "forms", form) for form in sorted(analysis.query_forms(word))]
+        return _any([exact, *forms])
+    alternatives = [tantivy.Query.term_query(SCHEMA, "words", word)]
+    alternatives += [tantivy.Query.term_query(SCHEMA, "forms", form) for form in sorted(analysis.query_forms(word))]
+    if len(word) >= PREFIX_MIN:
+        alternatives.append(tantivy.Query.regex_query(SCHEMA, "words", re.escape(word) + ".+"))
+    return _any(alternatives)
+
+
+def _any(queries: list[tantivy.Query]) -> tantivy.Query:
+    if len(queries) == 1:
+        return queries[0]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+
+
+def _text_query(query: ParsedQuery) -> list[tantivy.Query]:
+    parts = []
+    for phrase in query.phrases:
+        if len(phrase) == 1:
+            parts.append(_word_query(phrase[0]))
+        else:
+            tokens = characters(phrase)
+            parts.append(tantivy.Query.phrase_query(SCHEMA, "words", list[Any](tokens)))
+    return parts
+
+
+def _filter(field: str, values: Iterable[str]) -> tantivy.Query:
+    return tantivy.Query.const_score_query(tantivy.Query.term_set_query(SCHEMA, field, sorted(values)), 0.0)
+
+
+def search(
+    user: Any,
+    query: ParsedQuery,
+    filters: dict[str, str],
+    *,
+    sort: str,
+    offset: int,
+    limit: int,
+    with_facets: bool,
+) -> Hits:
+    """The page of ids, the total and the facet counts of what ``user`` may see among the matches."""
+    state = sets.current_state()
+    index = engine().current(state)
+    must = _text_query(query)
+    must.append(_filter("audience", viewer_audiences(user)))
+    must += [_filter(name, [value]) for name, value in filters.items() if value]
+    combined = tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in must])
+    searcher = index.searcher()
+    found: Any
+    if sort == "relevance" and query:
+        found = searcher.search(combined, limit=limit, offset=offset, count=True)
+    else:
+        found = searcher.search(combined, limit=limit, offset=offset, count=True, order_by_field="recency")
+    ids = [searcher.doc(address)["id"][0] for _key, address in found.hits]
+    facets: dict[str, dict[str, int]] = {}
+    if with_facets and found.count:
+        spec = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACETS}
+        counted = searcher.aggregate(combined, spec)
+        facets = {
+            name: {str(bucket["key"]): bucket["doc_count"] for bucket in counted[name]["buckets"]} for name in FACETS
+        }
+    return Hits(ids, found.count or 0, facets, state.token)
