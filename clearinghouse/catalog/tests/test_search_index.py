@@ -163,9 +163,12 @@ def test_a_change_re_indexes_the_changed_measure_only_and_a_new_generation_rebui
 
     monkeypatch.setattr(Engine, "_rebuild", rebuild)
     original_patch = Engine._patch
-    monkeypatch.setattr(
-        Engine, "_patch", lambda self, state, ids: calls.append(ids) or original_patch(self, state, ids)
-    )
+
+    def patch(self, state, ids):
+        calls.append(ids)
+        return original_patch(self, state, ids)
+
+    monkeypatch.setattr(Engine, "_patch", patch)
     made = measure(personas, title="Sim swap checks before a number port", summary="Operators verify a sim swap.")
 
     after = search_now(reader, '"sim swap"')
