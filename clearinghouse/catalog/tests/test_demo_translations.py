@@ -7,12 +7,15 @@ import json
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.test import Client
 
 from clearinghouse.catalog import demo, services
 from clearinghouse.catalog.models import Measure, MeasureTranslation, Technology, TechnologyTranslation
+from clearinghouse.catalog.tests.factories import measure
 from clearinghouse.core.models import AuditEvent
+from clearinghouse.core.visibility import Lifecycle
 
 
 def load_demo_data() -> str:
@@ -158,3 +161,34 @@ def test_a_language_file_that_names_what_the_demo_lacks_is_refused_and_nothing_i
     assert not Measure.objects.filter(is_illustrative=True).exists()
     assert not Technology.objects.filter(is_illustrative=True).exists()
     assert not MeasureTranslation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_only_the_secretariat_translates_a_technology_and_a_person_picks_a_mark_from_the_list(personas):
+    technology = services.create_technology(
+        actor=personas.curator,
+        owner={"owner_organization_id": personas.curator.organization_id},
+        name="Protective DNS",
+        slug="protective-dns",
+        description="Refuses to resolve known phishing domains.",
+        lifecycle=Lifecycle.PUBLISHED,
+    )
+    kenyan = measure(personas, title="Blocked handsets")
+
+    with pytest.raises(PermissionDenied):
+        services.set_technology_translation(
+            technology, actor=personas.alice, language="fr", quality="checked", name="DNS protecteur"
+        )
+    with pytest.raises(ValidationError, match="original language"):
+        services.set_technology_translation(technology, actor=personas.curator, language="en", quality="checked")
+    with pytest.raises(ValidationError):
+        services.set_measure_translation(
+            kenyan, actor=personas.alice, language="fr", quality="made-up", title="Combinés bloqués", summary="S."
+        )
+    translated = services.set_technology_translation(
+        technology, actor=personas.curator, language="fr", quality="checked", name="DNS protecteur", description="D."
+    )
+
+    assert [(t.pk, t.name) for t in TechnologyTranslation.objects.all()] == [(translated.pk, "DNS protecteur")]
+    assert not MeasureTranslation.objects.exists()
+    assert AuditEvent.objects.filter(action="technology.translated").count() == 1
