@@ -34,7 +34,7 @@ from clearinghouse.catalog.services.imports import (
     update_imported_technology,
 )
 from clearinghouse.catalog.services.technologies import create_technology
-from clearinghouse.catalog.services.translations import set_measure_translation
+from clearinghouse.catalog.services.translations import set_measure_translation, set_technology_translation
 from clearinghouse.catalog.services.workflow import (
     publish_measure,
     send_back_measure,
@@ -68,6 +68,7 @@ __all__ = [
     "publish_measure",
     "send_back_measure",
     "set_measure_translation",
+    "set_technology_translation",
     "snapshot",
     "start_review",
     "submit_measure",

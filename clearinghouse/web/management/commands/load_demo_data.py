@@ -70,7 +70,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  not imported: {failure}")
         catalog = load_demo_catalog()
         self.stdout.write(
-            f"Illustrative catalogue: {catalog['measures']} measures and {catalog['technologies']} technologies loaded"
+            f"Illustrative catalogue: {catalog['measures']} measures and {catalog['technologies']} technologies "
+            f"loaded, {catalog['translations']} translations written"
         )
         if not created:
             self.stdout.write("Demo accounts: present already (passwords are shown only when accounts are created).")
