@@ -94,14 +94,15 @@ def reader_date(value: date | datetime | None, *, with_time: bool = False, langu
 
 def set_docx_language(run: Any, code: str | None, paragraph: Any = None) -> None:
     """Tell Word the language of a python-docx run (``w:lang``), for spelling, hyphenation and fonts; for a
-    right-to-left language also its direction (``w:rtl`` on the run, ``w:bidi`` on its paragraph when given)."""
+    right-to-left language also its direction (``w:rtl`` on the run, ``w:bidi`` on its paragraph when given).
+    A style (``document.styles["Normal"]``) may be given for ``run``: the document's default language."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
     if not code:
         return
     code = bcp47(code)
-    properties = run._r.get_or_add_rPr()
+    properties = run._r.get_or_add_rPr() if hasattr(run, "_r") else run.element.get_or_add_rPr()
     lang = properties.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
