@@ -111,6 +111,14 @@ def _displayed_texts(measure: Measure, request: Request) -> tuple[Any, Any]:
     return translation, translation
 
 
+def _languages_of(measure: Measure, texts: Any) -> dict[str, str]:
+    """The language of each text shown: the translation's, or the original's where the translation has none."""
+    languages = {"text": texts.language}
+    for name in ("description", "evidence", "prerequisites"):
+        languages[name] = texts.language if getattr(texts, name) else measure.language
+    return languages
+
+
 def _sharing(measure: Measure) -> dict[str, Any]:
     """Whom the owner shared the record with, shown to the owner's members only."""
     return {
@@ -134,6 +142,7 @@ def measure_detail(request: Request, pk: int) -> HttpResponse:
         "description": render_markdown(texts.description or measure.description),
         "evidence": render_markdown(texts.evidence or measure.evidence),
         "prerequisites": texts.prerequisites or measure.prerequisites,
+        "languages": _languages_of(measure, texts),
         "can_edit": services.can_edit(request.user, measure),
         "can_submit": is_member and measure.lifecycle == Lifecycle.DRAFT,
         "can_review": getattr(request.user, "is_curator", False)

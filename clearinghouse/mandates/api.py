@@ -114,6 +114,7 @@ class ActivitySerializer(serializers.ModelSerializer):
             "id",
             "kind",
             "title",
+            "language",
             "description",
             "status",
             "occurred_at",

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from clearinghouse.countries.models import BDTRegion, MemberState, Organization
@@ -73,6 +74,7 @@ class ActivityForm(forms.ModelForm):
         fields = [
             "kind",
             "title",
+            "language",
             "description",
             "status",
             "starts_on",
@@ -97,6 +99,9 @@ class ActivityForm(forms.ModelForm):
         chosen.label_from_instance = _clause_label  # type: ignore[method-assign,assignment]
         cast(forms.ChoiceField, self.fields["kind"]).choices = ActivityKind.choices
         cast(forms.ChoiceField, self.fields["region"]).choices = [("", "—"), *BDTRegion.choices]
+        # what a curator types is most likely in the interface's language (and is taken to be, if not said)
+        self.fields["language"].initial = get_language()
+        self.fields["language"].required = False
 
     def clean_indicators_text(self) -> list[dict[str, str]]:
         indicators = []

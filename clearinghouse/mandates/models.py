@@ -195,6 +195,8 @@ class Activity(Shareable):
     kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices, db_index=True)
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
+    # the language its title, description and outputs are written in (a measure's, for its dissemination)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
     status = models.CharField(
         _("status"), max_length=20, choices=ActivityStatus.choices, default=ActivityStatus.DELIVERED
     )

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from clearinghouse.core import audit
@@ -251,11 +252,13 @@ def record_activity(
     clauses: list[Clause] | None = None,
     region: str = "",
     states: list[Any] | None = None,
+    language: str = "",
 ) -> Activity:
     """Record that something was done under a resolution; runs inside the caller's transaction.
 
     Without ``clauses``, the activity is tied to the clauses of Resolution 174 whose role is the one its kind
     implements (publishing a measure: "collect and disseminate best practices and technologies").
+    The title is in ``language``: the source's original language when it has one, else the interface's.
     """
     today = timezone.localdate()
     marking = _marking_of(source)
@@ -263,6 +266,7 @@ def record_activity(
         **marking,
         kind=kind,
         title=title[:300],
+        language=language or getattr(source, "language", "") or get_language() or "en",
         occurred_at=timezone.now(),
         starts_on=today,
         ends_on=today,
@@ -320,6 +324,7 @@ def create_activity(*, actor: Any, clauses: list[Clause], **fields: Any) -> Acti
     if starts_on and ends_on and ends_on < starts_on:
         raise ValidationError(_("An activity cannot end before it starts."))
     fields.setdefault("occurred_at", timezone.now())
+    fields["language"] = fields.get("language") or get_language() or "en"
     fields.setdefault("tlp", TLP.CLEAR)
     fields.setdefault("lifecycle", Lifecycle.PUBLISHED)
     if not fields.get("owner_state") and not fields.get("owner_organization"):

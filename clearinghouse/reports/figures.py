@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import get_language
 
 from clearinghouse.catalog.selectors import (
     facet_counts,
@@ -56,6 +57,7 @@ class StateRow:
     measures: int
     in_resolution_groups: bool
     tlp: str = TLP.CLEAR  # the narrowest marking among the measures counted on the row
+    language: str = "en"  # the language the name is written in (the one active when the figures were counted)
 
 
 @dataclass
@@ -70,6 +72,7 @@ class ActivityLine:
     region: str
     outputs: list[str]
     tlp: str
+    language: str = "en"  # of the title and outputs, as the activity was recorded
 
 
 @dataclass
@@ -80,6 +83,7 @@ class ClauseReport:
     status: str
     activities: list[ActivityLine]
     summary: dict[str, int]  # activity kind -> count
+    language: str = "en"  # of the heading and text, the revision's
 
     @property
     def status_label(self) -> str:
@@ -92,6 +96,7 @@ class ReportData:
     revision_label: str
     revision_title: str
     is_summary_text: bool
+    text_language: str  # the language of the revision's title and clauses
     start: date | None
     end: date | None
     edition: str
@@ -173,6 +178,7 @@ def collect(
         revision_label=revision.label,
         revision_title=revision.title,
         is_summary_text=revision.source == "summary",
+        text_language=_text_language(revision),
         start=start,
         end=end,
         edition=edition,
@@ -207,6 +213,7 @@ def collect(
                 by["country"][state.alpha2],
                 state.alpha2 in in_groups,
                 state_marking.get(state.alpha2, TLP.CLEAR),
+                get_language() or "en",
             )
         )
     # one indexed EXISTS per organization: a DISTINCT over the measures would read all of them
@@ -268,6 +275,7 @@ def collect(
                 region=activity.get_region_display() if activity.region else "",
                 outputs=[line for line in activity.outputs.splitlines() if line.strip()],
                 tlp=activity.shown_tlp,  # type: ignore[attr-defined]  # annotated by with_source_marking
+                language=activity.language,
             )
             for activity in newest
         ]
@@ -280,11 +288,18 @@ def collect(
                 status=status,
                 activities=lines,
                 summary={str(ActivityKind(k).label): n for k, n in by_kind.items()},
+                language=data.text_language,
             )
         )
     data.marking = _narrowest_held(markings, published, in_period)
     progress(60, "Figures counted")
     return data
+
+
+def _text_language(revision: Revision) -> str:
+    """The language a revision is written in: English, the official texts' and the project's summaries', unless
+    the revision says otherwise."""
+    return getattr(revision, "language", "") or "en"
 
 
 def _narrowest_held(markings: tuple[str, ...], measures: QuerySet[Any], activities: QuerySet[Any]) -> str:

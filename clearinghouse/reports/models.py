@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from clearinghouse.core.languages import reader_date
 from clearinghouse.core.visibility import TLP
 
 
@@ -87,8 +88,9 @@ class Report(models.Model):
 
     @property
     def period_label(self) -> str:
-        start = self.period_start.isoformat() if self.period_start else "…"
-        end = self.period_end.isoformat() if self.period_end else "…"
+        """The period as the reader's language writes dates ("1 January 2026 – 30 June 2026")."""
+        start = reader_date(self.period_start) if self.period_start else "…"
+        end = reader_date(self.period_end) if self.period_end else "…"
         return f"{start} – {end}"
 
     @property

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import translation
 
+from clearinghouse.core.languages import reader_date, set_docx_language
 from clearinghouse.core.visibility import TLP
 from clearinghouse.reports.charts import Figure, bar_chart, world_map
 from clearinghouse.reports.figures import ReportData
@@ -21,6 +23,9 @@ EDITION_MARKINGS_TEXT: dict[str, str] = {
 ILLUSTRATIVE_MARKING = "ILLUSTRATIVE DATA: made up to demonstrate the platform."
 
 #: TLP 2.0 colours (text on black), for the labels in HTML and PDF; DOCX uses a darker amber and green on white.
+#: A DOCX table cell: plain text in the report's language, or runs of (text, language code).
+Cell = str | list[tuple[str, str]]
+
 TLP_COLOURS: dict[str, str] = {
     TLP.CLEAR: "#ffffff",
     TLP.GREEN: "#33ff00",
@@ -67,10 +72,26 @@ def title(data: ReportData) -> str:
     return f"Implementation of Resolution {data.resolution_number}{revision}"
 
 
+#: The language the report is written in (its own sentences; what it quotes keeps its own language).
+REPORT_LANGUAGE = "en"
+
+
 def period(data: ReportData) -> str:
-    start = data.start.isoformat() if data.start else "the first record"
-    end = data.end.isoformat() if data.end else "the last record"
+    start = reader_date(data.start, language=REPORT_LANGUAGE) if data.start else "the first record"
+    end = reader_date(data.end, language=REPORT_LANGUAGE) if data.end else "the last record"
     return f"{start} to {end}"
+
+
+def generated(data: ReportData) -> str:
+    return reader_date(data.generated_at, with_time=True, language=REPORT_LANGUAGE) + " UTC"
+
+
+def dates(starts_on: Any, ends_on: Any) -> str:
+    """ "6 December 2026" or "6 December 2026 – 8 December 2026"."""
+    start = reader_date(starts_on, language=REPORT_LANGUAGE) if starts_on else ""
+    if ends_on and ends_on != starts_on:
+        return f"{start} – {reader_date(ends_on, language=REPORT_LANGUAGE)}"
+    return start
 
 
 ROWS_NOTE = (
@@ -106,6 +127,7 @@ def html(data: ReportData, charts: list[Figure], *, png: bool = False) -> bytes:
         "figures": charts,
         "title": title(data),
         "period": period(data),
+        "generated": generated(data),
         "marking": marking(data),
         "tlp": tlp_label(data.marking),
         "tlp_colour": TLP_COLOURS[data.marking],
@@ -113,7 +135,8 @@ def html(data: ReportData, charts: list[Figure], *, png: bool = False) -> bytes:
         "rows_note": ROWS_NOTE,
         "share": f"{data.share_in_resolution_groups:.0%}",
     }
-    return render_to_string("reports/report.html", context).encode()
+    with translation.override(REPORT_LANGUAGE):  # the page's language: what differs from it is marked
+        return render_to_string("reports/report.html", context).encode()
 
 
 def pdf(data: ReportData, charts: list[Figure]) -> bytes:
@@ -133,6 +156,7 @@ def docx(data: ReportData, charts: list[Figure]) -> bytes:
     normal = document.styles["Normal"]
     normal.font.name = "Calibri"
     normal.font.size = Pt(11)
+    set_docx_language(normal, REPORT_LANGUAGE)
     red = RGBColor(0xB0, 0x00, 0x20)
     text_marking = marking(data)
     label = tlp_label(data.marking)
@@ -163,7 +187,8 @@ def docx(data: ReportData, charts: list[Figure]) -> bytes:
             run.font.bold = True
             run.font.size = Pt(9)
 
-    def table(header: list[str], rows: list[list[str]]) -> None:
+    def table(header: list[str], rows: Sequence[Sequence[Cell]]) -> None:
+        """A table; a cell is a text, or runs of (text, language) where it quotes contributed text."""
         grid = document.add_table(rows=1, cols=len(header))
         grid.style = "Table Grid"
         for cell, text in zip(grid.rows[0].cells, header, strict=True):
@@ -172,17 +197,22 @@ def docx(data: ReportData, charts: list[Figure]) -> bytes:
                 run.font.bold = True
         for row in rows:
             cells = grid.add_row().cells
-            for cell, text in zip(cells, row, strict=True):
-                cell.text = text
+            for cell, content in zip(cells, row, strict=True):
+                if isinstance(content, str):
+                    cell.text = content
+                    continue
+                paragraph = cell.paragraphs[0]
+                for text, language in content:
+                    set_docx_language(paragraph.add_run(text), language, paragraph)
 
     org = document.add_paragraph("INTERNATIONAL TELECOMMUNICATION UNION · CLEARINGHOUSE 174")
     org.runs[0].font.size = Pt(9)
     document.add_paragraph("Report by the Secretary-General")
     document.add_heading(title(data), level=0)
-    document.add_paragraph(data.revision_title)
+    revision_title = document.add_paragraph()
+    set_docx_language(revision_title.add_run(data.revision_title), data.text_language, revision_title)
     document.add_paragraph(
-        f"Period: {period(data)} · Generated {data.generated_at:%Y-%m-%d %H:%M} UTC from the records of "
-        "Clearinghouse 174"
+        f"Period: {period(data)} · Generated {generated(data)} from the records of Clearinghouse 174"
     )
     cover_marking = document.add_paragraph()
     tlp_run(cover_marking)
@@ -231,21 +261,28 @@ def docx(data: ReportData, charts: list[Figure]) -> bytes:
 
     document.add_heading("3 What was done under each operative clause", level=1)
     for number, clause in enumerate(data.clauses, start=1):
-        document.add_heading(f"3.{number} {clause.section}" + (f", {clause.label}" if clause.label else ""), level=2)
+        heading = document.add_heading(f"3.{number} ", level=2)
+        set_docx_language(heading.add_run(clause.section), clause.language)
+        if clause.label:
+            heading.add_run(f", {clause.label}")
         quote = document.add_paragraph(clause.text)
         quote.paragraph_format.left_indent = Cm(1)
         quote.runs[0].font.italic = True
+        set_docx_language(quote.runs[0], clause.language, quote)
         done = ", ".join(f"{n} × {kind}" for kind, n in clause.summary.items())
         document.add_paragraph(f"Status: {clause.status_label}" + (f" — {done}." if done else "."))
         if clause.activities:
-            rows = [
+            rows: list[list[Cell]] = [
                 [
-                    (a.starts_on.isoformat() if a.starts_on else "")
-                    + (f" – {a.ends_on.isoformat()}" if a.ends_on and a.ends_on != a.starts_on else ""),
-                    f"{a.kind}: {a.title}" + (f" ({a.region})" if a.region else "") + f" — {a.status}",
+                    dates(a.starts_on, a.ends_on),
+                    [
+                        (f"{a.kind}: ", REPORT_LANGUAGE),
+                        (a.title, a.language),
+                        ((f" ({a.region})" if a.region else "") + f" — {a.status}", REPORT_LANGUAGE),
+                    ],
                     str(a.participants or ""),
                     str(a.states or ""),
-                    "; ".join(a.outputs),
+                    [("; ".join(a.outputs), a.language)],
                     tlp_label(a.tlp),
                 ]
                 for a in clause.activities
@@ -255,7 +292,10 @@ def docx(data: ReportData, charts: list[Figure]) -> bytes:
     document.add_heading("Annex – Contributing Member States", level=1)
     table(
         ["Member State", "Measures published", "LDC, SIDS, LLDC or EIT", "TLP"],
-        [[s.name, str(s.measures), "yes" if s.in_resolution_groups else "", tlp_label(s.tlp)] for s in data.states],
+        [
+            [[(s.name, s.language)], str(s.measures), "yes" if s.in_resolution_groups else "", tlp_label(s.tlp)]
+            for s in data.states
+        ],
     )
     out = io.BytesIO()
     document.save(out)

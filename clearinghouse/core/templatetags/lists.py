@@ -15,6 +15,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, to_locale
 
+from clearinghouse.core.languages import lang_attrs
+
 register = template.Library()
 
 
@@ -25,3 +27,14 @@ def as_list(items: Iterable[Any]) -> SafeString:
         return SafeString("")
     joined = format_list(parts, locale=to_locale(get_language() or "en"))
     return mark_safe(joined)  # noqa: S308 (each item is escaped above; CLDR's patterns hold no markup)
+
+
+@register.filter
+def as_links(records: Iterable[Any]) -> list[SafeString]:
+    """Each record as a link to its page, marked with its language when it has one: ``{{ x|as_links|as_list }}``."""
+    links = []
+    for record in records:
+        language = getattr(record, "language", "")
+        attrs = lang_attrs(language) if language else ""
+        links.append(format_html('<a href="{}"{}>{}</a>', record.get_absolute_url(), attrs, record))
+    return links

@@ -59,7 +59,9 @@ def build(resolution: Resolution, fmt: str, edition: str) -> bytes:
 def html_rows(content: bytes) -> dict[str, str]:
     """Each listed activity's title and the marking on its row."""
     rows = re.findall(
-        r"<tr><td>[^<]*</td><td>[^:<]+: ([^<]+?)(?: \([^)]*\))? — [^<]*</td>.*?(TLP:[A-Z+]+)</span>", content.decode()
+        r"<tr><td>[^<]*</td><td>[^:<]+: (?:<bdi[^>]*>)?([^<]+?)(?:</bdi>)?(?: \([^)]*\))? — [^<]*</td>"
+        r".*?(TLP:[A-Z+]+)</span>",
+        content.decode(),
     )
     return dict(rows)
 
