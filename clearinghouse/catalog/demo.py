@@ -85,7 +85,7 @@ def load_demo_catalog() -> dict[str, int]:
             MeasureTranslation.objects.create(
                 measure=measure,
                 language=language,
-                quality=TranslationQuality.CHECKED,
+                quality=TranslationQuality.ILLUSTRATIVE,
                 title=texts["title"],
                 summary=texts["summary"],
             )
