@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from clearinghouse.catalog.api import MeasureViewSet, TechnologyViewSet, ThreatViewSet
+from clearinghouse.catalog.api import MeasureViewSet, TechnologyViewSet, ThreatViewSet, TranslationViewSet
 from clearinghouse.countries.api import MemberStateViewSet, OrganizationViewSet
 from clearinghouse.mandates.api import ActivityViewSet, ResolutionViewSet, RevisionViewSet
 from clearinghouse.reports.api import ReportViewSet
@@ -16,6 +16,7 @@ router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("technologies", TechnologyViewSet, basename="technology")
 router.register("threats", ThreatViewSet, basename="threat")
+router.register("translations", TranslationViewSet, basename="translation")
 router.register("resolutions", ResolutionViewSet, basename="resolution")
 router.register("revisions", RevisionViewSet, basename="revision")
 router.register("activities", ActivityViewSet, basename="activity")

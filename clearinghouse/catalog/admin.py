@@ -9,6 +9,7 @@ from django.contrib import admin
 
 from clearinghouse.catalog import search
 from clearinghouse.catalog.models import Measure, MeasureVersion, Pillar, Technology, TechnologyTranslation, Threat
+from clearinghouse.catalog.services.outdating import refresh_outdated_translations
 from clearinghouse.core.admin import AuditedModelAdmin
 
 
@@ -41,6 +42,8 @@ class TechnologyAdmin(AuditedModelAdmin):
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
+        if change and {"name", "description"} & set(form.changed_data):
+            refresh_outdated_translations(obj)
         if change and "name" in form.changed_data:
             # a measure's search document holds the names of the technologies it uses
             for measure in obj.measures.prefetch_related("translations", "technologies"):

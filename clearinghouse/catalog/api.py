@@ -10,23 +10,33 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from clearinghouse.catalog import exports, selectors, services
+from clearinghouse.catalog import exports, selectors, services, translation_files
 from clearinghouse.catalog.filters import MeasureFilterSet, TechnologyFilterSet
 from clearinghouse.catalog.forms import MAX_NAMED_PEOPLE, named_people
 from clearinghouse.catalog.models import (
+    Language,
     Measure,
     MeasureReference,
     Pillar,
     Technology,
     Threat,
+    TranslationBase,
+    TranslationQuality,
 )
 from clearinghouse.core.api import QueryFormatNegotiation, SlugRelatedField
 from clearinghouse.countries.models import MemberState, Organization
@@ -183,6 +193,31 @@ class MeasureUpdateSerializer(MeasureSerializer):
 
     class Meta(MeasureSerializer.Meta):
         read_only_fields = [f for f in MeasureSerializer.Meta.read_only_fields if f != "version"]
+
+
+class TranslationSerializer(serializers.Serializer):
+    """A record's translation into one language: its texts, how it was made and whether it is outdated."""
+
+    language = serializers.ChoiceField(choices=Language.choices)
+    provenance = serializers.ChoiceField(
+        source="quality",
+        choices=TranslationQuality.choices,
+        help_text="How it was made: by the author, a professional translator, machine, reviewed by a person, or an "
+        "illustrative translation of the demo data.",
+    )
+    provenance_label = serializers.CharField(source="get_quality_display", help_text="The same, in words.")
+    translator = serializers.CharField(help_text="The professional translator's name, when there is one.")
+    translated_at = serializers.DateTimeField()
+    outdated = serializers.BooleanField(
+        source="is_outdated", help_text="The original changed after this translation was made."
+    )
+    outdated_since = serializers.DateTimeField(allow_null=True)
+    reviewed_at = serializers.DateTimeField(allow_null=True)
+    texts = serializers.SerializerMethodField(help_text="The translated fields and their texts.")
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
+    def get_texts(self, obj: TranslationBase) -> dict[str, str]:
+        return {name: getattr(obj, name) for name in obj.TRANSLATED_FIELDS}
 
 
 @extend_schema_serializer(many=False)  # the page itself, not a list to be paginated again
@@ -371,6 +406,13 @@ class MeasureViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             comment=str(request.data.get("comment", "")) if isinstance(request.data, dict) else "",
         )
 
+    @extend_schema(responses=TranslationSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def translations(self, request: Request, pk: str | None = None) -> Response:
+        """The measure's translations, with their provenance and whether they are outdated."""
+        translations = sorted(self.get_object().translations.all(), key=lambda t: t.language)
+        return Response(TranslationSerializer(translations, many=True).data)
+
     @extend_schema(
         parameters=[
             OpenApiParameter("format", OpenApiTypes.STR, enum=[*exports.EXPORT_FORMATS]),
@@ -410,6 +452,13 @@ class TechnologyViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.technologies_visible_to(self.request.user).prefetch_related("threats").order_by("name")
 
+    @extend_schema(responses=TranslationSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def translations(self, request: Request, slug: str | None = None) -> Response:
+        """The technology's translations, with their provenance and whether they are outdated."""
+        translations = self.get_object().translations.order_by("language")
+        return Response(TranslationSerializer(translations, many=True).data)
+
 
 class ThreatViewSet(viewsets.ReadOnlyModelViewSet):
     """The threat taxonomy: families and the kinds of illicit use within them."""
@@ -420,3 +469,102 @@ class ThreatViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.threats()
+
+
+class IsCurator(permissions.BasePermission):
+    message = "Translations are managed by Secretariat curators."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(getattr(request.user, "is_curator", False))
+
+
+class TranslationCountSerializer(serializers.Serializer):
+    language = serializers.ChoiceField(choices=Language.choices)
+    kind = serializers.ChoiceField(choices=list(selectors.RECORD_TYPES))
+    translated = serializers.IntegerField(help_text="Records with a current translation into the language.")
+    missing = serializers.IntegerField(help_text="Records without one.")
+    outdated = serializers.IntegerField(help_text="Records whose translation was made from an older original.")
+
+
+class XliffImportSerializer(serializers.Serializer):
+    language = serializers.ChoiceField(choices=Language.choices, help_text="The file's target language.")
+    file = serializers.FileField(help_text="The translated XLIFF 1.2 file.")
+
+
+class XliffReportSerializer(serializers.Serializer):
+    language = serializers.CharField()
+    applied = serializers.ListField(child=serializers.CharField(), help_text="Unit ids applied.")
+    stale = serializers.ListField(
+        child=serializers.CharField(), help_text="Unit ids whose source is no longer the original's text: not applied."
+    )
+    untranslated = serializers.ListField(child=serializers.CharField(), help_text="Unit ids without a translation.")
+    incomplete = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Unit ids of a new translation lacking its title (or name) and summary: not applied.",
+    )
+    records = serializers.ListField(child=serializers.CharField(), help_text="The records translated.")
+
+
+XLIFF_EXPORT_PARAMETERS = [
+    OpenApiParameter("language", OpenApiTypes.STR, enum=list(Language.values), required=True),
+    OpenApiParameter("kind", OpenApiTypes.STR, enum=list(selectors.RECORD_TYPES)),
+    OpenApiParameter("which", OpenApiTypes.STR, enum=list(translation_files.WHICH)),
+    OpenApiParameter("records", OpenApiTypes.STR, description="Only these records: `measure/12 technology/3`."),
+]
+
+
+class TranslationViewSet(viewsets.ViewSet):
+    """For curators: how much is translated into each language, and XLIFF 1.2 files for translators."""
+
+    permission_classes = [IsCurator]
+    pagination_class = None
+
+    @extend_schema(responses=TranslationCountSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        """Per language and record type, how many records are translated, missing and outdated."""
+        counts = selectors.translation_overview(request.user)
+        return Response(TranslationCountSerializer(counts, many=True).data)
+
+    @extend_schema(
+        methods=["GET"],
+        parameters=XLIFF_EXPORT_PARAMETERS,
+        responses={(200, "application/x-xliff+xml"): OpenApiTypes.BINARY},
+        description="The texts without a current translation into `language`, as an XLIFF 1.2 file.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": XliffImportSerializer},
+        responses=XliffReportSerializer,
+        description="A translated XLIFF 1.2 file back: a file that is not valid, is for another language or names "
+        "records you may not translate is refused whole (400, the problems under `file`).",
+    )
+    @action(detail=False, methods=["get", "post"], url_path="xliff", parser_classes=[MultiPartParser, FormParser])
+    def xliff(self, request: Request) -> Any:
+        from clearinghouse.catalog.translation_pages import xliff_response
+
+        if request.method == "POST":
+            given = XliffImportSerializer(data=request.data)
+            given.is_valid(raise_exception=True)
+            try:
+                report = services.import_xliff(
+                    given.validated_data["file"].read(), actor=request.user, language=given.validated_data["language"]
+                )
+            except services.XliffRefused as refused:
+                raise exceptions.ValidationError({"file": refused.problems}) from None
+            return Response(XliffReportSerializer(report.as_dict()).data)
+        params = request.query_params
+        language, kind, which = params.get("language", ""), params.get("kind", ""), params.get("which") or "all"
+        problems: dict[str, list[str]] = {}
+        if language not in Language.values:
+            problems["language"] = [_("Give a language: one of %(codes)s.") % {"codes": ", ".join(Language.values)}]
+        if kind and kind not in selectors.RECORD_TYPES:
+            problems["kind"] = [_("Use measure or technology.")]
+        if which not in translation_files.WHICH:
+            problems["which"] = [_("Use all, missing or outdated.")]
+        try:
+            ids = translation_files.parse_selection([params.get("records", "")])
+        except ValueError as error:
+            problems["records"] = [_("“%(entry)s” does not name a record.") % {"entry": str(error)[:80]}]
+        if problems:
+            raise exceptions.ValidationError(problems)
+        return xliff_response(request.user, language, kind, which, ids)

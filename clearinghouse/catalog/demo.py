@@ -16,7 +16,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from clearinghouse.catalog import search, services
-from clearinghouse.catalog.models import Measure, MeasureTranslation, Pillar, Technology, TechnologyTranslation, Threat
+from clearinghouse.catalog.models import (
+    Measure,
+    MeasureTranslation,
+    Pillar,
+    Technology,
+    TechnologyTranslation,
+    Threat,
+    TranslationQuality,
+)
 from clearinghouse.core import audit
 from clearinghouse.core.visibility import Lifecycle
 from clearinghouse.countries.models import MemberState, Organization
@@ -27,7 +35,7 @@ DATA = Path(__file__).resolve().parent / "data"
 TRANSLATIONS = DATA / "demo_translations"
 
 #: The mark of every demo translation: the project's own, never a professional one.
-DEMO_TRANSLATION_QUALITY = "illustrative"
+DEMO_TRANSLATION_QUALITY = TranslationQuality.ILLUSTRATIVE
 MEASURE_TEXTS = ("title", "summary", "description", "evidence", "prerequisites")
 TECHNOLOGY_TEXTS = ("name", "description")
 

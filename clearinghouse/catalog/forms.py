@@ -8,7 +8,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clearinghouse.accounts.selectors import accounts_named
-from clearinghouse.catalog.models import Measure, MeasureReference, MeasureTranslation, Technology, Threat
+from clearinghouse.catalog.models import (
+    Language,
+    Measure,
+    MeasureReference,
+    MeasureTranslation,
+    Technology,
+    Threat,
+    TranslationQuality,
+)
 from clearinghouse.countries.models import MemberState, Organization
 
 
@@ -155,9 +163,16 @@ class AttachmentForm(forms.Form):
 
 
 class TranslationForm(forms.ModelForm):
+    """A measure's texts in another language, and how they were made (the marks a person gives)."""
+
+    quality = forms.ChoiceField(
+        label=_("How it was made"),
+        choices=[(mark.value, mark.label) for mark in TranslationQuality if mark != TranslationQuality.ILLUSTRATIVE],
+    )
+
     class Meta:
         model = MeasureTranslation
-        fields = ["language", "quality", "title", "summary", "description", "evidence", "prerequisites"]
+        fields = ["language", "quality", "translator", "title", "summary", "description", "evidence", "prerequisites"]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
             "description": forms.Textarea(attrs={"rows": 10}),
@@ -169,3 +184,55 @@ class TranslationForm(forms.ModelForm):
 class CompareForm(forms.Form):
     a = forms.IntegerField(min_value=1, label=_("From version"))
     b = forms.IntegerField(min_value=1, label=_("To version"))
+
+
+TRANSLATION_KINDS = [
+    ("", _("Measures and technologies")),
+    ("measure", _("Measures")),
+    ("technology", _("Technologies")),
+]
+
+
+class XliffExportForm(forms.Form):
+    """What to send a translator: texts without a current translation into one language."""
+
+    language = forms.ChoiceField(label=_("Target language"), choices=Language.choices)
+    kind = forms.ChoiceField(label=_("Records"), choices=TRANSLATION_KINDS, required=False)
+    which = forms.ChoiceField(
+        label=_("Which texts"),
+        choices=[
+            ("all", _("Everything without a current translation")),
+            ("missing", _("Records never translated")),
+            ("outdated", _("Outdated translations")),
+        ],
+        required=False,
+    )
+    records = forms.CharField(
+        label=_("Only these records"),
+        required=False,
+        help_text=_("Optional: e.g. “measure/12 measure/40 technology/3”, as the dashboard's lists name them."),
+    )
+
+    def clean_records(self) -> dict[str, list[int]] | None:
+        from clearinghouse.catalog.translation_files import parse_selection
+
+        try:
+            return parse_selection([self.cleaned_data.get("records") or ""])
+        except ValueError as error:
+            raise ValidationError(
+                _("“%(entry)s” does not name a record: write measure/12 or technology/3.") % {"entry": str(error)[:80]}
+            ) from None
+
+
+class XliffImportForm(forms.Form):
+    """A translator's XLIFF 1.2 file, back."""
+
+    language = forms.ChoiceField(
+        label=_("Target language"),
+        choices=Language.choices,
+        help_text=_("The file's target-language must be this one."),
+    )
+    file = forms.FileField(
+        label=_("XLIFF 1.2 file (.xlf, .xliff)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlf,.xliff,application/x-xliff+xml,application/xml"}),
+    )

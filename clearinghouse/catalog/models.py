@@ -6,10 +6,14 @@ technologies in terms of actions taken by Member States to prevent the illicit u
 
 from __future__ import annotations
 
+import hashlib
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -29,9 +33,22 @@ class Language(models.TextChoices):
 
 
 class TranslationQuality(models.TextChoices):
+    """Who made a translation and how: its provenance, shown to readers beside it.
+
+    (Until 2026 the marks were machine, checked and authoritative: checked became ``reviewed`` and
+    authoritative ``professional``.)"""
+
+    AUTHOR = "author", _("By the author")
+    PROFESSIONAL = "professional", _("By a professional translator")
     MACHINE = "machine", _("Machine translation")
-    CHECKED = "checked", _("Checked by a person")
-    AUTHORITATIVE = "authoritative", _("Authoritative")
+    REVIEWED = "reviewed", _("Reviewed by a person")
+    #: The demo data's translations, made by the project to show the platform: never professional ones.
+    ILLUSTRATIVE = "illustrative", _("Illustrative translation")
+
+
+def text_digest(text: str) -> str:
+    """What a translation remembers of one original text: enough to tell that it changed since."""
+    return hashlib.sha256(text.replace("\r\n", "\n").encode()).hexdigest()[:32]
 
 
 class Pillar(models.Model):
@@ -226,16 +243,93 @@ class MeasureReference(models.Model):
 
 
 class TranslationBase(models.Model):
+    """A record's texts in another of the six languages: who made them and how, and from which original.
+
+    ``sources`` keeps, for each field translated, the digest of the original text it was translated from;
+    when the original of a translated field changes, the translation is outdated from ``outdated_since``
+    until it is translated again or reviewed."""
+
+    #: The fields of the original a translation carries (set by each concrete model).
+    TRANSLATED_FIELDS: tuple[str, ...] = ()
+
     language = models.CharField(_("language"), max_length=10, choices=Language.choices)
-    quality = models.CharField(_("quality"), max_length=20, choices=TranslationQuality.choices)
+    quality = models.CharField(_("how it was made"), max_length=20, choices=TranslationQuality.choices)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("made by (account)"),
+    )
+    translator = models.CharField(
+        _("translator"), max_length=200, blank=True, help_text=_("The professional translator's name.")
+    )
+    sources = models.JSONField(_("original texts translated"), default=dict, blank=True)
+    translated_at = models.DateTimeField(_("translated"), default=timezone.now)
+    outdated_since = models.DateTimeField(_("outdated since"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         abstract = True
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.sources and self.pk is None:  # made without saying from what: from the original as it is
+            self.stamp_sources()
+        super().save(*args, **kwargs)
+
+    @property
+    def original(self) -> Any:
+        raise NotImplementedError
+
+    @property
+    def is_outdated(self) -> bool:
+        return self.outdated_since is not None
+
+    def stale_fields(self, original: Any = None) -> list[str]:
+        """The fields translated from a text the original no longer has."""
+        original = original if original is not None else self.original
+        return [
+            name
+            for name in self.TRANSLATED_FIELDS
+            if name in self.sources
+            and getattr(original, name)
+            and self.sources[name] != text_digest(getattr(original, name))
+        ]
+
+    def untranslated_fields(self, original: Any = None) -> list[str]:
+        """The fields of the original with a text this translation does not carry, or carries from an older
+        version: what a translator is sent."""
+        original = original if original is not None else self.original
+        return [
+            name
+            for name in self.TRANSLATED_FIELDS
+            if getattr(original, name) and self.sources.get(name) != text_digest(getattr(original, name))
+        ]
+
+    def stamp_sources(self, names: Any = None) -> None:
+        """Remember the original texts of ``names`` (all fields translated, by default) as translated now."""
+        original = self.original
+        for name in names if names is not None else self.TRANSLATED_FIELDS:
+            if getattr(self, name):
+                self.sources[name] = text_digest(getattr(original, name))
+            else:
+                self.sources.pop(name, None)
+
 
 class MeasureTranslation(TranslationBase):
-    """A measure's texts in another of the six languages, marked machine, checked or authoritative."""
+    """A measure's texts in another of the six languages, with their provenance."""
+
+    TRANSLATED_FIELDS = ("title", "summary", "description", "evidence", "prerequisites")
 
     # (no index of its own: the (measure, language) constraint's index serves lookups by measure)
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="translations", db_index=False)
@@ -253,8 +347,16 @@ class MeasureTranslation(TranslationBase):
     def __str__(self) -> str:
         return f"{self.title} [{self.language}]"
 
+    @property
+    def original(self) -> Measure:
+        return self.measure
+
 
 class TechnologyTranslation(TranslationBase):
+    """A technology's name and description in another of the six languages, with their provenance."""
+
+    TRANSLATED_FIELDS = ("name", "description")
+
     technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="translations")
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -268,6 +370,10 @@ class TechnologyTranslation(TranslationBase):
 
     def __str__(self) -> str:
         return f"{self.name} [{self.language}]"
+
+    @property
+    def original(self) -> Technology:
+        return self.technology
 
 
 class MeasureVersion(models.Model):

@@ -6,19 +6,21 @@ visible, filtered queryset is handed to the search engine as a subquery of allow
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from clearinghouse.catalog import search
 from clearinghouse.catalog.models import (
+    Language,
     Measure,
     Pillar,
     Technology,
     Threat,
 )
 from clearinghouse.catalog.search.querying import FacetValue, SearchResult, in_language, search_measures
-from clearinghouse.core.visibility import Lifecycle
+from clearinghouse.core.visibility import TLP, Lifecycle
 
 PAGE_SIZE = search.PAGE_SIZE
 
@@ -116,4 +118,74 @@ def related_measures(user: Any, measure: Measure, limit: int = 5) -> list[Measur
         .exclude(pk=measure.pk)
         .annotate(shared=Count("threats", distinct=True))
         .order_by("-shared", F("published_at").desc(nulls_last=True))[:limit]
+    )
+
+
+# -- translations ---------------------------------------------------------------------------------------------
+
+#: The stages at which a record is translated for its readers: in the Secretariat's hands or published.
+TRANSLATED_STAGES = (Lifecycle.SUBMITTED, Lifecycle.IN_REVIEW, Lifecycle.PUBLISHED)
+#: The record types a translator is sent, by the name their unit ids and addresses use.
+RECORD_TYPES: dict[str, type[Any]] = {"measure": Measure, "technology": Technology}
+
+
+def translatable(user: Any, model: type[Any]) -> QuerySet[Any]:
+    """The measures or technologies whose texts this user may send to translators and take translations of:
+    those they may see, in review or published, never TLP:RED (whose text never leaves the platform)."""
+    return model.objects.visible_to(user).exclude(tlp=TLP.RED).filter(lifecycle__in=TRANSLATED_STAGES)
+
+
+@dataclass
+class TranslationCount:
+    language: str
+    label: str
+    kind: str
+    translated: int = 0
+    outdated: int = 0
+    missing: int = 0
+
+
+def translation_overview(user: Any) -> list[TranslationCount]:
+    """For each language and record type, how many of the records this user may translate have a current
+    translation, an outdated one, or none (two queries a type)."""
+    rows = []
+    for kind, model in RECORD_TYPES.items():
+        records = translatable(user, model)
+        by_language = dict(records.values_list("language").annotate(n=Count("pk")).order_by())
+        total = sum(by_language.values())
+        relation = model.translations.rel
+        translations = (
+            relation.related_model.objects.filter(**{f"{relation.field.name}__in": records.values("pk")})
+            .exclude(**{f"{relation.field.name}__language": F("language")})
+            .values("language")
+            .annotate(
+                current=Count("pk", filter=Q(outdated_since__isnull=True)),
+                outdated=Count("pk", filter=Q(outdated_since__isnull=False)),
+            )
+            .order_by()
+        )
+        counted = {row["language"]: row for row in translations}
+        for language, label in Language.choices:
+            count = TranslationCount(language, str(label), kind)
+            found = counted.get(language, {})
+            count.translated, count.outdated = found.get("current", 0), found.get("outdated", 0)
+            count.missing = total - by_language.get(language, 0) - count.translated - count.outdated
+            rows.append(count)
+    return rows
+
+
+def records_to_translate(user: Any, kind: str, language: str, which: str) -> QuerySet[Any]:
+    """The records of ``kind`` this user may translate that have no translation into ``language``
+    (``missing``) or an outdated one (``outdated``), oldest outdated first, else by title or name."""
+    model = RECORD_TYPES[kind]
+    records = translatable(user, model).exclude(language=language)
+    relation = model.translations.rel
+    translations = relation.related_model.objects.filter(**{relation.field.name: OuterRef("pk")}, language=language)
+    if which == "missing":
+        return records.filter(~Exists(translations)).order_by("title" if kind == "measure" else "name", "pk")
+    outdated = translations.filter(outdated_since__isnull=False)
+    return (
+        records.filter(Exists(outdated))
+        .annotate(outdated_since=Subquery(outdated.values("outdated_since")[:1]))
+        .order_by("outdated_since", "pk")
     )

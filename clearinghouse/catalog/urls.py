@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clearinghouse.catalog import views
+from clearinghouse.catalog import translation_pages, views
 
 app_name = "catalog"
 
@@ -20,4 +20,17 @@ urlpatterns = [
     path("catalogue/mine/", views.my_submissions, name="my_submissions"),
     path("catalogue/technologies/", views.technology_list, name="technology_list"),
     path("catalogue/technologies/<slug:slug>/", views.technology_detail, name="technology_detail"),
+    path("catalogue/translations/", translation_pages.translation_dashboard, name="translation_dashboard"),
+    path("catalogue/translations/export.xlf", translation_pages.xliff_export, name="xliff_export"),
+    path("catalogue/translations/import/", translation_pages.xliff_import, name="xliff_import"),
+    path(
+        "catalogue/translations/<str:language>/<str:kind>/<str:which>/",
+        translation_pages.translation_list,
+        name="translation_list",
+    ),
+    path(
+        "catalogue/translations/review/<str:kind>/<int:pk>/<str:language>/",
+        translation_pages.translation_review,
+        name="translation_review",
+    ),
 ]

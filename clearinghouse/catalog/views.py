@@ -390,7 +390,17 @@ def technology_detail(request: Request, slug: str) -> HttpResponse:
     if technology is None:
         raise Http404(_("There is no technology at this address, or you may not see it."))
     measures = selectors.measures_visible_to(request.user).filter(technologies=technology).order_by("title")
-    context = {"technology": technology, "description": render_markdown(technology.description), "measures": measures}
+    language = get_language() or "en"
+    translation = None
+    if not request.GET.get("original") and language != technology.language:
+        translation = technology.translations.filter(language=language).first()
+    context = {
+        "technology": technology,
+        "translation": translation,
+        "name": translation.name if translation else technology.name,
+        "description": render_markdown((translation and translation.description) or technology.description),
+        "measures": measures,
+    }
     return render(request, "catalog/technology_detail.html", context)
 
 

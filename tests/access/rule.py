@@ -128,3 +128,9 @@ def audience_of(person: Person) -> Person:
         organization=person.organization,
         curator=False,
     )
+
+
+def goes_to_translators(record: Record) -> bool:
+    """What XLIFF files for translators may carry at all (docs/languages.md): a record submitted, in review or
+    published, never TLP:RED; to each curator only what they see."""
+    return record.tlp != "red" and record.lifecycle in ("submitted", "in_review", "published")

@@ -8,6 +8,7 @@ one set-up per database. A channel that is built later joins here the day it is 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -401,3 +402,130 @@ def test_a_report_edition_reaches_its_audience_and_carries_only_what_its_audienc
     if receives:
         expected = {r.code for r in world.measures if rule.leaves_the_platform(r) and rule.sees(audience, r)}
         assert_same(codes_in(_body(response)), expected, world)
+
+
+# -- translations: the curators' dashboard and lists, XLIFF out and back, translations per record ------------
+
+
+def translatable(world: World, name: str, records: list[rule.Record]) -> set[str]:
+    person = world.people[name]
+    return {r.code for r in records if rule.goes_to_translators(r) and rule.sees(person, r)}
+
+
+TRANSLATION_PAGES = {
+    "dashboard": "/en/catalogue/translations/",
+    "measures missing in Spanish": "/en/catalogue/translations/es/measure/missing/",
+    "measures outdated in French": "/en/catalogue/translations/fr/measure/outdated/",
+    "technologies missing in Spanish": "/en/catalogue/translations/es/technology/missing/",
+}
+
+
+@pytest.mark.parametrize("channel", list(TRANSLATION_PAGES))
+@pytest.mark.parametrize("name", NAMES)
+def test_the_translation_pages_are_for_curators_and_list_only_what_they_may_translate(world, name, channel):
+    url = TRANSLATION_PAGES[channel]
+    response = world.client(name).get(url)
+    if name == "reader":
+        assert response.status_code == 302 and "/sign-in/" in response["Location"]
+        return
+    if not world.people[name].curator:
+        assert response.status_code == 403 and codes_in(response.content.decode()) == set()
+        return
+    text = html_pages(world.client(name), url)
+    if channel == "measures missing in Spanish":
+        assert_same(codes_in(text), translatable(world, name, world.measures), world)
+    elif channel == "technologies missing in Spanish":
+        assert_same(codes_in(text), translatable(world, name, world.technologies), world)
+    else:
+        assert codes_in(text) == set()
+
+
+XLIFF_EXPORTS = {
+    "page": "/en/catalogue/translations/export.xlf?language=es",
+    "API": "/api/v1/translations/xliff/?language=es",
+}
+
+
+@pytest.mark.parametrize("channel", list(XLIFF_EXPORTS))
+@pytest.mark.parametrize("name", NAMES)
+def test_an_xliff_export_carries_exactly_what_the_curator_may_translate_and_never_red(world, name, channel):
+    client = world.client(name) if channel == "page" else world.api(name)
+    response = client.get(XLIFF_EXPORTS[channel])
+    if not world.people[name].curator:
+        assert response.status_code in ((302, 401, 403) if name == "reader" else (403,)), response.status_code
+        assert codes_in(response.content.decode()) == set()
+        return
+    assert response.status_code == 200
+    expected = translatable(world, name, world.measures) | translatable(world, name, world.technologies)
+    assert_same(codes_in(response.content.decode()), expected, world)
+
+
+def _xliff_naming_every_measure(world: World) -> bytes:
+    from clearinghouse.catalog.models import Measure
+
+    texts = dict(Measure.objects.filter(pk__in=[r.pk for r in world.measures]).values_list("pk", "title"))
+    units = "".join(
+        f'<trans-unit id="measure/{pk}/title"><source>{title}</source><target state="translated">T</target>'
+        "</trans-unit>"
+        for pk, title in sorted(texts.items())
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">'
+        '<file original="all" source-language="en" target-language="ru" datatype="plaintext">'
+        f"<body>{units}</body></file></xliff>"
+    ).encode()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_an_xliff_import_answers_records_one_may_not_translate_as_unknown_and_writes_nothing(world, name):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from clearinghouse.catalog.models import MeasureTranslation
+
+    before = MeasureTranslation.objects.filter(language="ru").count()
+    upload = SimpleUploadedFile("ru.xlf", _xliff_naming_every_measure(world))
+    response = world.api(name).post("/api/v1/translations/xliff/", {"language": "ru", "file": upload})
+    assert MeasureTranslation.objects.filter(language="ru").count() == before
+    if not world.people[name].curator:
+        assert response.status_code in ((401, 403) if name == "reader" else (403,)), response.status_code
+        return
+    assert response.status_code == 400
+    refused = {int(pk) for pk in re.findall(r"there is no measure (\d+)", " ".join(response.json()["file"]))}
+    allowed = translatable(world, name, world.measures)
+    assert refused == {r.pk for r in world.measures if r.code not in allowed}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_measure_s_translations_are_given_to_exactly_whom_the_rule_allows(world, name):
+    client, seen = world.api(name), set()
+    for record in world.measures:
+        response = client.get(f"/api/v1/measures/{record.pk}/translations/")
+        assert response.status_code in (200, 404), (record.code, response.status_code)
+        if response.status_code == 200:
+            seen.add(record.code)
+            assert response.json()[0]["language"] == "fr"
+    assert_same(seen, visible_measures(world, name), world)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_technology_s_translations_are_given_to_exactly_whom_the_rule_allows(world, name):
+    client, seen = world.api(name), set()
+    for record in world.technologies:
+        response = client.get(f"/api/v1/technologies/{record.extra['slug']}/translations/")
+        assert response.status_code in (200, 404), (record.code, response.status_code)
+        if response.status_code == 200:
+            seen.add(record.code)
+    assert_same(seen, visible_technologies(world, name), world)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_reviewing_a_translation_of_a_measure_one_may_not_translate_is_not_found(world, name):
+    client, allowed = world.client(name), translatable(world, name, world.measures)
+    for record in world.measures:
+        response = client.post(f"/en/catalogue/translations/review/measure/{record.pk}/fr/")
+        if name == "reader":
+            assert response.status_code == 302 and "/sign-in/" in response["Location"]
+        elif not world.people[name].curator:
+            assert response.status_code == 403
+        else:
+            assert response.status_code == (302 if record.code in allowed else 404), (record.code, response.status_code)

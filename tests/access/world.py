@@ -146,7 +146,7 @@ def _measure(
         made,
         actor=user,
         language="fr",
-        quality=TranslationQuality.CHECKED,
+        quality=TranslationQuality.REVIEWED,
         title=f"Mesure {code} {WORD}",
         summary=f"Résumé de {code} : {WORD}.",
         description=f"Le texte de {code}.",

@@ -34,7 +34,6 @@ from django.conf import settings
 from django.db import connection
 
 from clearinghouse.catalog.search import analysis, sets
-from clearinghouse.catalog.search.indexing import documents_of
 from clearinghouse.catalog.search.sets import State
 from clearinghouse.catalog.search.text import PREFIX_MIN, ParsedQuery, characters, is_cjk
 from clearinghouse.core.progress import progress_bar
@@ -107,7 +106,7 @@ class _References:
 
 def _documents(ids: list[int], references: _References) -> Iterator[tuple[int, tantivy.Document]]:
     """The Tantivy documents of these measures (those that still exist)."""
-    from clearinghouse.catalog.models import Measure
+    from clearinghouse.catalog.models import Measure, MeasureSearchDocument
 
     through: dict[str, Any] = {
         "states": Measure.shared_with_states.through,
@@ -127,7 +126,12 @@ def _documents(ids: list[int], references: _References) -> Iterator[tuple[int, t
             "pk", "tlp", "lifecycle", "owner_state_id", "owner_organization_id", "published_at"
         )
     }
-    for pk, text, facet_terms in documents_of(sorted(rows)):
+    # the search documents hold each measure's normalized text and facet terms, kept current with it
+    stored = MeasureSearchDocument.objects.filter(measure_id__in=ids).order_by("measure_id")
+    for pk, text, facets in stored.values_list("measure_id", "text", "facets"):
+        if pk not in rows:
+            continue
+        facet_terms = [term.encode() for term in facets.split()]
         tlp, lifecycle, state_id, organization_id, published_at = rows[pk]
         document = tantivy.Document()
         document.add_unsigned("id", pk)

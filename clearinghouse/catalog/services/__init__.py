@@ -4,8 +4,8 @@ draft → submitted → in review → published → withdrawn; a curator may sen
 in-review measure back to draft with a comment. Each service runs in one transaction, writes
 the audit row, saves a version snapshot and refreshes the search index.
 
-By stage: ``drafting`` (who may draft and edit, versions), ``workflow`` (the transitions),
-``translations``, ``attachments``, ``technologies``, ``imports`` (what ``exchange.importing`` writes).
+By stage: ``drafting`` (who may draft and edit, versions), ``workflow`` (the transitions), ``translations``
+(and ``outdating``), ``attachments``, ``technologies``, ``imports`` (what ``exchange.importing`` writes).
 """
 
 from clearinghouse.catalog.services.attachments import DOCX, EXTENSIONS, attach_file, detect_type
@@ -33,8 +33,17 @@ from clearinghouse.catalog.services.imports import (
     update_imported_measure,
     update_imported_technology,
 )
+from clearinghouse.catalog.services.outdating import refresh_outdated_translations
 from clearinghouse.catalog.services.technologies import create_technology
-from clearinghouse.catalog.services.translations import set_measure_translation, set_technology_translation
+from clearinghouse.catalog.services.translations import (
+    XliffImport,
+    XliffRefused,
+    import_xliff,
+    may_translate,
+    review_translation,
+    set_measure_translation,
+    set_technology_translation,
+)
 from clearinghouse.catalog.services.workflow import (
     publish_measure,
     send_back_measure,
@@ -52,6 +61,8 @@ __all__ = [
     "ImportedDraft",
     "InvalidTransition",
     "MeasureImport",
+    "XliffImport",
+    "XliffRefused",
     "attach_file",
     "can_edit",
     "create_measure",
@@ -60,12 +71,16 @@ __all__ = [
     "import_measures",
     "import_owner",
     "import_technology",
+    "import_xliff",
     "is_member_of_owner",
     "may_import_for",
+    "may_translate",
     "measures_imported",
     "owner_for",
     "owner_of",
     "publish_measure",
+    "refresh_outdated_translations",
+    "review_translation",
     "send_back_measure",
     "set_measure_translation",
     "set_technology_translation",

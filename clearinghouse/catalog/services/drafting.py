@@ -14,6 +14,7 @@ from clearinghouse.catalog.models import (
     MeasureReference,
     MeasureVersion,
 )
+from clearinghouse.catalog.services.outdating import refresh_outdated_translations
 from clearinghouse.core import audit
 from clearinghouse.core.visibility import TLP, Lifecycle
 
@@ -206,6 +207,10 @@ def update_measure(
     measure.save()
     _set_relations(measure, relations, references)
     version = save_version(measure, actor=actor, action="edited")
+    outdated = refresh_outdated_translations(measure)
     search.index_measure(measure)
-    audit.record(actor, "measure.edited", measure, changes=audit.diff(before, version.snapshot))
+    changes = audit.diff(before, version.snapshot)
+    if outdated:
+        changes["translations_outdated"] = [None, outdated]
+    audit.record(actor, "measure.edited", measure, changes=changes)
     return measure

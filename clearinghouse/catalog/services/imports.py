@@ -27,8 +27,10 @@ from clearinghouse.catalog.models import (
     Technology,
     Threat,
     TranslationQuality,
+    text_digest,
 )
 from clearinghouse.catalog.services.drafting import EDITABLE_FIELDS, owner_for, save_version, snapshot
+from clearinghouse.catalog.services.outdating import refresh_outdated_translations
 from clearinghouse.core import audit, bulk
 from clearinghouse.core.visibility import TLP, Lifecycle
 
@@ -220,7 +222,20 @@ class MeasureImport:
             technologies += [(pk, technology) for technology in sorted(draft.technology_ids)]
             references += [(pk, r["kind"], r["title"], r.get("url", "")) for r in draft.references]
             translations += [
-                (pk, lang, quality, stamp, t["title"], t["summary"], t.get("description", ""), "", "")
+                (
+                    pk,
+                    lang,
+                    quality,
+                    stamp,
+                    stamp,
+                    _json(_imported_sources(f, t)),
+                    "",
+                    t["title"],
+                    t["summary"],
+                    t.get("description", ""),
+                    "",
+                    "",
+                )
                 for lang, t in draft.translations.items()
             ]
             content = {
@@ -302,12 +317,24 @@ TRANSLATION_COLUMNS = (
     "language",
     "quality",
     "updated_at",
+    "translated_at",
+    "sources",
+    "translator",
     "title",
     "summary",
     "description",
     "evidence",
     "prerequisites",
 )
+
+
+def _imported_sources(fields: dict[str, Any], texts: dict[str, str]) -> dict[str, str]:
+    """What an imported translation was made from: the imported original's texts it carries."""
+    return {
+        name: text_digest(fields.get(name) or "")
+        for name in ("title", "summary", "description")
+        if texts.get(name) and fields.get(name)
+    }
 
 
 def _translations_of(measure: Measure) -> dict[str, tuple[str, str, str]]:
@@ -370,8 +397,12 @@ def update_imported_measure(
         translation.quality = TranslationQuality.MACHINE
         translation.title, translation.summary = texts["title"], texts["summary"]
         translation.description = texts.get("description", "")
+        translation.made_by, translation.translator = None, ""
+        translation.translated_at, translation.outdated_since = timezone.now(), None
+        translation.stamp_sources(("title", "summary", "description"))
         translation.full_clean()
         translation.save()
+    outdated = refresh_outdated_translations(measure)
     after = snapshot(measure)
     changes = audit.diff(before, after)
     translated = sorted(set(_translations_of(measure).items()) - set(before_translations.items()))
@@ -379,6 +410,8 @@ def update_imported_measure(
         return False
     if translated:
         changes["translations"] = [None, [language for language, _texts in translated]]
+    if outdated:
+        changes["translations_outdated"] = [None, outdated]
     if measure.lifecycle == Lifecycle.DRAFT:
         measure.submitted_at = timezone.now()
     if measure.lifecycle != Lifecycle.IN_REVIEW:
@@ -431,6 +464,9 @@ def update_imported_technology(technology: Technology, *, actor: Any, comment: s
     technology.version += 1
     technology.full_clean()
     technology.save()
+    outdated = refresh_outdated_translations(technology)
+    if outdated:
+        changes["translations_outdated"] = [None, outdated]
     if "name" in changes:  # a measure's search document holds the names of the technologies it uses
         for measure in technology.measures.prefetch_related("translations", "technologies"):
             search.index_measure(measure)

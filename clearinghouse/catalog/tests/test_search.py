@@ -87,7 +87,7 @@ def test_a_query_in_one_language_finds_the_translation_of_a_record(catalogue):
         record,
         actor=catalogue.alice,
         language="en",
-        quality="checked",
+        quality="reviewed",
         title="Fighting telephone fraud",
         summary="The authority blocks fraud numbers.",
     )

@@ -18,6 +18,6 @@ def rebuild_postings(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0012_measure_indexes_of_its_own")]
+    dependencies = [("catalog", "0013_translation_provenance_and_outdated")]
 
     operations = [migrations.RunPython(rebuild_postings, migrations.RunPython.noop)]
