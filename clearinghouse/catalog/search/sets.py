@@ -81,20 +81,36 @@ _changes = _LRU(64)
 REFERENCE_TYPES = ("countries.memberstate", "countries.developmentgroup", "catalog.threat", "catalog.pillar")
 
 
-def current_state() -> State:
-    """The catalogue's state; without a state row (a flushed test database) a new generation each time."""
+_state_sql: dict[str, tuple[str, tuple[Any, ...]]] = {}
+
+
+def _state_query() -> tuple[str, tuple[Any, ...]]:
+    """The state row and the latest audited change of each reference type, as SQL compiled once per
+    database vendor (compiling it each time cost more than running it)."""
     from clearinghouse.core.models import AuditEvent
 
-    latest = [
-        Subquery(AuditEvent.objects.filter(object_type=kind).order_by("-id").values("id")[:1])
-        for kind in REFERENCE_TYPES
-    ]
-    row = (
-        SearchState.objects.filter(pk=1)
-        .annotate(**{f"reference_{n}": query for n, query in enumerate(latest)})
-        .values_list("token", "seq", "stamp", *(f"reference_{n}" for n in range(len(latest))))
-        .first()
-    )
+    found = _state_sql.get(connection.vendor)
+    if found is None:
+        latest = [
+            Subquery(AuditEvent.objects.filter(object_type=kind).order_by("-id").values("id")[:1])
+            for kind in REFERENCE_TYPES
+        ]
+        query = (
+            SearchState.objects.filter(pk=1)
+            .annotate(**{f"reference_{n}": q for n, q in enumerate(latest)})
+            .values_list("token", "seq", "stamp", *(f"reference_{n}" for n in range(len(latest))))[:1]
+        )
+        sql, params = query.query.sql_with_params()
+        found = _state_sql[connection.vendor] = (sql, tuple(params))
+    return found
+
+
+def current_state() -> State:
+    """The catalogue's state; without a state row (a flushed test database) a new generation each time."""
+    sql, params = _state_query()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
     if row is None:
         return State(uuid.uuid4().hex, 0, uuid.uuid4().hex)
     token, seq, stamp, *references = row

@@ -116,7 +116,7 @@ def test_a_language_file_supersedes_the_inline_translation_and_completes_an_earl
     inline = MeasureTranslation.objects.get(measure=simbox, language="en")
     assert (inline.quality, inline.description) == ("illustrative", "")
     services.set_measure_translation(
-        platform, actor=personas.curator, language="en", quality="checked", title="A curator's title", summary="Hers."
+        platform, actor=personas.curator, language="en", quality="reviewed", title="A curator's title", summary="Hers."
     )
     full = {
         "title": "SIM-box detection by test calls and CDR analysis",
@@ -177,16 +177,16 @@ def test_only_the_secretariat_translates_a_technology_and_a_person_picks_a_mark_
 
     with pytest.raises(PermissionDenied):
         services.set_technology_translation(
-            technology, actor=personas.alice, language="fr", quality="checked", name="DNS protecteur"
+            technology, actor=personas.alice, language="fr", quality="reviewed", name="DNS protecteur"
         )
     with pytest.raises(ValidationError, match="original language"):
-        services.set_technology_translation(technology, actor=personas.curator, language="en", quality="checked")
+        services.set_technology_translation(technology, actor=personas.curator, language="en", quality="reviewed")
     with pytest.raises(ValidationError):
         services.set_measure_translation(
             kenyan, actor=personas.alice, language="fr", quality="made-up", title="Combinés bloqués", summary="S."
         )
     translated = services.set_technology_translation(
-        technology, actor=personas.curator, language="fr", quality="checked", name="DNS protecteur", description="D."
+        technology, actor=personas.curator, language="fr", quality="reviewed", name="DNS protecteur", description="D."
     )
 
     assert [(t.pk, t.name) for t in TechnologyTranslation.objects.all()] == [(translated.pk, "DNS protecteur")]

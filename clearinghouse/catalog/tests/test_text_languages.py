@@ -61,7 +61,7 @@ def test_a_translation_shown_is_marked_with_the_translation_s_language_and_the_o
     MeasureTranslation.objects.create(
         measure=french,
         language="ar",
-        quality=TranslationQuality.CHECKED,
+        quality=TranslationQuality.REVIEWED,
         title=ARABIC_TITLE,
         summary=ARABIC_SUMMARY,
     )
