@@ -37,6 +37,19 @@ def bcp47(code: str | None) -> str:
     return "-".join(parts)
 
 
+def language_name(code: str | None, reader: str | None = None) -> str:
+    """A language's name as the reader's language writes it (CLDR): ``ru`` → "Russian", « russe », «الروسية»."""
+    from babel import Locale, UnknownLocaleError
+
+    if not code:
+        return ""
+    try:
+        name = Locale.parse(to_locale(code)).get_display_name(to_locale(reader or get_language() or "en"))
+    except (UnknownLocaleError, ValueError):
+        return code
+    return name or code
+
+
 def direction(code: str | None) -> str:
     """``rtl`` or ``ltr``; ``auto`` when the language is not known (the browser then reads the first letter)."""
     if not code:

@@ -155,25 +155,48 @@ def in_language(measure: Measure, language: str) -> Measure | MeasureTranslation
     return measure
 
 
-def _snippet_for(measure: Measure, query: ParsedQuery, language: str) -> str:
-    """The passage with the most matches, among the texts in the reader's language first, then the others."""
-    texts = []
-    translation = next((t for t in measure.translations.all() if t.language == language), None)
-    if translation is not None:
-        texts += [translation.summary, quick_text(translation.description)]
-    texts += [measure.summary, quick_text(measure.description), quick_text(measure.evidence)]
-    for translation in measure.translations.all():
-        texts += [translation.summary, quick_text(translation.description)]
+@dataclass
+class _Match:
+    """Where a result's words were found: the passage shown, its language, and the language that matched most."""
+
+    snippet: str = ""
+    snippet_language: str = ""
+    language: str = ""
+
+
+def _match_for(measure: Measure, query: ParsedQuery, language: str) -> _Match:
+    """The passage with the most matches (the reader's language first on a tie), and the language whose texts
+    matched most, so that a result can say "found in the Russian text" to an English reader."""
+    translations = list(measure.translations.all())
+    mine = [t for t in translations if t.language == language]
+    others = [t for t in translations if t.language != language]
+    texts: list[tuple[str, str, bool]] = []  # (language, text, may be the snippet)
+    for translation in mine:
+        texts += [(translation.language, translation.title, False), (translation.language, translation.summary, True)]
+        texts.append((translation.language, quick_text(translation.description), True))
+    texts += [(measure.language, measure.title, False), (measure.language, measure.summary, True)]
+    texts += [(measure.language, quick_text(measure.description), True)]
+    texts.append((measure.language, quick_text(measure.evidence), True))
+    for translation in others:
+        texts += [(translation.language, translation.title, False), (translation.language, translation.summary, True)]
+        texts.append((translation.language, quick_text(translation.description), True))
     # Count the matches on the normalized text (cheap) and build the snippet for the best text only.
+    found = _Match()
     best, best_hits = "", 0
-    for text in texts:
+    by_language: dict[str, int] = {}
+    for text_language, text, passage in texts:
         if not text:
             continue
         folded = " " + normalize(text) + " "
         hits = sum(count(folded, phrase) for phrase in query.phrases)
-        if hits > best_hits:
-            best, best_hits = text, hits
-    return snippet(best, query) if best_hits else ""
+        by_language[text_language] = by_language.get(text_language, 0) + hits
+        if passage and hits > best_hits:
+            best, best_hits, found.snippet_language = text, hits, text_language
+    if best_hits:
+        found.snippet = snippet(best, query)
+    if any(by_language.values()):
+        found.language = max(by_language, key=lambda code: (by_language[code], code == language))
+    return found
 
 
 def search_measures(
@@ -222,12 +245,17 @@ def search_measures(
     snippets: dict[int, str] = {}
     for measure in page_objects:
         shown = in_language(measure, language)
-        snippet_html = _snippet_for(measure, parsed, language) if parsed else ""
+        matched = _match_for(measure, parsed, language) if parsed else _Match()
+        snippet_html = matched.snippet
         # shown on result lists: the reader's language where a translation exists, and the matching passage
         setattr(measure, "shown_title", shown.title)  # noqa: B010
         setattr(measure, "title_html", snippet(shown.title, parsed, words=200) if parsed else "")  # noqa: B010
         setattr(measure, "shown_summary", shown.summary)  # noqa: B010
         setattr(measure, "snippet", snippet_html)  # noqa: B010
+        setattr(measure, "snippet_language_code", matched.snippet_language)  # noqa: B010
+        setattr(measure, "shown_language_code", shown.language)  # noqa: B010
+        # the reader is told when the words were found in another language than the one shown
+        setattr(measure, "matched_language", matched.language if matched.language != shown.language else "")  # noqa: B010
         snippets[measure.pk] = snippet_html
     facets = _facet_values(hits.facets, selected or {}, hits.token) if with_facets else {}
     return SearchResult(page_objects, total, facets, parsed, snippets, page, page_size)

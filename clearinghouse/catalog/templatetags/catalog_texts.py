@@ -29,6 +29,8 @@ def _loaded_translations(measure: Measure) -> list:
 @register.filter
 def shown_language(measure: Measure) -> str:
     """The language of the title and summary a list shows for ``measure``."""
+    if getattr(measure, "shown_language_code", ""):
+        return str(getattr(measure, "shown_language_code", ""))
     title = getattr(measure, "shown_title", None) or measure.title
     summary = getattr(measure, "shown_summary", None) or measure.summary
     if (title, summary) == (measure.title, measure.summary):
@@ -42,6 +44,8 @@ def shown_language(measure: Measure) -> str:
 @register.filter
 def snippet_language(measure: Measure) -> str:
     """The language of the text the search snippet was cut from ("" if it cannot be told: ``dir="auto"``)."""
+    if getattr(measure, "snippet_language_code", ""):
+        return str(getattr(measure, "snippet_language_code", ""))
     passage = html.unescape(strip_tags(getattr(measure, "snippet", "") or "")).strip().strip("…").strip()
     if not passage:
         return ""
@@ -51,6 +55,14 @@ def snippet_language(measure: Measure) -> str:
         texts.append((translation.language, translation.summary))
         texts.append((translation.language, quick_text(translation.description)))
     return next((language for language, text in texts if passage in text), "")
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """The name of a language in the reader's language ("Russian" to an English reader, « russe » to a French one)."""
+    from clearinghouse.core.languages import language_name as named
+
+    return named(code)
 
 
 @register.filter

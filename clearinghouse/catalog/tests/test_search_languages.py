@@ -124,3 +124,28 @@ def test_each_script_is_analysed_in_each_of_its_languages():
     assert analysis.word_forms("мошенничеством") == {"~мошенничеств"}
     assert analysis.query_forms("诈骗") == {"~诈骗"}
     assert analysis.word_forms("42") == frozenset()
+
+
+@pytest.mark.django_db
+def test_a_result_found_through_a_translation_says_which_language_matched_and_links_the_reader_s(personas, client):
+    from clearinghouse.catalog import services
+    from clearinghouse.catalog.models import TranslationQuality
+
+    made = measure(personas, title="Fighting telephone fraud", summary="The regulator blocks numbers.", language="en")
+    services.set_measure_translation(
+        made,
+        actor=personas.alice,
+        language="ru",
+        quality=TranslationQuality.AUTHOR,
+        title="Борьба с телефонным мошенничеством",
+        summary="Регулятор блокирует номера мошенников.",
+    )
+
+    english = client.get("/en/catalogue/", {"q": "мошенничество"}).content.decode()
+    russian = client.get("/ru/catalogue/", {"q": "мошенничество"}).content.decode()
+    french = client.get("/fr/catalogue/", {"q": "мошенничество"}).content.decode()
+
+    assert "Fighting telephone fraud" in english and "Found in the Russian text." in english
+    assert f'href="/en/catalogue/measures/{made.pk}/">Read it in your language' in english
+    assert "Борьба с телефонным" in russian and "matched" not in russian  # found in the language shown
+    assert "pas encore de version" in french or "no version in your language" in french
