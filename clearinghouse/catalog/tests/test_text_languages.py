@@ -103,5 +103,6 @@ def test_the_threats_of_a_measure_are_joined_as_the_reader_s_language_joins_a_li
     threats = list(shown.threats.all())
     assert len(threats) == 3, "the taxonomy's slugs changed"
     body = Client().get(f"/ar/catalogue/measures/{shown.pk}/").content.decode()
-    # CLDR's Arabic list: «أ وب وج», each name isolated in <bdi> so that its direction stays its own
-    assert body.count("</bdi> و<bdi>") == 2
+    # Arabic lists take the Arabic comma («أ، وب، وج»), each name isolated in <bdi> so that its direction
+    # stays its own
+    assert body.count("</bdi>، و<bdi>") == 2

@@ -1,7 +1,7 @@
 """``{{ names|as_list }}``: items joined as the reader's language joins a list (CLDR, through Babel).
 
-Arabic readers get «أ وب وج», Chinese «甲、乙和丙», English "A, B, and C"; each item is isolated in ``<bdi>``
-so that a Latin name in an Arabic sentence (or the reverse) keeps its own direction.
+Arabic readers get «أ، وب، وج» (with the Arabic comma), Chinese «甲、乙和丙», English "A, B, and C"; each item
+is isolated in ``<bdi>`` so that a Latin name in an Arabic sentence (or the reverse) keeps its own direction.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ def as_list(items: Iterable[Any]) -> SafeString:
     parts = [format_html("<bdi>{}</bdi>", str(item)) for item in items]
     if not parts:
         return SafeString("")
-    joined = format_list(parts, locale=to_locale(get_language() or "en"))
+    language = get_language() or "en"
+    # Arabic: CLDR's "unit" pattern, the one with the Arabic comma («أ، وب، وج»); the standard one drops it
+    joined = format_list(parts, style="unit" if language.startswith("ar") else "standard", locale=to_locale(language))
     return mark_safe(joined)  # noqa: S308 (each item is escaped above; CLDR's patterns hold no markup)
 
 
