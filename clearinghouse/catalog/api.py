@@ -41,9 +41,22 @@ class ThreatSerializer(serializers.ModelSerializer):
         help_text="The family this threat belongs to (none for a family itself).",
     )
 
+    name = serializers.CharField(read_only=True, help_text="The name in the language of the request.")
+    names = serializers.SerializerMethodField(help_text="The name in each of the six languages (null: none yet).")
+    synonyms = serializers.SerializerMethodField(help_text="Other words for the threat, by language.")
+
     class Meta:
         model = Threat
-        fields = ["slug", "name", "family", "references"]
+        fields = ["slug", "name", "names", "synonyms", "family", "references"]
+
+    def get_names(self, threat: Threat) -> dict[str, str | None]:
+        return {language: name or None for language, name in threat.names}
+
+    def get_synonyms(self, threat: Threat) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for synonym in threat.synonyms.all():
+            found.setdefault(synonym.language, []).append(synonym.text)
+        return found
 
 
 class ReferenceSerializer(serializers.ModelSerializer):
@@ -420,4 +433,4 @@ class ThreatViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
     def get_queryset(self):
-        return selectors.threats()
+        return selectors.threats().prefetch_related("synonyms")

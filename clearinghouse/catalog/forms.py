@@ -5,11 +5,12 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from clearinghouse.accounts.selectors import accounts_named
-from clearinghouse.catalog.models import Measure, MeasureReference, MeasureTranslation, Technology, Threat
-from clearinghouse.countries.models import MemberState, Organization
+from clearinghouse.catalog.models import Language, Measure, MeasureReference, MeasureTranslation, Technology, Threat
+from clearinghouse.countries.models import NAME_COLUMNS, MemberState, Organization, active_language
 
 
 class ThreatChoiceField(forms.ModelMultipleChoiceField):
@@ -169,3 +170,26 @@ class TranslationForm(forms.ModelForm):
 class CompareForm(forms.Form):
     a = forms.IntegerField(min_value=1, label=_("From version"))
     b = forms.IntegerField(min_value=1, label=_("To version"))
+
+
+class TaxonomyNamesForm(forms.Form):
+    """The names of a threat or a pillar in the six languages, each labelled in its own language."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for language, suffix in NAME_COLUMNS.items():
+            self.fields["name_" + suffix] = forms.CharField(
+                label=get_language_info(language)["name_local"],
+                max_length=200,
+                required=language == "en",
+                widget=forms.TextInput(attrs={"lang": language, "dir": "rtl" if language == "ar" else "ltr"}),
+            )
+
+
+class SynonymForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    text = forms.CharField(label=_("Synonym"), max_length=100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].initial = active_language()

@@ -18,6 +18,15 @@ urlpatterns = [
     path("catalogue/preview/", views.markdown_preview, name="markdown_preview"),
     path("catalogue/review/", views.review_queue, name="review_queue"),
     path("catalogue/mine/", views.my_submissions, name="my_submissions"),
+    path("catalogue/taxonomy/", views.taxonomy, name="taxonomy"),
+    path("catalogue/taxonomy/threats/<slug:slug>/", views.threat_names, name="threat_names"),
+    path("catalogue/taxonomy/threats/<slug:slug>/synonyms/", views.synonym_add, name="synonym_add"),
+    path(
+        "catalogue/taxonomy/threats/<slug:slug>/synonyms/<int:pk>/remove/",
+        views.synonym_remove,
+        name="synonym_remove",
+    ),
+    path("catalogue/taxonomy/pillars/<slug:slug>/", views.pillar_names, name="pillar_names"),
     path("catalogue/technologies/", views.technology_list, name="technology_list"),
     path("catalogue/technologies/<slug:slug>/", views.technology_detail, name="technology_detail"),
 ]

@@ -11,8 +11,14 @@ from django.utils.translation import gettext_lazy as _
 NAME_COLUMNS = {"ar": "ar", "en": "en", "es": "es", "fr": "fr", "ru": "ru", "zh-hans": "zh"}
 
 
+def active_language(language: str | None = None) -> str:
+    """``language``, or the reader's, as one of the six codes (``en`` when it is none of them)."""
+    code = (language or get_language() or "en").lower()
+    return code if code in NAME_COLUMNS else "en"
+
+
 def name_column(language: str | None = None) -> str:
-    return "name_" + NAME_COLUMNS.get((language or get_language() or "en").lower(), "en")
+    return "name_" + NAME_COLUMNS[active_language(language)]
 
 
 class BDTRegion(models.TextChoices):

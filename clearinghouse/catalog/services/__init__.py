@@ -5,7 +5,8 @@ in-review measure back to draft with a comment. Each service runs in one transac
 the audit row, saves a version snapshot and refreshes the search index.
 
 By stage: ``drafting`` (who may draft and edit, versions), ``workflow`` (the transitions),
-``translations``, ``attachments``, ``technologies``, ``imports`` (what ``exchange.importing`` writes).
+``translations``, ``attachments``, ``technologies``, ``taxonomy`` (names in six languages, synonyms),
+``imports`` (what ``exchange.importing`` writes).
 """
 
 from clearinghouse.catalog.services.attachments import DOCX, EXTENSIONS, attach_file, detect_type
@@ -33,6 +34,7 @@ from clearinghouse.catalog.services.imports import (
     update_imported_measure,
     update_imported_technology,
 )
+from clearinghouse.catalog.services.taxonomy import add_threat_synonym, remove_threat_synonym, rename_taxonomy_node
 from clearinghouse.catalog.services.technologies import create_technology
 from clearinghouse.catalog.services.translations import set_measure_translation
 from clearinghouse.catalog.services.workflow import (
@@ -52,6 +54,7 @@ __all__ = [
     "ImportedDraft",
     "InvalidTransition",
     "MeasureImport",
+    "add_threat_synonym",
     "attach_file",
     "can_edit",
     "create_measure",
@@ -66,6 +69,8 @@ __all__ = [
     "owner_for",
     "owner_of",
     "publish_measure",
+    "remove_threat_synonym",
+    "rename_taxonomy_node",
     "send_back_measure",
     "set_measure_translation",
     "snapshot",
