@@ -18,7 +18,7 @@ from clearinghouse.countries.models import BDTRegion
 from clearinghouse.mandates import selectors, services
 from clearinghouse.mandates.filters import ActivityFilterSet
 from clearinghouse.mandates.forms import ActivityForm, ResolutionImportForm
-from clearinghouse.mandates.models import ActivityKind, Body, Clause, Resolution, RevisionSource, SectionKind
+from clearinghouse.mandates.models import ActivityKind, Body, Clause, Resolution, SectionKind
 
 
 def _resolution(body: str, number: int) -> Resolution:
@@ -68,14 +68,13 @@ def resolution_detail(request: Request, body: str, number: int) -> HttpResponse:
     revision = selectors.revision_of(resolution, _sequence(request, "revision"))
     if revision is None:
         raise Http404(_("This resolution has no such revision."))
-    view = selectors.resolution_view(request.user, revision)
+    view = selectors.resolution_view(request.user, revision, "en" if request.GET.get("original") else None)
     context = {
         "view": view,
         "resolution": resolution,
         "revision": revision,
         "revisions": list(resolution.revisions.order_by("-sequence")),
         "is_newest": revision == resolution.current_revision(),
-        "is_summary": revision.source == RevisionSource.SUMMARY,
         "can_import": services.is_curator(request.user),
     }
     return render(request, "mandates/resolution_detail.html", context)
