@@ -29,7 +29,7 @@ from clearinghouse.catalog.models import (
     Threat,
 )
 from clearinghouse.core.api import QueryFormatNegotiation, SlugRelatedField
-from clearinghouse.countries.models import MemberState, Organization
+from clearinghouse.countries.models import MemberState, Organization, active_language
 
 
 class ThreatSerializer(serializers.ModelSerializer):
@@ -189,6 +189,12 @@ class MeasureSerializer(serializers.ModelSerializer):
             return named_people(value)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.messages) from None
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is None and "language" not in attrs:
+            # as the form: a new measure is written in the language of the request (Accept-Language) unless said
+            attrs["language"] = active_language()
+        return attrs
 
 
 class MeasureUpdateSerializer(MeasureSerializer):

@@ -120,6 +120,8 @@ class MeasureForm(forms.ModelForm):
             "those you name. AMBER+STRICT: your state or organization and the Secretariat. RED: only named people."
         )
 
+        if self.instance.pk is None and not self.is_bound:
+            self.initial["language"] = active_language()  # a new measure is most often written in the interface's
         if self.instance.pk and not self.is_bound:
             named = self.instance.shared_with_users.order_by("username")
             self.initial["named_people"] = "\n".join(person.email or person.username for person in named)
