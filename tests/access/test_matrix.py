@@ -247,6 +247,42 @@ def test_the_review_queue_holds_what_the_curator_may_review_and_nothing_else(wor
     assert_same(codes_in(response.content.decode()), expected, world)
 
 
+#: The curators' pages of the taxonomy in six languages (docs/roles.md): (method, address, data).
+TAXONOMY_PAGES = {
+    "taxonomy": ("get", "/en/catalogue/taxonomy/", {}),
+    "a threat's names and synonyms": ("get", "/en/catalogue/taxonomy/threats/simbox-fraud/", {}),
+    "a pillar's names": ("get", "/en/catalogue/taxonomy/pillars/legal/", {}),
+    "renaming a threat": ("post", "/en/catalogue/taxonomy/threats/simbox-fraud/", {"name_en": "Renamed"}),
+    "adding a synonym": (
+        "post",
+        "/en/catalogue/taxonomy/threats/simbox-fraud/synonyms/",
+        {"language": "en", "text": "matrix synonym"},
+    ),
+    "removing a synonym": ("post", "/en/catalogue/taxonomy/threats/simbox-fraud/synonyms/{synonym}/remove/", {}),
+}
+
+
+@pytest.mark.parametrize("page", list(TAXONOMY_PAGES))
+@pytest.mark.parametrize("name", NAMES)
+def test_the_taxonomy_pages_answer_curators_only_and_others_change_nothing(world, name, page):
+    from clearinghouse.catalog.models import Threat, ThreatSynonym
+
+    synonym = ThreatSynonym.objects.get(threat__slug="simbox-fraud", language="fr", text="boîtier SIM")
+    method, url, data = TAXONOMY_PAGES[page]
+    response = getattr(world.client(name), method)(url.format(synonym=synonym.pk), data)
+    person = world.people[name]
+    if not person.signed_in:
+        assert response.status_code == 302 and "/sign-in/" in response["Location"], page
+    elif not person.curator:
+        assert response.status_code == 403, (page, response.status_code)
+    else:
+        assert response.status_code in (200, 302), (page, response.status_code)
+        return
+    assert Threat.objects.get(slug="simbox-fraud").name_en == "Interconnect bypass (SIM-box) fraud"
+    assert ThreatSynonym.objects.filter(pk=synonym.pk).exists()
+    assert not ThreatSynonym.objects.filter(text="matrix synonym").exists()
+
+
 # -- what leaves the platform: exports, STIX, TAXII ----------------------------------------------------------
 
 
