@@ -133,6 +133,16 @@ def current_revisions() -> QuerySet[Revision]:
     )
 
 
+def titles_in(revisions: list[Revision], language: str | None = None) -> dict[int, tuple[str, str]]:
+    """Each revision's title in ``language`` (default: the reader's) where it has it, else in English, with the
+    language it is in (one query)."""
+    language = active_language(language)
+    found = dict(
+        RevisionText.objects.filter(revision__in=revisions, language=language).values_list("revision_id", "title")
+    )
+    return {r.pk: (found[r.pk], language) if r.pk in found else (r.title, "en") for r in revisions}
+
+
 def status_counts(user: Any, revisions: list[Revision]) -> dict[int, dict[str, int]]:
     """For each revision, how many operative clauses are delivered, in progress or without activity, by the
     activities this user may see (three queries whatever the number of revisions)."""

@@ -30,7 +30,8 @@ def _resolution(body: str, number: int) -> Resolution:
 def resolution_list(request: Request) -> HttpResponse:
     revisions = list(selectors.current_revisions())
     counts = selectors.status_counts(request.user, revisions)
-    rows = [(revision.resolution, revision, counts[revision.pk]) for revision in revisions]
+    titles = selectors.titles_in(revisions)
+    rows = [(revision.resolution, revision, counts[revision.pk], titles[revision.pk]) for revision in revisions]
     return render(
         request, "mandates/resolution_list.html", {"rows": rows, "can_import": services.is_curator(request.user)}
     )

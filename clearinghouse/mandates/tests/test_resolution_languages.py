@@ -153,3 +153,34 @@ def test_the_import_says_what_is_wrong_with_the_language_the_revision_or_the_tex
         services.import_resolution_language("considérant\na) que", actor=personas.curator, language="fr")
     with pytest.raises(PermissionDenied, match="Only a curator"):
         services.import_resolution_language(french, actor=personas.alice, language="fr")
+
+
+def test_the_list_of_resolutions_gives_each_title_in_the_reader_s_language(summary):
+    page = Client().get("/zh-hans/resolutions/").content.decode()
+    assert (
+        '<span class="small" lang="zh-hans">国际电联在与非法使用信息通信技术风险相关的国际公共政策问题中的作用</span>'
+        in page
+    )
+    english = Client().get("/en/resolutions/").content.decode()
+    assert '<span class="small" lang="en">ITU&#x27;s role with regard to international public policy issues' in english
+
+
+def test_an_older_revision_takes_its_own_text_when_named(official, personas, tmp_path):
+    newer = (FIXTURES / "res-testville.en.txt").read_text(encoding="utf-8").replace("TESTVILLE, 2030", "NEWTOWN, 2034")
+    services.import_resolution(newer, actor=personas.curator, source_name="newer.txt")
+    out, err = io.StringIO(), io.StringIO()
+    path = FIXTURES / "res-testville.fr.txt"
+    call_command("import_resolution", str(path), language="fr", sequence=official.sequence, stdout=out, stderr=err)
+    assert "Rev. Testville, 2030 in fr attached" in out.getvalue()
+    assert RevisionText.objects.get().revision == official
+    with pytest.raises(CommandError, match="--revision goes with --language"):
+        call_command("import_resolution", str(path), sequence=1, stdout=out, stderr=err)
+
+
+def test_the_api_gives_each_clause_and_heading_in_the_languages_the_revision_has(official):
+    attach(FIXTURES / "res-testville.fr.txt", "fr")
+    body = Client().get(f"/api/v1/revisions/{official.pk}/").json()
+    assert [(text["language"], text["source"]) for text in body["languages"]] == [("fr", "official")]
+    first = body["sections"][0]
+    assert first["headings"] == {"fr": "considérant"}
+    assert first["clauses"][0]["texts"] == {"fr": "que les tests détectent tôt les erreurs;"}
