@@ -67,6 +67,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "region",
             "website",
             "description",
+            "descriptions",
             "is_illustrative",
         ]
 

@@ -193,7 +193,13 @@ class Organization(models.Model):
         help_text=_("For regional organizations: the region they serve."),
     )
     website = models.URLField(_("website"), blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, help_text=_("In English."))
+    descriptions = models.JSONField(
+        _("description in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_('By language: {"fr": "…", "ru": "…"}.'),
+    )
     is_illustrative = models.BooleanField(
         _("illustrative"),
         default=False,
@@ -228,6 +234,12 @@ class Organization(models.Model):
         if not acronym or acronym == name:
             return name, shown_in
         return (f"{name}（{acronym}）" if shown_in == "zh-hans" else f"{name} ({acronym})"), shown_in
+
+    def description_and_language(self, language: str | None = None) -> tuple[str, str]:
+        """The description in ``language`` (default: the reader's), or the English one, with its language."""
+        language = active_language(language)
+        text = (self.descriptions or {}).get(language) if language != "en" else ""
+        return (text, language) if text else (self.description, "en")
 
     @property
     def localized_name(self) -> str:

@@ -157,6 +157,7 @@ def load_reference_data(progress: Callable[[Iterable[Any]], Iterable[Any]] = ite
             "region": spec["region"],
             "website": spec["website"],
             "description": spec["description"],
+            "descriptions": spec.get("descriptions", {}),
         }
         _upsert(Organization, {"slug": spec["slug"]}, values, reports["organizations"])
     return reports

@@ -79,3 +79,32 @@ def test_the_data_says_for_every_organization_and_language_whether_there_is_an_o
     monkeypatch.setattr("clearinghouse.countries.services.DATA", tmp_path)
     with pytest.raises(ValueError, match=r"itu says nothing of its name in \['ru'\]"):
         load_reference_data()
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("ar", "منظمة شرطة دولية تنسق التحقيق في الجرائم السيبرانية عبر الحدود."),
+        ("en", "International police organization that coordinates cross-border investigation of cybercrime."),
+        (
+            "es",
+            "Organización policial internacional que coordina la investigación transfronteriza de la "
+            "ciberdelincuencia.",
+        ),
+        (
+            "fr",
+            "Organisation policière internationale qui coordonne les enquêtes transfrontières sur la cybercriminalité.",
+        ),
+        ("ru", "Международная полицейская организация, координирующая трансграничные расследования киберпреступлений."),
+        ("zh-hans", "协调跨境网络犯罪调查的国际警察组织。"),
+    ],
+)
+def test_an_organization_is_described_in_the_reader_s_language(language, words):
+    page = Client().get(f"/{language}/organizations/interpol/").content.decode()
+    assert f'<p class="lead" lang="{language}">{words}</p>' in page
+
+
+def test_every_organization_of_the_reference_data_is_described_in_the_six_languages():
+    for organization in Organization.objects.exclude(is_illustrative=True):
+        assert organization.description, organization.slug
+        assert set(organization.descriptions) == {"ar", "es", "fr", "ru", "zh-hans"}, organization.slug
