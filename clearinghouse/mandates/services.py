@@ -235,22 +235,20 @@ class LanguageImportResult:
     replaced: str = ""  # the source of the text in this language it replaced ("official", "summary"), if any
 
 
-@transaction.atomic
-def import_resolution_language(
-    text: str,
-    *,
-    actor: Any,
-    language: str,
-    body: str = Body.PP,
-    sequence: int | None = None,
-    source_name: str = "",
-    check_permission: bool = True,
-) -> LanguageImportResult:
-    """Attach the official text of a resolution in another language to the clauses of one of its revisions (the
-    newest by default), clause by clause, matched by numbering; ``ValidationError`` listing every section whose
-    numbering differs, and nothing is stored. The same text again changes nothing."""
-    if check_permission and not is_curator(actor):
-        raise PermissionDenied(_("Only a curator can import a resolution."))
+@dataclass
+class LanguagePreview:
+    """How a text in another language was read, and the revision whose clauses it would be attached to."""
+
+    numbered: NumberedText
+    revision: Revision
+    language: str
+
+
+def preview_resolution_language(
+    text: str, *, language: str, body: str = Body.PP, sequence: int | None = None
+) -> LanguagePreview:
+    """Read the official text of a resolution in another language and check that it matches the revision (the
+    newest, or the ``sequence``-th imported) clause by clause; ``ValidationError`` naming every difference."""
     languages = [code for code, _name in settings.LANGUAGES]
     if language not in languages:
         raise ValidationError(
@@ -283,15 +281,44 @@ def import_resolution_language(
             )
             % {"revision": revision.label or revision.sequence, "number": numbered.number}
         )
-    digest = hashlib.sha256(text.encode()).hexdigest()
+    problems = mismatches(_structure(revision), numbered)
+    if problems:
+        raise ValidationError(problems)
+    return LanguagePreview(numbered, revision, language)
+
+
+def _structure(revision: Revision) -> list[tuple[str, list[str]]]:
+    sections = revision.sections.prefetch_related(
+        Prefetch("clauses", queryset=Clause.objects.order_by("position"))
+    ).order_by("position")
+    return [(section.heading, [clause.label for clause in section.clauses.all()]) for section in sections]
+
+
+@transaction.atomic
+def import_resolution_language(
+    text: str,
+    *,
+    actor: Any,
+    language: str,
+    body: str = Body.PP,
+    sequence: int | None = None,
+    source_name: str = "",
+    check_permission: bool = True,
+) -> LanguageImportResult:
+    """Attach the official text of a resolution in another language to the clauses of one of its revisions (the
+    newest by default), clause by clause, matched by numbering; ``ValidationError`` listing every section whose
+    numbering differs, and nothing is stored. The same text again changes nothing."""
+    if check_permission and not is_curator(actor):
+        raise PermissionDenied(_("Only a curator can import a resolution."))
+    preview = preview_resolution_language(text, language=language, body=body, sequence=sequence)
     return _attach_language(
-        revision,
+        preview.revision,
         language,
-        numbered,
+        preview.numbered,
         source=RevisionSource.OFFICIAL,
         actor=actor,
         source_name=source_name,
-        digest=digest,
+        digest=hashlib.sha256(text.encode()).hexdigest(),
     )
 
 

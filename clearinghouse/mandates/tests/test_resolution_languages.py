@@ -184,3 +184,20 @@ def test_the_api_gives_each_clause_and_heading_in_the_languages_the_revision_has
     first = body["sections"][0]
     assert first["headings"] == {"fr": "considérant"}
     assert first["clauses"][0]["texts"] == {"fr": "que les tests détectent tôt les erreurs;"}
+
+
+def test_a_curator_previews_then_attaches_a_french_text_on_the_import_page(official, personas):
+    from clearinghouse.core.testing import client_for
+
+    curator = client_for(personas.curator)
+    form = {"body": "pp", "language": "fr", "text": FRENCH, "preview": "1"}
+    page = curator.post("/en/resolutions/import/", form)
+    assert page.status_code == 200
+    assert '<h3 lang="fr">décide de charger le Secrétaire général</h3>' in page.content.decode()
+    assert not RevisionText.objects.exists()
+    saved = curator.post("/en/resolutions/import/", {**form, "save": "1"})
+    assert saved.status_code == 302
+    assert RevisionText.objects.get().language == "fr"
+    refused = curator.post("/en/resolutions/import/", {**form, "text": FRENCH.replace("b)\t", "c)\t")})
+    assert refused.status_code == 400
+    assert "the revision numbers its clauses a), b), c); the text a), c), c)." in refused.content.decode()
