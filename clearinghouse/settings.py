@@ -288,6 +288,7 @@ SPECTACULAR_SETTINGS = {
         "BDTRegionEnum": "clearinghouse.countries.models.BDTRegion",
         "MeasureStatusEnum": "clearinghouse.catalog.models.MeasureStatus",
         "ActivityStatusEnum": "clearinghouse.mandates.models.ActivityStatus",
+        "LanguageEnum": "clearinghouse.catalog.models.Language",
     },
 }
 

@@ -11,6 +11,7 @@ from clearinghouse.catalog import search
 from clearinghouse.catalog.models import Measure, MeasureVersion, Pillar, Technology, TechnologyTranslation, Threat
 from clearinghouse.catalog.services.outdating import refresh_outdated_translations
 from clearinghouse.core.admin import AuditedModelAdmin
+from clearinghouse.countries.models import active_language
 
 
 @admin.register(Threat)
@@ -39,6 +40,10 @@ class TechnologyAdmin(AuditedModelAdmin):
     search_fields = ["name", "slug"]
     filter_horizontal = ["threats"]
     exclude = ["shared_with_users"]
+
+    def get_changeform_initial_data(self, request: Any) -> dict[str, Any]:
+        # a new technology's original language is the interface's unless the curator says otherwise
+        return {"language": active_language(), **super().get_changeform_initial_data(request)}
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)

@@ -39,7 +39,7 @@ from clearinghouse.catalog.models import (
     TranslationQuality,
 )
 from clearinghouse.core.api import QueryFormatNegotiation, SlugRelatedField
-from clearinghouse.countries.models import MemberState, Organization
+from clearinghouse.countries.models import MemberState, Organization, active_language
 
 
 class ThreatSerializer(serializers.ModelSerializer):
@@ -51,9 +51,22 @@ class ThreatSerializer(serializers.ModelSerializer):
         help_text="The family this threat belongs to (none for a family itself).",
     )
 
+    name = serializers.CharField(read_only=True, help_text="The name in the language of the request.")
+    names = serializers.SerializerMethodField(help_text="The name in each of the six languages (null: none yet).")
+    synonyms = serializers.SerializerMethodField(help_text="Other words for the threat, by language.")
+
     class Meta:
         model = Threat
-        fields = ["slug", "name", "family", "references"]
+        fields = ["slug", "name", "names", "synonyms", "family", "references"]
+
+    def get_names(self, threat: Threat) -> dict[str, str | None]:
+        return {language: name or None for language, name in threat.names}
+
+    def get_synonyms(self, threat: Threat) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for synonym in threat.synonyms.all():
+            found.setdefault(synonym.language, []).append(synonym.text)
+        return found
 
 
 class ReferenceSerializer(serializers.ModelSerializer):
@@ -186,6 +199,12 @@ class MeasureSerializer(serializers.ModelSerializer):
             return named_people(value)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.messages) from None
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is None and "language" not in attrs:
+            # as the form: a new measure is written in the language of the request (Accept-Language) unless said
+            attrs["language"] = active_language()
+        return attrs
 
 
 class MeasureUpdateSerializer(MeasureSerializer):
@@ -468,7 +487,7 @@ class ThreatViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
     def get_queryset(self):
-        return selectors.threats()
+        return selectors.threats().prefetch_related("synonyms")
 
 
 class IsCurator(permissions.BasePermission):

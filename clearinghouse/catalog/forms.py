@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from clearinghouse.accounts.selectors import accounts_named
@@ -17,7 +18,7 @@ from clearinghouse.catalog.models import (
     Threat,
     TranslationQuality,
 )
-from clearinghouse.countries.models import MemberState, Organization
+from clearinghouse.countries.models import NAME_COLUMNS, MemberState, Organization, active_language
 
 
 class ThreatChoiceField(forms.ModelMultipleChoiceField):
@@ -127,6 +128,8 @@ class MeasureForm(forms.ModelForm):
             "those you name. AMBER+STRICT: your state or organization and the Secretariat. RED: only named people."
         )
 
+        if self.instance.pk is None and not self.is_bound:
+            self.initial["language"] = active_language()  # a new measure is most often written in the interface's
         if self.instance.pk and not self.is_bound:
             named = self.instance.shared_with_users.order_by("username")
             self.initial["named_people"] = "\n".join(person.email or person.username for person in named)
@@ -236,3 +239,26 @@ class XliffImportForm(forms.Form):
         label=_("XLIFF 1.2 file (.xlf, .xliff)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlf,.xliff,application/x-xliff+xml,application/xml"}),
     )
+
+
+class TaxonomyNamesForm(forms.Form):
+    """The names of a threat or a pillar in the six languages, each labelled in its own language."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for language, suffix in NAME_COLUMNS.items():
+            self.fields["name_" + suffix] = forms.CharField(
+                label=get_language_info(language)["name_local"],
+                max_length=200,
+                required=language == "en",
+                widget=forms.TextInput(attrs={"lang": language, "dir": "rtl" if language == "ar" else "ltr"}),
+            )
+
+
+class SynonymForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    text = forms.CharField(label=_("Synonym"), max_length=100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].initial = active_language()

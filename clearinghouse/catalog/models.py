@@ -14,11 +14,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clearinghouse.core.models import Shareable
 from clearinghouse.core.visibility import Lifecycle, ShareableQuerySet
+from clearinghouse.countries.models import NAME_COLUMNS, active_language
 
 
 class Language(models.TextChoices):
@@ -51,11 +51,46 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(text.replace("\r\n", "\n").encode()).hexdigest()[:32]
 
 
-class Pillar(models.Model):
+class NamedInSixLanguages(models.Model):
+    """A node of the taxonomy named in the six languages: the names are content, edited by curators.
+
+    ``name_en`` (on the concrete model) is required; a name missing in another language shows the English one,
+    and :meth:`name_and_language` says which language the shown name is in, for ``lang`` attributes.
+    """
+
+    name_ar = models.CharField(_("name in Arabic"), max_length=200, blank=True)
+    name_es = models.CharField(_("name in Spanish"), max_length=200, blank=True)
+    name_fr = models.CharField(_("name in French"), max_length=200, blank=True)
+    name_ru = models.CharField(_("name in Russian"), max_length=200, blank=True)
+    name_zh = models.CharField(_("name in Chinese"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_and_language()[0]
+
+    def name_and_language(self, language: str | None = None) -> tuple[str, str]:
+        """The name in ``language`` (default: the reader's), or the English one, with the language it is in."""
+        language = active_language(language)
+        text = getattr(self, "name_" + NAME_COLUMNS[language])
+        return (text, language) if text else (self.name_en, "en")  # type: ignore[attr-defined]
+
+    @property
+    def names(self) -> list[tuple[str, str]]:
+        """``(language code, name)`` in the six languages ("" where the name is missing)."""
+        return [(language, getattr(self, "name_" + suffix)) for language, suffix in NAME_COLUMNS.items()]
+
+
+class Pillar(NamedInSixLanguages):
     """One of the five pillars of ITU's Global Cybersecurity Index."""
 
     slug = models.SlugField(_("short name"), max_length=40, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_en = models.CharField(_("name in English"), max_length=100)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -63,19 +98,12 @@ class Pillar(models.Model):
         verbose_name = _("pillar")
         verbose_name_plural = _("pillars")
 
-    def __str__(self) -> str:
-        return self.name
 
-    @property
-    def name(self) -> str:
-        return gettext(self.name_en)
-
-
-class Threat(models.Model):
+class Threat(NamedInSixLanguages):
     """A node of the threat taxonomy: a family (no parent) or a kind of illicit use within it."""
 
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("family")
     )
@@ -89,15 +117,52 @@ class Threat(models.Model):
         verbose_name = _("threat")
         verbose_name_plural = _("threats")
 
-    def __str__(self) -> str:
-        return self.name
-
     def get_absolute_url(self) -> str:
         return reverse("catalog:search") + f"?threat={self.slug}"
 
-    @property
-    def name(self) -> str:
-        return gettext(self.name_en)
+
+class ThreatSynonym(models.Model):
+    """Another word for a threat in one language ("SIM box", «boîtier SIM», «сим-бокс»), added by a curator.
+
+    Search uses the names and synonyms of the threats to find records written in another language.
+    """
+
+    threat = models.ForeignKey(Threat, on_delete=models.CASCADE, related_name="synonyms", verbose_name=_("threat"))
+    language = models.CharField(_("language"), max_length=10, choices=Language.choices)
+    text = models.CharField(_("synonym"), max_length=100)
+    #: ``text`` case-folded with its spaces collapsed: one synonym is not added twice in two spellings.
+    folded = models.CharField(max_length=100, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["language", "folded"]
+        verbose_name = _("synonym")
+        verbose_name_plural = _("synonyms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["threat", "language", "folded"],
+                name="one_synonym_per_threat_and_language",
+                violation_error_message=_("This threat already has this synonym in this language."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.text} [{self.language}]"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.folded = self.fold(self.text)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.text = " ".join(self.text.split())
+        self.folded = self.fold(self.text)
+
+    @staticmethod
+    def fold(text: str) -> str:
+        return " ".join(text.split()).casefold()
 
 
 class MeasureStatus(models.TextChoices):

@@ -18,6 +18,7 @@ from clearinghouse.catalog.models import (
     Pillar,
     Technology,
     Threat,
+    ThreatSynonym,
 )
 from clearinghouse.catalog.search.querying import FacetValue, SearchResult, in_language, search_measures
 from clearinghouse.core.visibility import TLP, Lifecycle
@@ -87,6 +88,43 @@ def threat_families() -> QuerySet[Threat]:
 
 def pillars() -> QuerySet[Pillar]:
     return Pillar.objects.order_by("position")
+
+
+@dataclass(frozen=True)
+class ThreatTerm:
+    """One way of naming a threat: its name in a language (``kind`` "name") or a synonym ("synonym")."""
+
+    text: str
+    language: str
+    kind: str
+
+
+@dataclass
+class ThreatTerms:
+    threat_id: int
+    slug: str
+    terms: list[ThreatTerm]
+
+
+def threat_terms() -> list[ThreatTerms]:
+    """For every threat, all its names and synonyms with their language (two queries): what search matches a
+    query against to find the records filed under a threat whatever the language of the query."""
+    by_threat: dict[int, list[ThreatTerm]] = {}
+    for threat_id, language, text in ThreatSynonym.objects.order_by("threat_id", "language", "folded").values_list(
+        "threat_id", "language", "text"
+    ):
+        by_threat.setdefault(threat_id, []).append(ThreatTerm(text, language, "synonym"))
+    found = []
+    for threat in Threat.objects.order_by("position", "pk"):
+        names = [ThreatTerm(text, language, "name") for language, text in threat.names if text]
+        found.append(ThreatTerms(threat.pk, threat.slug, names + by_threat.get(threat.pk, [])))
+    return found
+
+
+def taxonomy_for_curators() -> tuple[list[Threat], list[Pillar]]:
+    """The threats (with their synonyms) and pillars, for the curators' taxonomy page."""
+    threats = list(Threat.objects.select_related("parent").prefetch_related("synonyms").order_by("position"))
+    return threats, list(pillars())
 
 
 def review_queue(user: Any) -> QuerySet[Measure]:

@@ -1,125 +1,131 @@
 """The default threat taxonomy and the five pillars (DOMAIN.md), loaded by ``load_default_taxonomy``.
 
-Names are marked for translation: the six-language names of the default nodes live in the
-interface catalogs; a node a curator adds later shows its English name until translated.
+The English names are here; the names in the other five languages and the synonyms of each threat in all
+six are content, in ``data/taxonomy.json`` (the project's own translations), stored in the database and
+edited by curators. A node a curator adds later shows its English name until it is given the others.
 """
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
-from django.utils.translation import gettext_noop
+#: The names of the default nodes in the five other languages, and the synonyms of each threat.
+NAMES_FILE = Path(__file__).resolve().parent / "data" / "taxonomy.json"
 
 #: (slug, name, references, children)
 THREATS: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
     (
         "offences-against-systems",
-        gettext_noop("Offences against ICT systems and data"),
+        "Offences against ICT systems and data",
         "Budapest Convention arts. 2–6; UN Convention against Cybercrime (2024)",
         [
-            ("illegal-access", gettext_noop("Illegal access"), "Budapest Convention art. 2"),
-            ("illegal-interception", gettext_noop("Illegal interception"), "Budapest Convention art. 3"),
-            ("data-interference", gettext_noop("Data interference"), "Budapest Convention art. 4"),
+            ("illegal-access", "Illegal access", "Budapest Convention art. 2"),
+            ("illegal-interception", "Illegal interception", "Budapest Convention art. 3"),
+            ("data-interference", "Data interference", "Budapest Convention art. 4"),
             (
                 "system-interference",
-                gettext_noop("System interference, including denial of service"),
+                "System interference, including denial of service",
                 "Budapest Convention art. 5",
             ),
-            ("misuse-of-devices", gettext_noop("Misuse of devices"), "Budapest Convention art. 6"),
+            ("misuse-of-devices", "Misuse of devices", "Budapest Convention art. 6"),
         ],
     ),
     (
         "fraud-and-forgery",
-        gettext_noop("ICT-enabled fraud and forgery"),
+        "ICT-enabled fraud and forgery",
         "Budapest Convention arts. 7–8",
         [
             (
                 "computer-fraud-forgery",
-                gettext_noop("Computer-related forgery and fraud"),
+                "Computer-related forgery and fraud",
                 "Budapest Convention arts. 7–8",
             ),
-            ("phishing-scams", gettext_noop("Phishing and online scams"), ""),
-            ("telephone-scams", gettext_noop("Telephone service scams"), "ITU-T X Suppl. 33"),
-            ("identity-theft", gettext_noop("Identity theft"), ""),
+            ("phishing-scams", "Phishing and online scams", ""),
+            ("telephone-scams", "Telephone service scams", "ITU-T X Suppl. 33"),
+            ("identity-theft", "Identity theft", ""),
         ],
     ),
     (
         "telecom-misuse",
-        gettext_noop("Telecommunication misuse"),
+        "Telecommunication misuse",
         "",
         [
             (
                 "spam",
-                gettext_noop("Spam by e-mail, SMS and voice"),
+                "Spam by e-mail, SMS and voice",
                 "ITU-T X.1231; ITU-T X.1240-series; WTSA Resolution 52",
             ),
-            ("numbering-misuse", gettext_noop("Misuse of numbering resources"), "ITU-T E.156; WTSA Resolution 61"),
-            ("cli-spoofing", gettext_noop("Calling-line-identification spoofing"), ""),
-            ("simbox-fraud", gettext_noop("Interconnect bypass (SIM-box) fraud"), ""),
-            ("irsf", gettext_noop("International revenue share fraud"), ""),
-            ("wangiri", gettext_noop("Wangiri (one-ring) fraud"), ""),
-            ("signalling-abuse", gettext_noop("Signalling abuse (SS7, Diameter)"), ""),
+            ("numbering-misuse", "Misuse of numbering resources", "ITU-T E.156; WTSA Resolution 61"),
+            ("cli-spoofing", "Calling-line-identification spoofing", ""),
+            ("simbox-fraud", "Interconnect bypass (SIM-box) fraud", ""),
+            ("irsf", "International revenue share fraud", ""),
+            ("wangiri", "Wangiri (one-ring) fraud", ""),
+            ("signalling-abuse", "Signalling abuse (SS7, Diameter)", ""),
         ],
     ),
     (
         "device-crime",
-        gettext_noop("Devices"),
+        "Devices",
         "",
         [
-            ("counterfeit-devices", gettext_noop("Counterfeit ICT devices"), "PP Resolution 188; ITU-T Q.5050"),
+            ("counterfeit-devices", "Counterfeit ICT devices", "PP Resolution 188; ITU-T Q.5050"),
             (
                 "device-theft",
-                gettext_noop("Mobile device theft and identifier tampering"),
+                "Mobile device theft and identifier tampering",
                 "PP Resolution 189; ITU-T Q.5051; ITU-T Q.5054",
             ),
         ],
     ),
     (
         "harmful-content",
-        gettext_noop("Content"),
+        "Content",
         "",
         [
-            ("csam", gettext_noop("Child sexual abuse material and online child protection"), "PP Resolution 179"),
-            ("ncii", gettext_noop("Non-consensual intimate images"), ""),
-            ("copyright-infringement", gettext_noop("Copyright infringement"), ""),
+            ("csam", "Child sexual abuse material and online child protection", "PP Resolution 179"),
+            ("ncii", "Non-consensual intimate images", ""),
+            ("copyright-infringement", "Copyright infringement", ""),
         ],
     ),
     (
         "critical-infrastructure-attacks",
-        gettext_noop("Attacks on critical information infrastructure"),
+        "Attacks on critical information infrastructure",
         "UNGA Resolution 58/199",
         [],
     ),
     (
         "unlawful-surveillance",
-        gettext_noop("Unlawful surveillance and privacy violations"),
+        "Unlawful surveillance and privacy violations",
         "UNGA Resolution 68/167",
         [],
     ),
     (
         "geospatial-data-misuse",
-        gettext_noop("Misuse of geospatial and remote-sensing data"),
+        "Misuse of geospatial and remote-sensing data",
         "UNGA Resolution 41/65",
         [],
     ),
-    ("terrorist-use", gettext_noop("Terrorist use of ICTs"), "WSIS Geneva Declaration of Principles, §36", []),
-    ("money-laundering", gettext_noop("Laundering of proceeds through ICTs"), "", []),
+    ("terrorist-use", "Terrorist use of ICTs", "WSIS Geneva Declaration of Principles, §36", []),
+    ("money-laundering", "Laundering of proceeds through ICTs", "", []),
 ]
 
 #: The five pillars of ITU's Global Cybersecurity Index: (slug, name).
 PILLARS: list[tuple[str, str]] = [
-    ("legal", gettext_noop("Legal measures")),
-    ("technical", gettext_noop("Technical measures")),
-    ("organizational", gettext_noop("Organizational measures")),
-    ("capacity-development", gettext_noop("Capacity development")),
-    ("cooperation", gettext_noop("Cooperation")),
+    ("legal", "Legal measures"),
+    ("technical", "Technical measures"),
+    ("organizational", "Organizational measures"),
+    ("capacity-development", "Capacity development"),
+    ("cooperation", "Cooperation"),
 ]
 
 
-def load_default_taxonomy(pillar_model: Any, threat_model: Any) -> None:
-    """Create the default pillars and threats that are missing (idempotent; edits to existing nodes stay).
+def load_default_taxonomy(pillar_model: Any, threat_model: Any, synonym_model: Any = None) -> None:
+    """Create the default pillars and threats that are missing (idempotent; edits to existing nodes stay),
+    with their names in the six languages where the models have them, and, given ``synonym_model``, the
+    default synonyms.
 
-    Takes the model classes so that the data migration can pass its historical models.
+    Takes the model classes so that the data migrations can pass their historical models.
     """
     for position, (slug, name) in enumerate(PILLARS):
         pillar_model.objects.get_or_create(slug=slug, defaults={"name_en": name, "position": position})
@@ -140,3 +146,43 @@ def load_default_taxonomy(pillar_model: Any, threat_model: Any) -> None:
                 },
             )
             position += 1
+    if any(field.name == "name_fr" for field in threat_model._meta.get_fields()):
+        load_default_names(pillar_model, threat_model, synonym_model)
+
+
+#: Language code -> suffix of the ``name_*`` columns (as ``countries.models.NAME_COLUMNS``, which a
+#: historical migration must not import through the models).
+_COLUMNS = {"ar": "ar", "es": "es", "fr": "fr", "ru": "ru", "zh-hans": "zh"}
+
+
+def load_default_names(pillar_model: Any, threat_model: Any, synonym_model: Any = None) -> None:
+    """Give the default nodes their names in the other five languages where a name is missing (a curator's
+    name stays), and the default synonyms that are missing."""
+    data = json.loads(NAMES_FILE.read_text(encoding="utf-8"))
+    for model, names_of in (
+        (pillar_model, data["pillars"]),
+        (threat_model, {slug: spec["names"] for slug, spec in data["threats"].items()}),
+    ):
+        for node in model.objects.filter(slug__in=list(names_of)):
+            missing = {
+                "name_" + suffix: names_of[node.slug][language]
+                for language, suffix in _COLUMNS.items()
+                if not getattr(node, "name_" + suffix) and names_of[node.slug].get(language)
+            }
+            if missing:
+                model.objects.filter(pk=node.pk).update(**missing)
+    if synonym_model is None:
+        return
+    threats = {threat.slug: threat for threat in threat_model.objects.filter(slug__in=list(data["threats"]))}
+    existing = set(synonym_model.objects.values_list("threat_id", "language", "folded"))
+    new = []
+    for slug, spec in data["threats"].items():
+        if slug not in threats:
+            continue
+        for language, texts in spec["synonyms"].items():
+            for text in texts:
+                folded = " ".join(text.split()).casefold()
+                if (threats[slug].pk, language, folded) not in existing:
+                    existing.add((threats[slug].pk, language, folded))
+                    new.append(synonym_model(threat=threats[slug], language=language, text=text, folded=folded))
+    synonym_model.objects.bulk_create(new)

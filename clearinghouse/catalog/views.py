@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -22,11 +22,13 @@ from clearinghouse.catalog.forms import (
     MeasureForm,
     ReferenceFormSet,
     SendBackForm,
+    SynonymForm,
+    TaxonomyNamesForm,
     TranslationForm,
     WithdrawForm,
 )
 from clearinghouse.catalog.history import compare
-from clearinghouse.catalog.models import Measure, MeasureAttachment
+from clearinghouse.catalog.models import Measure, MeasureAttachment, Pillar, Threat, ThreatSynonym
 from clearinghouse.core.http import Request
 from clearinghouse.core.markdown import render_markdown
 from clearinghouse.core.visibility import Lifecycle
@@ -412,3 +414,88 @@ def export(request: Request, fmt: str) -> HttpResponse | StreamingHttpResponse:
     if not filterset.is_valid():
         return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")
     return exports.export_response(filterset.qs, filterset.form.cleaned_data.get("q") or "", fmt)
+
+
+def _require_curator(request: Request) -> None:
+    if not request.user.is_curator:
+        raise PermissionDenied(_("The taxonomy is edited by Secretariat curators."))
+
+
+@login_required
+def taxonomy(request: Request) -> HttpResponse:
+    """The threats and pillars with their names in the six languages and the threats' synonyms (curators)."""
+    _require_curator(request)
+    threats, pillars = selectors.taxonomy_for_curators()
+    return render(request, "catalog/taxonomy.html", {"threats": threats, "pillars": pillars})
+
+
+def _names_page(request: Request, node: Threat | Pillar, extra: dict[str, Any]) -> HttpResponse:
+    names = {field: getattr(node, field) for field in services.taxonomy.NAME_FIELDS}
+    form = TaxonomyNamesForm(request.POST if request.method == "POST" else None, initial=names)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.rename_taxonomy_node(node, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The names are saved."))
+                return redirect(request.path)
+        status = 400
+    context = {"node": node, "form": form, **extra}
+    return render(request, "catalog/taxonomy_node.html", context, status=status)
+
+
+def _threat(slug: str) -> Threat:
+    return get_object_or_404(Threat.objects.select_related("parent"), slug=slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def threat_names(request: Request, slug: str) -> HttpResponse:
+    """A threat's names in the six languages and its synonyms, which a curator adds and removes here."""
+    _require_curator(request)
+    threat = _threat(slug)
+    return _names_page(request, threat, {"synonyms": threat.synonyms.all(), "synonym_form": SynonymForm()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pillar_names(request: Request, slug: str) -> HttpResponse:
+    _require_curator(request)
+    return _names_page(request, get_object_or_404(Pillar, slug=slug), {})
+
+
+@login_required
+@require_POST
+def synonym_add(request: Request, slug: str) -> HttpResponse:
+    _require_curator(request)
+    threat = _threat(slug)
+    form = SynonymForm(request.POST)
+    if form.is_valid():
+        try:
+            synonym = services.add_threat_synonym(threat, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Synonym added: %(synonym)s") % {"synonym": synonym.text})
+            return redirect("catalog:threat_names", slug=threat.slug)
+    names = {field: getattr(threat, field) for field in services.taxonomy.NAME_FIELDS}
+    context = {
+        "node": threat,
+        "form": TaxonomyNamesForm(initial=names),
+        "synonyms": threat.synonyms.all(),
+        "synonym_form": form,
+    }
+    return render(request, "catalog/taxonomy_node.html", context, status=400)
+
+
+@login_required
+@require_POST
+def synonym_remove(request: Request, slug: str, pk: int) -> HttpResponse:
+    _require_curator(request)
+    synonym = get_object_or_404(ThreatSynonym.objects.select_related("threat"), pk=pk, threat__slug=slug)
+    services.remove_threat_synonym(synonym, actor=request.user)
+    messages.success(request, _("Synonym removed: %(synonym)s") % {"synonym": synonym.text})
+    return redirect("catalog:threat_names", slug=slug)

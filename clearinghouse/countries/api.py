@@ -47,6 +47,10 @@ class OrganizationSerializer(serializers.ModelSerializer):
         slug_field="alpha2", read_only=True, allow_null=True
     )
     url = serializers.HyperlinkedIdentityField(view_name="api:organization-detail", lookup_field="slug")
+    official_names = serializers.SerializerMethodField(
+        help_text="The official name in ar, en, es, fr, ru and zh-hans; null where the organization has none in "
+        "that language (its own `name` is used there)."
+    )
 
     class Meta:
         model = Organization
@@ -54,14 +58,21 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "url",
             "slug",
             "name",
+            "name_language",
+            "official_names",
             "acronym",
+            "acronyms",
             "kind",
             "country",
             "region",
             "website",
             "description",
+            "descriptions",
             "is_illustrative",
         ]
+
+    def get_official_names(self, obj: Organization) -> dict[str, str | None]:
+        return {language: name or None for language, _local, name in obj.official_names}
 
 
 class MemberStateViewSet(viewsets.ReadOnlyModelViewSet):

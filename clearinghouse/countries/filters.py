@@ -56,7 +56,10 @@ class OrganizationFilterSet(django_filters.FilterSet):
 
     def filter_q(self, queryset: QuerySet[Organization], name: str, value: str) -> QuerySet[Organization]:
         value = value.strip()
-        return queryset.filter(Q(name__icontains=value) | Q(acronym__icontains=value))
+        condition = Q(name__icontains=value) | Q(acronym__icontains=value)
+        for suffix in NAME_COLUMNS.values():
+            condition |= Q(**{f"name_{suffix}__icontains": value})
+        return queryset.filter(condition)
 
     def filter_country(self, queryset: QuerySet[Organization], name: str, value: str) -> QuerySet[Organization]:
         return queryset.filter(country__alpha2=value.upper())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language, get_language_info
@@ -11,8 +12,14 @@ from django.utils.translation import gettext_lazy as _
 NAME_COLUMNS = {"ar": "ar", "en": "en", "es": "es", "fr": "fr", "ru": "ru", "zh-hans": "zh"}
 
 
+def active_language(language: str | None = None) -> str:
+    """``language``, or the reader's, as one of the six codes (``en`` when it is none of them)."""
+    code = (language or get_language() or "en").lower()
+    return code if code in NAME_COLUMNS else "en"
+
+
 def name_column(language: str | None = None) -> str:
-    return "name_" + NAME_COLUMNS.get((language or get_language() or "en").lower(), "en")
+    return "name_" + NAME_COLUMNS[active_language(language)]
 
 
 class BDTRegion(models.TextChoices):
@@ -152,8 +159,22 @@ class Organization(models.Model):
     and regional organizations, and "relevant ICT stakeholders, including geospatial and
     information service providers" (the resolution's words)."""
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True, help_text=_("As the organization writes it."))
+    name_language = models.CharField(_("language of the name"), max_length=10, choices=settings.LANGUAGES, default="en")
     acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    # Official names; empty where the organization has none in the language (its own name is shown there).
+    name_ar = models.CharField(_("official name in Arabic"), max_length=200, blank=True)
+    name_en = models.CharField(_("official name in English"), max_length=200, blank=True)
+    name_es = models.CharField(_("official name in Spanish"), max_length=200, blank=True)
+    name_fr = models.CharField(_("official name in French"), max_length=200, blank=True)
+    name_ru = models.CharField(_("official name in Russian"), max_length=200, blank=True)
+    name_zh = models.CharField(_("official name in Chinese"), max_length=200, blank=True)
+    acronyms = models.JSONField(
+        _("acronyms in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_('Where the official acronym differs from the own one, by language: {"fr": "UIT"}.'),
+    )
     slug = models.SlugField(_("short name in addresses"), max_length=60, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=OrganizationKind.choices, db_index=True)
     country = models.ForeignKey(
@@ -172,7 +193,13 @@ class Organization(models.Model):
         help_text=_("For regional organizations: the region they serve."),
     )
     website = models.URLField(_("website"), blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, help_text=_("In English."))
+    descriptions = models.JSONField(
+        _("description in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_('By language: {"fr": "…", "ru": "…"}.'),
+    )
     is_illustrative = models.BooleanField(
         _("illustrative"),
         default=False,
@@ -185,7 +212,47 @@ class Organization(models.Model):
         verbose_name_plural = _("organizations")
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+        return self.label_and_language()[0]
 
     def get_absolute_url(self) -> str:
         return reverse("countries:organization_detail", args=[self.slug])
+
+    def name_and_language(self, language: str | None = None) -> tuple[str, str]:
+        """The official name in ``language`` (default: the reader's), or the organization's own name where it
+        has none, with the language the name is in."""
+        language = active_language(language)
+        official = getattr(self, name_column(language))
+        return (official, language) if official else (self.name, self.name_language)
+
+    def acronym_in(self, language: str) -> str:
+        return (self.acronyms or {}).get(language) or self.acronym
+
+    def label_and_language(self, language: str | None = None) -> tuple[str, str]:
+        """ "Union internationale des télécommunications (UIT)": the name and acronym shown, with their language."""
+        name, shown_in = self.name_and_language(language)
+        acronym = self.acronym_in(shown_in)
+        if not acronym or acronym == name:
+            return name, shown_in
+        return (f"{name}（{acronym}）" if shown_in == "zh-hans" else f"{name} ({acronym})"), shown_in
+
+    def description_and_language(self, language: str | None = None) -> tuple[str, str]:
+        """The description in ``language`` (default: the reader's), or the English one, with its language."""
+        language = active_language(language)
+        text = (self.descriptions or {}).get(language) if language != "en" else ""
+        return (text, language) if text else (self.description, "en")
+
+    @property
+    def localized_name(self) -> str:
+        return self.name_and_language()[0]
+
+    @property
+    def localized_acronym(self) -> str:
+        return self.acronym_in(self.name_and_language()[1])
+
+    @property
+    def official_names(self) -> list[tuple[str, str, str]]:
+        """``(language code, the language's own name, the official name or "")`` in the six languages."""
+        return [
+            (language, get_language_info(language)["name_local"], getattr(self, "name_" + suffix))
+            for language, suffix in NAME_COLUMNS.items()
+        ]

@@ -142,14 +142,22 @@ def load_reference_data(progress: Callable[[Iterable[Any]], Iterable[Any]] = ite
     for spec in json.loads((DATA / "organizations.json").read_text(encoding="utf-8")):
         if spec["kind"] not in OrganizationKind.values:
             raise ValueError(f"organizations.json: unknown kind {spec['kind']!r} for {spec['slug']}")
+        missing = set(NAME_COLUMNS) - set(spec.get("names", {}))
+        if missing:
+            # a language without an official name is said so (null), never left out by oversight
+            raise ValueError(f"organizations.json: {spec['slug']} says nothing of its name in {sorted(missing)}")
         values = {
             "name": spec["name"],
+            "name_language": spec.get("name_language", "en"),
+            **{"name_" + suffix: spec["names"][language] or "" for language, suffix in NAME_COLUMNS.items()},
+            "acronyms": spec.get("acronyms", {}),
             "acronym": spec["acronym"],
             "kind": spec["kind"],
             "country": by_alpha2[spec["country"]] if spec["country"] else None,
             "region": spec["region"],
             "website": spec["website"],
             "description": spec["description"],
+            "descriptions": spec.get("descriptions", {}),
         }
         _upsert(Organization, {"slug": spec["slug"]}, values, reports["organizations"])
     return reports

@@ -10,21 +10,36 @@ from rest_framework import serializers, viewsets
 
 from clearinghouse.mandates import selectors
 from clearinghouse.mandates.filters import ActivityFilterSet
-from clearinghouse.mandates.models import Activity, Clause, Resolution, Revision, Section
+from clearinghouse.mandates.models import Activity, Clause, Resolution, Revision, RevisionText, Section
 
 
 class ClauseSerializer(serializers.ModelSerializer):
+    texts = serializers.SerializerMethodField(help_text="The clause in the other languages the revision has.")
+
     class Meta:
         model = Clause
-        fields = ["id", "label", "text", "role"]
+        fields = ["id", "label", "text", "texts", "role"]
+
+    def get_texts(self, clause: Clause) -> dict[str, str]:
+        return {text.language: text.text for text in clause.texts.all()}
 
 
 class SectionSerializer(serializers.ModelSerializer):
     clauses = ClauseSerializer(many=True, read_only=True)
+    headings = serializers.SerializerMethodField(help_text="The heading in the other languages the revision has.")
 
     class Meta:
         model = Section
-        fields = ["position", "kind", "heading", "action", "addressee", "flagged", "note", "clauses"]
+        fields = ["position", "kind", "heading", "headings", "action", "addressee", "flagged", "note", "clauses"]
+
+    def get_headings(self, section: Section) -> dict[str, str]:
+        return {text.language: text.heading for text in section.texts.all()}
+
+
+class RevisionTextSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RevisionText
+        fields = ["language", "source", "title", "enacting", "source_name", "imported_at"]
 
 
 class RevisionSummarySerializer(serializers.ModelSerializer):
@@ -38,6 +53,13 @@ class RevisionSummarySerializer(serializers.ModelSerializer):
 class RevisionSerializer(serializers.ModelSerializer):
     resolution = serializers.IntegerField(source="resolution.number", read_only=True)
     sections = SectionSerializer(many=True, read_only=True)
+    languages = RevisionTextSerializer(
+        source="texts",
+        many=True,
+        read_only=True,
+        help_text="The other languages the revision can be read in: `official` (a text a curator imported) or "
+        "`summary` (the project's own words).",
+    )
 
     class Meta:
         model = Revision
@@ -53,6 +75,7 @@ class RevisionSerializer(serializers.ModelSerializer):
             "imported_at",
             "artefacts",
             "warnings",
+            "languages",
             "sections",
         ]
 
@@ -97,7 +120,11 @@ class RevisionViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Revision]:
         return Revision.objects.select_related("resolution").prefetch_related(
-            Prefetch("sections", queryset=Section.objects.order_by("position").prefetch_related("clauses"))
+            "texts",
+            Prefetch(
+                "sections",
+                queryset=Section.objects.order_by("position").prefetch_related("texts", "clauses__texts"),
+            ),
         )
 
 

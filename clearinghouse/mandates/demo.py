@@ -16,7 +16,13 @@ from django.db import transaction
 from clearinghouse.core.progress import progress_bar
 from clearinghouse.countries.models import MemberState
 from clearinghouse.mandates.models import Activity, ActivityKind, ActivityStatus, Body, ClauseRole, Revision
-from clearinghouse.mandates.services import current_clauses, import_resolution, load_summary, secretariat
+from clearinghouse.mandates.services import (
+    attach_summary_translations,
+    current_clauses,
+    import_resolution,
+    load_summary,
+    secretariat,
+)
 
 DATA = Path(__file__).resolve().parent / "data"
 PROPOSAL = "res174-rcc-proposal.txt"
@@ -90,8 +96,19 @@ def load_demo_resolutions(stream: Any = None) -> dict[str, Any]:
         data = json.loads((DATA / "res174_summary.json").read_text(encoding="utf-8"))
         result = load_summary(data)
         report["imported" if result.created else "unchanged"] += 1
+    report["languages"] = load_summary_translations()
     report["activities"] = load_demo_activities()
     return report
+
+
+def load_summary_translations() -> dict[str, str]:
+    """The project's summary of Resolution 174 in the five other languages, attached to the clauses of its newest
+    revision (the summary or the official English text) where a curator has not imported the official text."""
+    newest = Revision.objects.filter(resolution__body=Body.PP, resolution__number=174).order_by("-sequence").first()
+    if newest is None:
+        return {}
+    data = json.loads((DATA / "res174_summary_translations.json").read_text(encoding="utf-8"))
+    return attach_summary_translations(newest, data)
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -17,11 +18,22 @@ class ResolutionImportForm(forms.Form):
     """A resolution's plain text, uploaded as a file or pasted; previewed before it is saved."""
 
     body = forms.ChoiceField(label=_("Adopted by"), choices=Body.choices, initial=Body.PP)
+    language = forms.ChoiceField(
+        label=_("Language of the text"),
+        choices=settings.LANGUAGES,
+        initial="en",
+        required=False,
+        help_text=_(
+            "English: a resolution or a new revision. Another language: the official text in that language of a "
+            "revision imported before, attached to its clauses by their numbering."
+        ),
+    )
     file = forms.FileField(label=_("Text file (UTF-8)"), required=False)
     text = forms.CharField(label=_("…or the text itself"), widget=forms.Textarea(attrs={"rows": 12}), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        data["language"] = data.get("language") or "en"
         upload = data.get("file")
         if upload is not None:
             if upload.size > MAX_TEXT_BYTES:

@@ -157,6 +157,66 @@ class Clause(models.Model):
         return (section.kind, section.action.casefold(), section.addressee.casefold(), self.label)
 
 
+class RevisionText(models.Model):
+    """A revision in another of the six languages: the official text a curator imported
+    (``import_resolution --language``) or the project's own summary. Its sections and clauses are those of the
+    revision, matched by their numbering (``SectionText``, ``ClauseText``)."""
+
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    source = models.CharField(_("source"), max_length=10, choices=RevisionSource.choices)
+    title = models.CharField(_("title"), max_length=500)
+    enacting = models.TextField(_("enacting line"), blank=True)
+    source_name = models.CharField(_("file"), max_length=255, blank=True)
+    source_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
+    imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["revision", "language"]
+        verbose_name = _("revision in another language")
+        verbose_name_plural = _("revisions in other languages")
+        constraints = [models.UniqueConstraint(fields=["revision", "language"], name="one_text_per_revision_language")]
+
+    def __str__(self) -> str:
+        return f"{self.revision} [{self.language}]"
+
+
+class SectionText(models.Model):
+    """A section's heading (and addressee, where known) in another language."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    heading = models.TextField(_("heading"))
+    addressee = models.CharField(_("addressee"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("section in another language")
+        verbose_name_plural = _("sections in other languages")
+        constraints = [models.UniqueConstraint(fields=["section", "language"], name="one_text_per_section_language")]
+
+    def __str__(self) -> str:
+        return self.heading
+
+
+class ClauseText(models.Model):
+    """A clause's text in another language."""
+
+    clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    text = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("clause in another language")
+        verbose_name_plural = _("clauses in other languages")
+        constraints = [models.UniqueConstraint(fields=["clause", "language"], name="one_text_per_clause_language")]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
 class ActivityKind(models.TextChoices):
     DISSEMINATION = "dissemination", _("Measures disseminated")
     MEETING = "meeting", _("Meeting held")

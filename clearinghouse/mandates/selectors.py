@@ -24,14 +24,19 @@ from django.utils.translation import gettext_lazy as _
 from clearinghouse.core.models import Shareable
 from clearinghouse.core.textdiff import word_diff
 from clearinghouse.core.visibility import EXPORTABLE_TLP, TLP, ShareableQuerySet
+from clearinghouse.countries.models import active_language
 from clearinghouse.mandates.models import (
     Activity,
     ActivityStatus,
     Clause,
+    ClauseText,
     Resolution,
     Revision,
+    RevisionSource,
+    RevisionText,
     Section,
     SectionKind,
+    SectionText,
 )
 
 #: Which of a source model's records an audience may see (``visible_to(user)``, or a report edition's rule).
@@ -128,6 +133,16 @@ def current_revisions() -> QuerySet[Revision]:
     )
 
 
+def titles_in(revisions: list[Revision], language: str | None = None) -> dict[int, tuple[str, str]]:
+    """Each revision's title in ``language`` (default: the reader's) where it has it, else in English, with the
+    language it is in (one query)."""
+    language = active_language(language)
+    found = dict(
+        RevisionText.objects.filter(revision__in=revisions, language=language).values_list("revision_id", "title")
+    )
+    return {r.pk: (found[r.pk], language) if r.pk in found else (r.title, "en") for r in revisions}
+
+
 def status_counts(user: Any, revisions: list[Revision]) -> dict[int, dict[str, int]]:
     """For each revision, how many operative clauses are delivered, in progress or without activity, by the
     activities this user may see (three queries whatever the number of revisions)."""
@@ -176,6 +191,8 @@ class ClauseView:
     clause: Clause
     activities: list[Activity]
     status: str
+    text: str = ""  # in ``language``: the reader's where the revision has it, else English
+    language: str = "en"
 
     @property
     def status_label(self) -> str:
@@ -194,14 +211,30 @@ class ClauseView:
 class SectionView:
     section: Section
     clauses: list[ClauseView]
+    heading: str = ""
+    addressee: str = ""
+    language: str = "en"
 
 
 @dataclass
 class ResolutionView:
+    """A revision as one reader reads it: in their language where the revision has it (the official text a
+    curator imported, or the project's summary), else in English; ``source`` says which the shown text is."""
+
     resolution: Resolution
     revision: Revision
     preamble: list[SectionView] = field(default_factory=list)
     operative: list[SectionView] = field(default_factory=list)
+    title: str = ""
+    enacting: str = ""
+    language: str = "en"
+    source: str = ""
+    #: ``(language, source)`` of every language the revision can be read in, English first.
+    languages: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def is_summary(self) -> bool:
+        return self.source == RevisionSource.SUMMARY
 
     @property
     def counts(self) -> dict[str, int]:
@@ -212,23 +245,56 @@ class ResolutionView:
         return out
 
 
-def resolution_view(user: Any, revision: Revision) -> ResolutionView:
-    """A revision's sections, and for each operative clause the activities this user may see and its status."""
+def resolution_view(user: Any, revision: Revision, language: str | None = None) -> ResolutionView:
+    """A revision's sections in ``language`` (default: the reader's) where the revision has it, else in English,
+    and for each operative clause the activities this user may see and its status."""
+    language = active_language(language)
+    texts = {text.language: text for text in RevisionText.objects.filter(revision=revision)}
+    shown = texts.get(language)
+    view = ResolutionView(
+        revision.resolution,
+        revision,
+        title=shown.title if shown else revision.title,
+        enacting=shown.enacting if shown else revision.enacting,
+        language=language if shown else "en",
+        source=shown.source if shown else revision.source,
+        languages=[("en", revision.source)] + [(code, texts[code].source) for code in sorted(texts)],
+    )
     visible = activities_visible_to(user).prefetch_related("states").order_by("-occurred_at", "-id")
-    sections = revision.sections.prefetch_related(
-        Prefetch(
-            "clauses",
-            queryset=Clause.objects.order_by("position").prefetch_related(Prefetch("activities", queryset=visible)),
+    clauses = Clause.objects.order_by("position").prefetch_related(Prefetch("activities", queryset=visible))
+    sections = revision.sections.order_by("position")
+    if shown:
+        clauses = clauses.prefetch_related(
+            Prefetch("texts", queryset=ClauseText.objects.filter(language=language), to_attr="shown")
         )
-    ).order_by("position")
-    view = ResolutionView(revision.resolution, revision)
-    for section in sections:
-        clauses = []
+        sections = sections.prefetch_related(
+            Prefetch("texts", queryset=SectionText.objects.filter(language=language), to_attr="shown")
+        )
+    for section in sections.prefetch_related(Prefetch("clauses", queryset=clauses)):
+        section_text = section.shown[0] if shown and section.shown else None  # type: ignore[attr-defined]
+        clause_views = []
         for clause in section.clauses.all():
             activities = list(clause.activities.all()) if section.kind == SectionKind.OPERATIVE else []
-            clauses.append(ClauseView(clause, activities, status_of(activities)))
+            clause_text = clause.shown[0] if shown and clause.shown else None  # type: ignore[attr-defined]
+            clause_views.append(
+                ClauseView(
+                    clause,
+                    activities,
+                    status_of(activities),
+                    text=clause_text.text if clause_text else clause.text,
+                    language=view.language if clause_text else "en",
+                )
+            )
         target = view.operative if section.kind == SectionKind.OPERATIVE else view.preamble
-        target.append(SectionView(section, clauses))
+        target.append(
+            SectionView(
+                section,
+                clause_views,
+                heading=section_text.heading if section_text else section.heading,
+                addressee=section_text.addressee if section_text else section.addressee,
+                language=view.language if section_text else "en",
+            )
+        )
     return view
 
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -28,12 +29,16 @@ from clearinghouse.mandates.models import (
     Body,
     Clause,
     ClauseRole,
+    ClauseText,
     Resolution,
     Revision,
     RevisionSource,
+    RevisionText,
     Section,
     SectionKind,
+    SectionText,
 )
+from clearinghouse.mandates.numbering import NumberedSection, NumberedText, Unreadable, mismatches, read_numbered
 from clearinghouse.mandates.parsing import (
     NotAResolution,
     ParsedClause,
@@ -219,6 +224,207 @@ def load_summary(data: dict[str, Any], *, actor: Any = None, body: str = Body.PP
             clause.role = role
             clause.save(update_fields=["role"])
     return result
+
+
+@dataclass
+class LanguageImportResult:
+    revision: Revision
+    language: str
+    created: bool  # False: this very text was attached before, nothing changed
+    sections: int
+    clauses: int
+    replaced: str = ""  # the source of the text in this language it replaced ("official", "summary"), if any
+
+
+@dataclass
+class LanguagePreview:
+    """How a text in another language was read, and the revision whose clauses it would be attached to."""
+
+    numbered: NumberedText
+    revision: Revision
+    language: str
+
+
+def preview_resolution_language(
+    text: str, *, language: str, body: str = Body.PP, sequence: int | None = None
+) -> LanguagePreview:
+    """Read the official text of a resolution in another language and check that it matches the revision (the
+    newest, or the ``sequence``-th imported) clause by clause; ``ValidationError`` naming every difference."""
+    languages = [code for code, _name in settings.LANGUAGES]
+    if language not in languages:
+        raise ValidationError(
+            _("%(language)s is not one of the six languages (%(languages)s).")
+            % {"language": language, "languages": ", ".join(languages)}
+        )
+    if language == "en":
+        raise ValidationError(_("English is the language of the revision itself: import it without a language."))
+    try:
+        numbered = read_numbered(text)
+    except Unreadable as error:
+        raise ValidationError(str(error)) from error
+    resolution = Resolution.objects.filter(body=body, number=int(numbered.number)).first()
+    if resolution is None:
+        raise ValidationError(
+            _("Resolution %(number)s has not been imported: import its English text first.")
+            % {"number": numbered.number}
+        )
+    revisions = resolution.revisions.order_by("-sequence")
+    revision = revisions.filter(sequence=sequence).first() if sequence is not None else revisions.first()
+    if revision is None:
+        raise ValidationError(
+            _("Resolution %(number)s has no revision %(sequence)s.") % {"number": numbered.number, "sequence": sequence}
+        )
+    if revision.source == RevisionSource.SUMMARY:
+        raise ValidationError(
+            _(
+                "Revision %(revision)s of Resolution %(number)s is the project's summary, not an official text: import "
+                "the official English text first, then its text in other languages."
+            )
+            % {"revision": revision.label or revision.sequence, "number": numbered.number}
+        )
+    problems = mismatches(_structure(revision), numbered)
+    if problems:
+        raise ValidationError(problems)
+    return LanguagePreview(numbered, revision, language)
+
+
+def _structure(revision: Revision) -> list[tuple[str, list[str]]]:
+    sections = revision.sections.prefetch_related(
+        Prefetch("clauses", queryset=Clause.objects.order_by("position"))
+    ).order_by("position")
+    return [(section.heading, [clause.label for clause in section.clauses.all()]) for section in sections]
+
+
+@transaction.atomic
+def import_resolution_language(
+    text: str,
+    *,
+    actor: Any,
+    language: str,
+    body: str = Body.PP,
+    sequence: int | None = None,
+    source_name: str = "",
+    check_permission: bool = True,
+) -> LanguageImportResult:
+    """Attach the official text of a resolution in another language to the clauses of one of its revisions (the
+    newest by default), clause by clause, matched by numbering; ``ValidationError`` listing every section whose
+    numbering differs, and nothing is stored. The same text again changes nothing."""
+    if check_permission and not is_curator(actor):
+        raise PermissionDenied(_("Only a curator can import a resolution."))
+    preview = preview_resolution_language(text, language=language, body=body, sequence=sequence)
+    return _attach_language(
+        preview.revision,
+        language,
+        preview.numbered,
+        source=RevisionSource.OFFICIAL,
+        actor=actor,
+        source_name=source_name,
+        digest=hashlib.sha256(text.encode()).hexdigest(),
+    )
+
+
+@transaction.atomic
+def attach_summary_translations(revision: Revision, data: dict[str, Any], *, actor: Any = None) -> dict[str, str]:
+    """Attach the project's own summary in other languages (``res174_summary_translations.json``) to a revision's
+    clauses, matched by numbering. A language whose official text was imported keeps it. Returns, per language,
+    "attached", "unchanged", "official text kept" or what kept the summary from matching."""
+    report = {}
+    for language, spec in data.items():
+        if language in ("about", "number"):
+            continue
+        if RevisionText.objects.filter(revision=revision, language=language, source=RevisionSource.OFFICIAL).exists():
+            report[language] = "official text kept"
+            continue
+        numbered = NumberedText(
+            number=str(data.get("number", revision.resolution.number)),
+            title=spec["title"],
+            enacting=spec.get("enacting", ""),
+            sections=[
+                NumberedSection(
+                    heading=section["heading"],
+                    addressee=section.get("addressee", ""),
+                    clauses=[(clause.get("label", ""), clause["text"]) for clause in section["clauses"]],
+                )
+                for section in spec["sections"]
+            ],
+        )
+        digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
+        try:
+            with transaction.atomic():
+                result = _attach_language(
+                    revision,
+                    language,
+                    numbered,
+                    source=RevisionSource.SUMMARY,
+                    actor=actor,
+                    source_name="summary",
+                    digest=digest,
+                )
+        except ValidationError as error:
+            report[language] = " ".join(error.messages)
+            continue
+        report[language] = "attached" if result.created else "unchanged"
+    return report
+
+
+def _attach_language(
+    revision: Revision,
+    language: str,
+    numbered: NumberedText,
+    *,
+    source: str,
+    actor: Any,
+    source_name: str,
+    digest: str,
+) -> LanguageImportResult:
+    sections = list(
+        revision.sections.prefetch_related(Prefetch("clauses", queryset=Clause.objects.order_by("position"))).order_by(
+            "position"
+        )
+    )
+    problems = mismatches([(s.heading, [c.label for c in s.clauses.all()]) for s in sections], numbered)
+    if problems:
+        raise ValidationError(problems)
+    clause_count = sum(len(section.clauses) for section in numbered.sections)
+    current = RevisionText.objects.filter(revision=revision, language=language).first()
+    if current is not None and current.source == source and current.source_sha256 == digest:
+        return LanguageImportResult(revision, language, False, len(sections), clause_count)
+    RevisionText.objects.filter(revision=revision, language=language).delete()
+    SectionText.objects.filter(section__revision=revision, language=language).delete()
+    ClauseText.objects.filter(clause__section__revision=revision, language=language).delete()
+    RevisionText.objects.create(
+        revision=revision,
+        language=language,
+        source=source,
+        title=numbered.title[:500],
+        enacting=numbered.enacting,
+        source_name=source_name[:255],
+        source_sha256=digest,
+        imported_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    SectionText.objects.bulk_create(
+        SectionText(section=section, language=language, heading=read.heading, addressee=read.addressee[:300])
+        for section, read in zip(sections, numbered.sections, strict=True)
+    )
+    ClauseText.objects.bulk_create(
+        ClauseText(clause=clause, language=language, text=text)
+        for section, read in zip(sections, numbered.sections, strict=True)
+        for clause, (_label, text) in zip(section.clauses.all(), read.clauses, strict=True)
+    )
+    audit.record(
+        actor,
+        "revision.language_imported",
+        revision,
+        changes={
+            "language": language,
+            "source": source,
+            "file": source_name,
+            "replaced": current.source if current is not None else "",
+        },
+    )
+    return LanguageImportResult(
+        revision, language, True, len(sections), clause_count, replaced=current.source if current else ""
+    )
 
 
 def _clauses_of(revision: Revision) -> list[Clause]:

@@ -18,7 +18,7 @@ from clearinghouse.countries.models import BDTRegion
 from clearinghouse.mandates import selectors, services
 from clearinghouse.mandates.filters import ActivityFilterSet
 from clearinghouse.mandates.forms import ActivityForm, ResolutionImportForm
-from clearinghouse.mandates.models import ActivityKind, Body, Clause, Resolution, RevisionSource, SectionKind
+from clearinghouse.mandates.models import ActivityKind, Body, Clause, Resolution, SectionKind
 
 
 def _resolution(body: str, number: int) -> Resolution:
@@ -30,7 +30,8 @@ def _resolution(body: str, number: int) -> Resolution:
 def resolution_list(request: Request) -> HttpResponse:
     revisions = list(selectors.current_revisions())
     counts = selectors.status_counts(request.user, revisions)
-    rows = [(revision.resolution, revision, counts[revision.pk]) for revision in revisions]
+    titles = selectors.titles_in(revisions)
+    rows = [(revision.resolution, revision, counts[revision.pk], titles[revision.pk]) for revision in revisions]
     return render(
         request, "mandates/resolution_list.html", {"rows": rows, "can_import": services.is_curator(request.user)}
     )
@@ -68,14 +69,13 @@ def resolution_detail(request: Request, body: str, number: int) -> HttpResponse:
     revision = selectors.revision_of(resolution, _sequence(request, "revision"))
     if revision is None:
         raise Http404(_("This resolution has no such revision."))
-    view = selectors.resolution_view(request.user, revision)
+    view = selectors.resolution_view(request.user, revision, "en" if request.GET.get("original") else None)
     context = {
         "view": view,
         "resolution": resolution,
         "revision": revision,
         "revisions": list(resolution.revisions.order_by("-sequence")),
         "is_newest": revision == resolution.current_revision(),
-        "is_summary": revision.source == RevisionSource.SUMMARY,
         "can_import": services.is_curator(request.user),
     }
     return render(request, "mandates/resolution_detail.html", context)
@@ -111,7 +111,15 @@ def resolution_import(request: Request) -> HttpResponse:
         raise PermissionDenied(_("Importing resolutions is for Secretariat curators."))
     form = ResolutionImportForm(request.POST or None, request.FILES or None)
     parsed = None
-    if request.method == "POST" and form.is_valid():
+    language_preview = None
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["language"] != "en":
+        try:
+            language_preview = _import_language(request, form)
+        except ValidationError as error:
+            form.add_error(None, error)
+        if isinstance(language_preview, HttpResponse):
+            return language_preview
+    elif request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]
         try:
             if "save" in request.POST:
@@ -136,12 +144,40 @@ def resolution_import(request: Request) -> HttpResponse:
     context = {
         "form": form,
         "parsed": parsed,
+        "language_preview": language_preview,
         "text": form.cleaned_data.get("text", "") if form.is_bound and hasattr(form, "cleaned_data") else "",
         "source_name": form.cleaned_data.get("source_name", "")
         if form.is_bound and hasattr(form, "cleaned_data")
         else "",
     }
     return render(request, "mandates/resolution_import.html", context, status=400 if form.errors else 200)
+
+
+def _import_language(request: Request, form: ResolutionImportForm) -> services.LanguagePreview | HttpResponse:
+    """The official text in another language: previewed against the revision it matches, or attached to it."""
+    data = form.cleaned_data
+    if "save" not in request.POST:
+        return services.preview_resolution_language(data["text"], language=data["language"], body=data["body"])
+    result = services.import_resolution_language(
+        data["text"],
+        actor=request.user,
+        language=data["language"],
+        body=data["body"],
+        source_name=request.POST.get("source_name") or data["source_name"],
+    )
+    if result.created:
+        messages.success(
+            request,
+            _("The text in %(language)s is attached to Resolution %(number)s %(label)s.")
+            % {
+                "language": result.language,
+                "number": result.revision.resolution.number,
+                "label": result.revision.label,
+            },
+        )
+    else:
+        messages.info(request, _("This text has been imported already: nothing changed."))
+    return redirect(result.revision.resolution)
 
 
 def activity_list(request: Request) -> HttpResponse:

@@ -248,6 +248,60 @@ def test_the_review_queue_holds_what_the_curator_may_review_and_nothing_else(wor
     assert_same(codes_in(response.content.decode()), expected, world)
 
 
+#: The curators' pages for content in six languages (docs/roles.md): (method, address, data, a curator's answers).
+FRENCH_TEXT = "RÉSOLUTION 174\nTitre\nLa Conférence (Bucarest, 2022),\nconsidérant\na) que;\n"
+CURATOR_PAGES = {
+    "taxonomy": ("get", "/en/catalogue/taxonomy/", {}, (200,)),
+    "a threat's names and synonyms": ("get", "/en/catalogue/taxonomy/threats/simbox-fraud/", {}, (200,)),
+    "a pillar's names": ("get", "/en/catalogue/taxonomy/pillars/legal/", {}, (200,)),
+    "renaming a threat": ("post", "/en/catalogue/taxonomy/threats/simbox-fraud/", {"name_en": "Renamed"}, (302,)),
+    "adding a synonym": (
+        "post",
+        "/en/catalogue/taxonomy/threats/simbox-fraud/synonyms/",
+        {"language": "en", "text": "matrix synonym"},
+        (302,),
+    ),
+    "removing a synonym": (
+        "post",
+        "/en/catalogue/taxonomy/threats/simbox-fraud/synonyms/{synonym}/remove/",
+        {},
+        (302,),
+    ),
+    # the world's Resolution 174 is the project's summary: a curator is told an official text goes on an official one
+    "attaching a text in another language": (
+        "post",
+        "/en/resolutions/import/",
+        {"body": "pp", "language": "fr", "text": FRENCH_TEXT, "save": "1"},
+        (400,),
+    ),
+}
+
+
+@pytest.mark.parametrize("page", list(CURATOR_PAGES))
+@pytest.mark.parametrize("name", NAMES)
+def test_the_curators_pages_for_content_in_six_languages_answer_curators_only_and_others_change_nothing(
+    world, name, page
+):
+    from clearinghouse.catalog.models import Threat, ThreatSynonym
+    from clearinghouse.mandates.models import RevisionText
+
+    synonym = ThreatSynonym.objects.get(threat__slug="simbox-fraud", language="fr", text="boîtier SIM")
+    method, url, data, curator_answers = CURATOR_PAGES[page]
+    response = getattr(world.client(name), method)(url.format(synonym=synonym.pk), data)
+    person = world.people[name]
+    if not person.signed_in:
+        assert response.status_code == 302 and "/sign-in/" in response["Location"], page
+    elif not person.curator:
+        assert response.status_code == 403, (page, response.status_code)
+    else:
+        assert response.status_code in curator_answers, (page, response.status_code)
+        return
+    assert Threat.objects.get(slug="simbox-fraud").name_en == "Interconnect bypass (SIM-box) fraud"
+    assert ThreatSynonym.objects.filter(pk=synonym.pk).exists()
+    assert not ThreatSynonym.objects.filter(text="matrix synonym").exists()
+    assert not RevisionText.objects.filter(language="fr", source="official").exists()
+
+
 # -- what leaves the platform: exports, STIX, TAXII ----------------------------------------------------------
 
 

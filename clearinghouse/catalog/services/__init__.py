@@ -5,7 +5,8 @@ in-review measure back to draft with a comment. Each service runs in one transac
 the audit row, saves a version snapshot and refreshes the search index.
 
 By stage: ``drafting`` (who may draft and edit, versions), ``workflow`` (the transitions), ``translations``
-(and ``outdating``), ``attachments``, ``technologies``, ``imports`` (what ``exchange.importing`` writes).
+(and ``outdating``), ``attachments``, ``technologies``, ``taxonomy`` (names in six languages, synonyms),
+``imports`` (what ``exchange.importing`` writes).
 """
 
 from clearinghouse.catalog.services.attachments import DOCX, EXTENSIONS, attach_file, detect_type
@@ -34,6 +35,7 @@ from clearinghouse.catalog.services.imports import (
     update_imported_technology,
 )
 from clearinghouse.catalog.services.outdating import refresh_outdated_translations
+from clearinghouse.catalog.services.taxonomy import add_threat_synonym, remove_threat_synonym, rename_taxonomy_node
 from clearinghouse.catalog.services.technologies import create_technology
 from clearinghouse.catalog.services.translations import (
     XliffImport,
@@ -63,6 +65,7 @@ __all__ = [
     "MeasureImport",
     "XliffImport",
     "XliffRefused",
+    "add_threat_synonym",
     "attach_file",
     "can_edit",
     "create_measure",
@@ -81,6 +84,8 @@ __all__ = [
     "publish_measure",
     "refresh_outdated_translations",
     "review_translation",
+    "remove_threat_synonym",
+    "rename_taxonomy_node",
     "send_back_measure",
     "set_measure_translation",
     "set_technology_translation",

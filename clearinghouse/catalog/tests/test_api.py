@@ -143,12 +143,14 @@ def test_an_export_of_a_search_holds_only_the_matches(personas):
 
 def test_threats_and_technologies_are_listed(db):
     threats = Client().get("/api/v1/threats/").json()
-    assert {
+    wangiri = next(threat for threat in threats if threat["slug"] == "wangiri")
+    assert {key: wangiri[key] for key in ("slug", "name", "family", "references")} == {
         "slug": "wangiri",
         "name": "Wangiri (one-ring) fraud",
         "family": "telecom-misuse",
         "references": "",
-    } in threats
+    }
+    assert wangiri["names"]["es"] == "Fraude Wangiri (llamada de un solo tono)"
     assert Client().get("/api/v1/technologies/").json()["count"] == 0
 
 

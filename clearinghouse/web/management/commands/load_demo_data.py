@@ -68,6 +68,8 @@ class Command(BaseCommand):
             )
         for failure in resolutions["failed"]:
             self.stdout.write(f"  not imported: {failure}")
+        for language, outcome in resolutions["languages"].items():
+            self.stdout.write(f"  the project's summary in {language}: {outcome}")
         catalog = load_demo_catalog()
         self.stdout.write(
             f"Illustrative catalogue: {catalog['measures']} measures and {catalog['technologies']} technologies "
