@@ -26,9 +26,10 @@ from clearinghouse.catalog.search.text import normalize, parse_query, snippet
 
 def reset() -> None:
     """Forget every index and set this process holds (tests and benchmarks that swap databases)."""
-    from clearinghouse.catalog.search import sets
+    from clearinghouse.catalog.search import sets, threats
 
     sets.reset()
+    threats.reset()
     _engine.reset()
 
 

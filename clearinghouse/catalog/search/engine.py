@@ -25,7 +25,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ import tantivy
 from django.conf import settings
 from django.db import connection
 
-from clearinghouse.catalog.search import analysis, sets
+from clearinghouse.catalog.search import analysis, sets, threats
 from clearinghouse.catalog.search.sets import State
 from clearinghouse.catalog.search.text import PREFIX_MIN, ParsedQuery, characters, is_cjk
 from clearinghouse.core.progress import progress_bar
@@ -366,8 +366,10 @@ class Hits:
     ids: list[int]
     total: int
     facets: dict[str, dict[str, int]]
-    #: the catalogue generation searched (facet labels are cached per generation)
+    #: the catalogue generation and naming searched (facet labels are cached per version)
     token: str
+    #: the threats the query named, whose records were found whatever their language
+    threats: list[threats.Expansion] = field(default_factory=list)
 
 
 def _word_query(word: str) -> tantivy.Query:
@@ -404,8 +406,12 @@ def _text_query(query: ParsedQuery) -> list[tantivy.Query]:
     return parts
 
 
-def _filter(field: str, values: Iterable[str]) -> tantivy.Query:
-    return tantivy.Query.const_score_query(tantivy.Query.term_set_query(SCHEMA, field, sorted(values)), 0.0)
+def _filter(field: str, values: Iterable[str], score: float = 0.0) -> tantivy.Query:
+    return tantivy.Query.const_score_query(tantivy.Query.term_set_query(SCHEMA, field, sorted(values)), score)
+
+
+def _all(queries: list[tantivy.Query]) -> tantivy.Query:
+    return queries[0] if len(queries) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in queries])
 
 
 def search(
@@ -421,7 +427,16 @@ def search(
     """The page of ids, the total and the facet counts of what ``user`` may see among the matches."""
     state = sets.current_state()
     index = engine().current(state)
-    must = _text_query(query)
+    text = _text_query(query)
+    named = threats.expansions(query, state.labels) if query else []
+    if named:
+        # the records filed under a threat the query names, whatever their language, beside those the words find
+        ways = [_all(text)] + [
+            _all([part for n, part in enumerate(text) if n not in way.covered] + [_filter("threat", [way.slug], 1.0)])
+            for way in named
+        ]
+        text = [tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in ways])]
+    must = list(text)
     must.append(_filter("audience", viewer_audiences(user)))
     must += [_filter(name, [value]) for name, value in filters.items() if value]
     combined = tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in must])
@@ -439,4 +454,4 @@ def search(
         facets = {
             name: {str(bucket["key"]): bucket["doc_count"] for bucket in counted[name]["buckets"]} for name in FACETS
         }
-    return Hits(ids, found.count or 0, facets, state.token)
+    return Hits(ids, found.count or 0, facets, state.labels, named)

@@ -92,7 +92,7 @@ def _facet_values(
     from clearinghouse.catalog.models import MeasureStatus
     from clearinghouse.countries.models import BDTRegion, GroupCode
 
-    labels = _facet_labels(token or sets.current_state().token, get_language() or "en")
+    labels = _facet_labels(token or sets.current_state().labels, get_language() or "en")
 
     def chosen(name: str) -> str:
         value = selected.get(name)
@@ -132,6 +132,17 @@ def _facet_values(
     year_counts = counted.get("year", {})
     facets["year"] = [FacetValue(y, y, year_counts[y], chosen("year") == y) for y in sorted(year_counts, reverse=True)]
     return facets
+
+
+def _threat_found(measure: Measure, named: list[Any]) -> Threat | None:
+    """The threat the query named that the measure is filed under (when no word of its texts matched)."""
+    slugs = {way.slug for way in named}
+    for threat in measure.threats.all():
+        if threat.slug in slugs:
+            return threat
+        if threat.parent_id is not None and threat.parent is not None and threat.parent.slug in slugs:
+            return threat.parent
+    return None
 
 
 def _filter_values(selected: dict[str, Any]) -> dict[str, str]:
@@ -234,7 +245,7 @@ def search_measures(
         .select_related("pillar", "owner_state", "owner_organization")
         .filter(pk__in=ids)
         .prefetch_related(
-            "threats",
+            "threats__parent",
             "references",
             Prefetch("technologies", queryset=Technology.objects.visible_to(user)),
             Prefetch("translations", queryset=MeasureTranslation.objects.order_by("language")),
@@ -256,6 +267,7 @@ def search_measures(
         setattr(measure, "shown_language_code", shown.language)  # noqa: B010
         # the reader is told when the words were found in another language than the one shown
         setattr(measure, "matched_language", matched.language if matched.language != shown.language else "")  # noqa: B010
+        measure.matched_threat = _threat_found(measure, hits.threats) if parsed and not matched.language else None  # noqa: B010
         snippets[measure.pk] = snippet_html
     facets = _facet_values(hits.facets, selected or {}, hits.token) if with_facets else {}
     return SearchResult(page_objects, total, facets, parsed, snippets, page, page_size)

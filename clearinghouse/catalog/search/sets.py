@@ -17,7 +17,7 @@ import threading
 import uuid
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
@@ -41,6 +41,8 @@ class State:
     token: str
     seq: int
     stamp: str
+    #: changes to how facet values and threats are named (labels, synonyms): not part of what is indexed
+    labels: str = field(default="", compare=False)
 
 
 class _LRU:
@@ -79,6 +81,14 @@ _changes = _LRU(64)
 #: Records whose change alters how measures are grouped into facets (a threat's family, a state's
 #: region or groups, a pillar's slug): the latest audited change to any of them is part of the generation.
 REFERENCE_TYPES = ("countries.memberstate", "countries.developmentgroup", "catalog.threat", "catalog.pillar")
+#: Audited changes to those records that leave the grouping alone: they rename, or add words to search by.
+NAMING_ACTIONS = (
+    "threat.renamed",
+    "pillar.renamed",
+    "threat.synonym_added",
+    "threat.synonym_removed",
+    "memberstate.profile_updated",
+)
 
 
 _state_sql: dict[str, tuple[str, tuple[Any, ...]]] = {}
@@ -91,10 +101,11 @@ def _state_query() -> tuple[str, tuple[Any, ...]]:
 
     found = _state_sql.get(connection.vendor)
     if found is None:
+        events = AuditEvent.objects.order_by("-id").values("id")
         latest = [
-            Subquery(AuditEvent.objects.filter(object_type=kind).order_by("-id").values("id")[:1])
-            for kind in REFERENCE_TYPES
+            Subquery(events.filter(object_type=kind).exclude(action__in=NAMING_ACTIONS)[:1]) for kind in REFERENCE_TYPES
         ]
+        latest.append(Subquery(events.filter(object_type__in=REFERENCE_TYPES)[:1]))  # any change, renaming too
         query = (
             SearchState.objects.filter(pk=1)
             .annotate(**{f"reference_{n}": q for n, q in enumerate(latest)})
@@ -113,8 +124,9 @@ def current_state() -> State:
         row = cursor.fetchone()
     if row is None:
         return State(uuid.uuid4().hex, 0, uuid.uuid4().hex)
-    token, seq, stamp, *references = row
-    return State(f"{token}:{':'.join(str(r or 0) for r in references)}", seq, stamp)
+    token, seq, stamp, *references, named = row
+    grouping = f"{token}:{':'.join(str(r or 0) for r in references)}"
+    return State(grouping, seq, stamp, labels=f"{grouping}:{named or 0}")
 
 
 def changes_since(state: State, base: State) -> BitMap | None:

@@ -149,3 +149,32 @@ def test_a_result_found_through_a_translation_says_which_language_matched_and_li
     assert f'href="/en/catalogue/measures/{made.pk}/">Read it in your language' in english
     assert "Борьба с телефонным" in russian and "matched" not in russian  # found in the language shown
     assert "pas encore de version" in french or "no version in your language" in french
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["сим-бокс", "SIM box", "boîtier SIM", "صندوق SIM", "SIM 盒", "bypass fraud"])
+def test_a_threat_named_in_any_language_finds_the_records_filed_under_it(personas, client, query):
+    filed = measure(
+        personas,
+        title="Détection des passerelles illégales",
+        summary="Les opérateurs repèrent le trafic international détourné.",
+        language="fr",
+        threats=("simbox-fraud",),
+    )
+    elsewhere = measure(personas, title="Registre des terminaux volés", language="fr", threats=("device-theft",))
+
+    found = {m.pk for m in selectors.search_measures(AnonymousUser(), query=query).page}
+    page = client.get("/en/catalogue/", {"q": query}).content.decode()
+
+    assert filed.pk in found and elsewhere.pk not in found
+    assert "Found through the threat it counters" in page
+
+
+@pytest.mark.django_db
+def test_a_threat_s_name_and_another_word_need_both(personas):
+    filed = measure(personas, title="Passerelles illégales", language="fr", threats=("simbox-fraud",))
+    both = measure(personas, title="Passerelles illégales à Nairobi", language="fr", threats=("simbox-fraud",))
+
+    found = {m.pk for m in selectors.search_measures(AnonymousUser(), query="сим-бокс Nairobi").page}
+
+    assert found == {both.pk} and filed.pk not in found
