@@ -70,6 +70,28 @@ def test_every_published_demo_measure_and_technology_reads_in_chinese_in_full_ma
 
 
 @pytest.mark.django_db
+def test_every_published_demo_measure_and_technology_reads_in_full_in_each_of_the_six_languages():
+    from clearinghouse.catalog.models import Language, TranslationQuality
+
+    load_demo_data()
+    published = Measure.objects.filter(is_illustrative=True, lifecycle=Lifecycle.PUBLISHED).prefetch_related(
+        "translations"
+    )
+    technologies = Technology.objects.filter(is_illustrative=True).prefetch_related("translations")
+    assert published.count() == 31 and technologies.count() == 15
+
+    for record, texts in [(m, ("title", "summary", "description")) for m in published] + [
+        (t, ("name", "description")) for t in technologies
+    ]:
+        versions = {t.language: t for t in record.translations.all()}
+        missing = [code for code in Language.values if code != record.language and code not in versions]
+        assert not missing, (str(record), missing)
+        for translation in versions.values():
+            assert translation.quality == TranslationQuality.ILLUSTRATIVE, (str(record), translation.language)
+            assert all(getattr(translation, name) for name in texts), (str(record), translation.language)
+
+
+@pytest.mark.django_db
 def test_a_chinese_reader_gets_the_whole_measure_in_chinese_on_its_page():
     load_demo_data()
     spec = next(spec for spec in demo_specs("demo_measures.json") if spec["key"] == "ke-ceir-imei")
