@@ -41,6 +41,8 @@ from clearinghouse.core.visibility import Sharing, record_audiences, viewer_audi
 
 #: Filters and facets, as the catalogue's filters name them.
 FACETS = ("pillar", "threat", "region", "group", "country", "language", "status", "year")
+#: Facets counted by the index; a measure has one country, so region and group counts are summed from it.
+COUNTED = ("pillar", "threat", "country", "language", "status", "year")
 #: Measures read from the database per batch when (re)indexing.
 BATCH = 2000
 #: The writer's memory (Tantivy flushes a segment when it is full).
@@ -347,6 +349,7 @@ def reset() -> None:
         for found in _engines.values():
             found.reset()
         _engines.clear()
+    _groupings.clear()
 
 
 def rebuild(*, stream: Any = None) -> None:
@@ -356,6 +359,8 @@ def rebuild(*, stream: Any = None) -> None:
     with found.lock, found._machine_lock():
         found._rebuild(state, stream=stream)
         found._save_state(state)
+        if found.index is not None:
+            found.index.reload()
 
 
 # -- searching --------------------------------------------------------------------------------------
@@ -372,19 +377,24 @@ class Hits:
     threats: list[threats.Expansion] = field(default_factory=list)
 
 
-def _word_query(word: str) -> tantivy.Query:
+def _word_query(word: str, searcher: Any) -> tantivy.Query:
+    """A bare word: its forms (every occurrence of a word is filed under its forms, so they find the word itself
+    too), or the word as typed where it has none; a Chinese word the segmenter did not file, as the phrase of
+    its characters; a word of five letters or more that the index does not know, as the start of words
+    (typed unfinished)."""
+    forms = sorted(analysis.query_forms(word))
+    known = [form for form in forms if searcher.doc_freq("forms", form)]
     if is_cjk(word[:1]):
+        if known:
+            return _any([tantivy.Query.term_query(SCHEMA, "forms", form) for form in known])
         chars = characters([word])
-        exact = (
-            tantivy.Query.term_query(SCHEMA, "words", chars[0])
-            if len(chars) == 1
-            else tantivy.Query.phrase_query(SCHEMA, "words", list[Any](chars))
-        )
-        forms = [tantivy.Query.term_query(SCHEMA, "forms", form) for form in sorted(analysis.query_forms(word))]
-        return _any([exact, *forms])
-    alternatives = [tantivy.Query.term_query(SCHEMA, "words", word)]
-    alternatives += [tantivy.Query.term_query(SCHEMA, "forms", form) for form in sorted(analysis.query_forms(word))]
-    if len(word) >= PREFIX_MIN:
+        if len(chars) == 1:
+            return tantivy.Query.term_query(SCHEMA, "words", chars[0])
+        return tantivy.Query.phrase_query(SCHEMA, "words", list[Any](chars))
+    alternatives = [tantivy.Query.term_query(SCHEMA, "forms", form) for form in forms]
+    if not forms or searcher.doc_freq("words", word):
+        alternatives.append(tantivy.Query.term_query(SCHEMA, "words", word))
+    if len(word) >= PREFIX_MIN and not known and not searcher.doc_freq("words", word):
         alternatives.append(tantivy.Query.regex_query(SCHEMA, "words", re.escape(word) + ".+"))
     return _any(alternatives)
 
@@ -395,11 +405,11 @@ def _any(queries: list[tantivy.Query]) -> tantivy.Query:
     return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
 
 
-def _text_query(query: ParsedQuery) -> list[tantivy.Query]:
+def _text_query(query: ParsedQuery, searcher: Any) -> list[tantivy.Query]:
     parts = []
     for phrase in query.phrases:
         if len(phrase) == 1:
-            parts.append(_word_query(phrase[0]))
+            parts.append(_word_query(phrase[0], searcher))
         else:
             tokens = characters(phrase)
             parts.append(tantivy.Query.phrase_query(SCHEMA, "words", list[Any](tokens)))
@@ -407,11 +417,35 @@ def _text_query(query: ParsedQuery) -> list[tantivy.Query]:
 
 
 def _filter(field: str, values: Iterable[str], score: float = 0.0) -> tantivy.Query:
-    return tantivy.Query.const_score_query(tantivy.Query.term_set_query(SCHEMA, field, sorted(values)), score)
+    # term queries walk their postings lazily; a term set query marks every document it matches first
+    terms = [tantivy.Query.term_query(SCHEMA, field, value, index_option="basic") for value in sorted(values)]
+    return tantivy.Query.const_score_query(_any(terms), score)
 
 
 def _all(queries: list[tantivy.Query]) -> tantivy.Query:
     return queries[0] if len(queries) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in queries])
+
+
+_groupings: dict[str, dict[str, tuple[str, list[str]]]] = {}
+
+
+def _regions_and_groups(countries: dict[str, int], state: State) -> tuple[dict[str, int], dict[str, int]]:
+    """Region and development group counts from the country counts (read once per catalogue generation)."""
+    grouping = _groupings.get(state.token)
+    if grouping is None:
+        references = _References.read()
+        grouping = {alpha2: (region, groups) for alpha2, region, groups in references.states.values()}
+        _groupings.clear()
+        _groupings[state.token] = grouping
+    regions: dict[str, int] = defaultdict(int)
+    groups: dict[str, int] = defaultdict(int)
+    for alpha2, n in countries.items():
+        region, codes = grouping.get(alpha2, ("", []))
+        if region:
+            regions[region] += n
+        for code in codes:
+            groups[code] += n
+    return dict(regions), dict(groups)
 
 
 def search(
@@ -427,7 +461,8 @@ def search(
     """The page of ids, the total and the facet counts of what ``user`` may see among the matches."""
     state = sets.current_state()
     index = engine().current(state)
-    text = _text_query(query)
+    searcher = index.searcher()
+    text = _text_query(query, searcher)
     named = threats.expansions(query, state.labels) if query else []
     if named:
         # the records filed under a threat the query names, whatever their language, beside those the words find
@@ -440,7 +475,6 @@ def search(
     must.append(_filter("audience", viewer_audiences(user)))
     must += [_filter(name, [value]) for name, value in filters.items() if value]
     combined = tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in must])
-    searcher = index.searcher()
     found: Any
     if sort == "relevance" and query:
         found = searcher.search(combined, limit=limit, offset=offset, count=True)
@@ -449,9 +483,10 @@ def search(
     ids = [searcher.doc(address)["id"][0] for _key, address in found.hits]
     facets: dict[str, dict[str, int]] = {}
     if with_facets and found.count:
-        spec = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACETS}
+        spec = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in COUNTED}
         counted = searcher.aggregate(combined, spec)
         facets = {
-            name: {str(bucket["key"]): bucket["doc_count"] for bucket in counted[name]["buckets"]} for name in FACETS
+            name: {str(bucket["key"]): bucket["doc_count"] for bucket in counted[name]["buckets"]} for name in COUNTED
         }
+        facets["region"], facets["group"] = _regions_and_groups(facets["country"], state)
     return Hits(ids, found.count or 0, facets, state.labels, named)

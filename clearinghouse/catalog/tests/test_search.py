@@ -66,7 +66,7 @@ def catalogue(personas):
         ("обнаружива", "Детектирование SIM-боксов"),  # a prefix finds the inflected word
         ("الاحتيال", "مكافحة الاحتيال الهاتفي"),
         ("الإحتيال", "مكافحة الاحتيال الهاتفي"),  # hamza forms unified
-        ("手机盗窃", "防止手机盗窃的设备识别登记"),
+        ('"手机盗窃"', "防止手机盗窃的设备识别登记"),  # (unquoted, it names a threat: see test_search_languages)
         ("被盗", "防止手机盗窃的设备识别登记"),
         ("ilicito", "Ley de delitos informáticos"),
         ("spoofed calls", "Caller ID authentication with STIR/SHAKEN"),
