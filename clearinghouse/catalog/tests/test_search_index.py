@@ -245,3 +245,25 @@ def test_the_rebuild_command_restores_lost_postings_and_rebuilds_the_index(gener
     assert "300 measures indexed" in out.getvalue()
     assert set(search.matching_set(parse_query("fraud"))) == matched
     assert summary(search_now(reader, "fraud")) == expected
+
+
+@pytest.mark.django_db
+def test_two_processes_of_a_machine_share_one_index_on_disk_and_each_sees_the_other_s_catch_up(personas, tmp_path):
+    import tantivy
+
+    from clearinghouse.catalog.search.engine import SCHEMA, Engine
+
+    def count(index, word: str) -> int:
+        index.reload()
+        return index.searcher().search(tantivy.Query.term_query(SCHEMA, "words", word), count=True).count
+
+    first, second = Engine(tmp_path / "index"), Engine(tmp_path / "index")
+    measure(personas, title="Roaming fraud detection")
+    before = bitmaps.current_state()
+    assert count(first.current(before), "roaming") == 1
+
+    measure(personas, title="Roaming charges transparency")
+    after = bitmaps.current_state()
+    assert count(second.current(after), "roaming") == 2  # the second brings the shared index up to date
+    assert count(first.current(after), "roaming") == 2  # the first finds the work done and reads it
+    assert (tmp_path / "index" / "state.json").exists()
