@@ -67,6 +67,7 @@ def test_a_search_url_can_be_shared(personas):
 def test_the_list_page_runs_a_fixed_number_of_queries(personas, django_assert_max_num_queries):
     for n in range(25):
         measure(personas, title=f"Measure {n}", threats=("spam", "wangiri"))
+    Client().get("/en/catalogue/?q=warm")  # the process's first search builds its index (a cold start)
     with django_assert_max_num_queries(20) as few:
         Client().get("/en/catalogue/?q=measure")
     with django_assert_max_num_queries(len(few.captured_queries)):
