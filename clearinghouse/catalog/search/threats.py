@@ -9,6 +9,7 @@ the query's other words must still match the text.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from clearinghouse.catalog.search import analysis
@@ -54,11 +55,24 @@ def _word_keys(text: str) -> tuple[frozenset[str], ...]:
     return tuple(_keys(word) for word in words)
 
 
-_lexicons: dict[str, list[Naming]] = {}
+@dataclass(frozen=True)
+class Lexicon:
+    """Every threat's names and synonyms, and for each key a word is known by, the namings holding it."""
+
+    namings: list[Naming]
+    by_key: dict[str, list[int]]
+
+    def candidates(self, keys: Iterable[str]) -> list[Naming]:
+        """The namings with a word known by one of ``keys``, in their order (the others cannot match)."""
+        positions = sorted({n for key in keys for n in self.by_key.get(key, ())})
+        return [self.namings[n] for n in positions]
+
+
+_lexicons: dict[str, Lexicon] = {}
 _lock = threading.Lock()
 
 
-def lexicon(version: str) -> list[Naming]:
+def lexicon(version: str) -> Lexicon:
     """Every threat's names and synonyms, analysed once per version of the taxonomy's naming."""
     with _lock:
         found = _lexicons.get(version)
@@ -72,11 +86,16 @@ def lexicon(version: str) -> list[Naming]:
             words = _word_keys(term.text)
             if words:
                 namings.append(Naming(threat.slug, term.text, term.language, words))
+    by_key: dict[str, list[int]] = {}
+    for n, naming in enumerate(namings):
+        for key in {key for keys in naming.words for key in keys}:
+            by_key.setdefault(key, []).append(n)
+    made = Lexicon(namings, by_key)
     with _lock:
         if len(_lexicons) > 8:
             _lexicons.clear()
-        _lexicons[version] = namings
-    return namings
+        _lexicons[version] = made
+    return made
 
 
 def expansions(query: ParsedQuery, version: str) -> list[Expansion]:
@@ -87,7 +106,7 @@ def expansions(query: ParsedQuery, version: str) -> list[Expansion]:
     if not words:
         return []
     found: dict[str, Expansion] = {}
-    for naming in lexicon(version):
+    for naming in lexicon(version).candidates(key for keys in words.values() for key in keys):
         covered: set[int] = set()
         for keys in naming.words:
             position = next((p for p, known in words.items() if known & keys and p not in covered), None)
