@@ -448,17 +448,19 @@ def _regions_and_groups(countries: dict[str, int], state: State) -> tuple[dict[s
     return dict(regions), dict(groups)
 
 
-def search(
-    user: Any,
-    query: ParsedQuery,
-    filters: dict[str, str],
-    *,
-    sort: str,
-    offset: int,
-    limit: int,
-    with_facets: bool,
-) -> Hits:
-    """The page of ids, the total and the facet counts of what ``user`` may see among the matches."""
+@dataclass
+class Composed:
+    """A search as one Tantivy query, with the searcher it runs on and what it was composed from."""
+
+    searcher: Any
+    query: tantivy.Query
+    state: State
+    #: the threats the query named, whose records are found whatever their language
+    named: list[threats.Expansion]
+
+
+def compose(user: Any, query: ParsedQuery, filters: dict[str, str]) -> Composed:
+    """The words (with their forms and the threats they name) AND the filters AND the reader's audiences."""
     state = sets.current_state()
     index = engine().current(state)
     searcher = index.searcher()
@@ -475,6 +477,22 @@ def search(
     must.append(_filter("audience", viewer_audiences(user)))
     must += [_filter(name, [value]) for name, value in filters.items() if value]
     combined = tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in must])
+    return Composed(searcher, combined, state, named)
+
+
+def search(
+    user: Any,
+    query: ParsedQuery,
+    filters: dict[str, str],
+    *,
+    sort: str,
+    offset: int,
+    limit: int,
+    with_facets: bool,
+) -> Hits:
+    """The page of ids, the total and the facet counts of what ``user`` may see among the matches."""
+    composed = compose(user, query, filters)
+    searcher, combined = composed.searcher, composed.query
     found: Any
     if sort == "relevance" and query:
         found = searcher.search(combined, limit=limit, offset=offset, count=True)
@@ -488,5 +506,5 @@ def search(
         facets = {
             name: {str(bucket["key"]): bucket["doc_count"] for bucket in counted[name]["buckets"]} for name in COUNTED
         }
-        facets["region"], facets["group"] = _regions_and_groups(facets["country"], state)
-    return Hits(ids, found.count or 0, facets, state.labels, named)
+        facets["region"], facets["group"] = _regions_and_groups(facets["country"], composed.state)
+    return Hits(ids, found.count or 0, facets, composed.state.labels, composed.named)
