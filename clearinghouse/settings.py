@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "django_filters",
     "rest_framework",
     "drf_spectacular",
@@ -89,6 +90,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "clearinghouse.urls"
 WSGI_APPLICATION = "clearinghouse.wsgi.application"
+
+#: Widgets are rendered from the project's templates first: typed text takes its direction from itself (dir="auto").
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {

@@ -14,6 +14,7 @@ from django.test import Client
 from clearinghouse.catalog.models import MeasureTranslation, TranslationQuality
 from clearinghouse.catalog.tests.factories import measure
 from clearinghouse.core.languages import reader_date
+from clearinghouse.core.testing import client_for
 
 FRENCH_TITLE = "Registre central des terminaux volés"
 FRENCH_SUMMARY = "Les téléphones volés sont bloqués sur tous les réseaux."
@@ -106,3 +107,20 @@ def test_the_threats_of_a_measure_are_joined_as_the_reader_s_language_joins_a_li
     # Arabic lists take the Arabic comma («أ، وب، وج»), each name isolated in <bdi> so that its direction
     # stays its own
     assert body.count("</bdi>، و<bdi>") == 2
+
+
+def test_what_a_person_types_takes_its_direction_from_itself_in_every_form_and_search_box(personas, french):
+    """An Arabic title typed on an English page (or an English one on an Arabic page) reads in its own direction
+    while it is typed: every text box and text area has dir="auto", unless the form fixes a language's direction."""
+    client = Client()
+    client.force_login(personas.alice)
+    form = client.get("/ar/catalogue/measures/new/").content.decode()
+    assert re.search(r'<input type="text" name="title" dir="auto"', form)
+    assert re.search(r'<textarea name="summary" dir="auto"', form)
+    assert '<html lang="ar" dir="rtl">' in form
+    for page in ("/en/catalogue/", "/ar/"):
+        assert re.search(r'<input[^>]* name="q" dir="auto"', Client().get(page).content.decode()), page
+    names = client_for(personas.curator).get("/en/catalogue/taxonomy/pillars/legal/")
+    assert names.status_code == 200
+    body = names.content.decode()
+    assert 'lang="ar" dir="rtl"' in body and 'dir="auto" lang="ar"' not in body
