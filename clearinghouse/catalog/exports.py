@@ -16,8 +16,8 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import StreamingHttpResponse
 
-from clearinghouse.catalog import search
 from clearinghouse.catalog.models import Measure
+from clearinghouse.catalog.search import engine as search_engine
 from clearinghouse.catalog.search.text import parse_query
 from clearinghouse.core.spreadsheets import csv_lines
 
@@ -47,8 +47,9 @@ def exportable_matches(filtered: QuerySet[Measure], query: str) -> QuerySet[Meas
     parsed = parse_query(query)
     matched = filtered.exportable()  # type: ignore[attr-defined]
     if parsed:
-        # the same matches as the search page (words in their other forms), passed as one parameter
-        ids = list(search.matching_set(parsed))
+        # the same matches as the search page (words in their other forms, the threats the query names), passed
+        # as one parameter
+        ids = search_engine.matching(parsed)
         if connection.vendor == "postgresql":
             matched = matched.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
         else:

@@ -459,8 +459,9 @@ class Composed:
     named: list[threats.Expansion]
 
 
-def compose(user: Any, query: ParsedQuery, filters: dict[str, str]) -> Composed:
-    """The words (with their forms and the threats they name) AND the filters AND the reader's audiences."""
+def compose(user: Any, query: ParsedQuery, filters: dict[str, str], *, visible_only: bool = True) -> Composed:
+    """The words (with their forms and the threats they name) AND the filters AND the reader's audiences
+    (every record, visible or not, with ``visible_only=False``: the caller then applies the access rule)."""
     state = sets.current_state()
     index = engine().current(state)
     searcher = index.searcher()
@@ -474,10 +475,23 @@ def compose(user: Any, query: ParsedQuery, filters: dict[str, str]) -> Composed:
         ]
         text = [tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in ways])]
     must = list(text)
-    must.append(_filter("audience", viewer_audiences(user)))
+    if visible_only:
+        must.append(_filter("audience", viewer_audiences(user)))
     must += [_filter(name, [value]) for name, value in filters.items() if value]
     combined = tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in must])
     return Composed(searcher, combined, state, named)
+
+
+def matching(query: ParsedQuery) -> list[int]:
+    """Every measure the query finds, as the search finds them (the words' forms, the threats the query names),
+    visible or not: callers keep only what the reader may see."""
+    composed = compose(None, query, {}, visible_only=False)
+    searcher = composed.searcher
+    total = searcher.search(composed.query, limit=1, count=True).count or 0
+    if not total:
+        return []
+    found = searcher.search(composed.query, limit=total, order_by_field="recency")
+    return [searcher.doc(address)["id"][0] for _key, address in found.hits]
 
 
 def search(

@@ -97,3 +97,29 @@ def test_a_nul_character_in_a_pillar_is_a_400_and_creates_nothing(personas):
     )
     assert response.status_code == 400 and "pillar" in response.json() and "threats" in response.json()
     assert not Measure.objects.exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_an_export_of_a_search_holds_what_the_search_page_finds_across_languages(personas, fmt):
+    """A Russian reader searching «сим-бокс» sees a French measure filed under SIM-box fraud, and exports it."""
+    filed = measure(
+        personas,
+        title="Détection des passerelles illégales",
+        language="fr",
+        threats=("simbox-fraud",),
+    )
+    measure(personas, title="Registre des terminaux volés", language="fr", threats=("device-theft",))
+    page = Client().get("/ru/catalogue/", {"q": "сим-бокс"}).content.decode()
+    response = Client().get("/api/v1/measures/export/", {"q": "сим-бокс", "format": fmt})
+    content = b"".join(response.streaming_content)
+    exported = (
+        [row["title"] for row in _csv_rows_of(content)]
+        if fmt == "csv"
+        else [row["title"] for row in json.loads(content)["results"]]
+    )
+    assert filed.title in page
+    assert exported == [filed.title]
+
+
+def _csv_rows_of(content: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
