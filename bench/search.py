@@ -38,6 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import search_engine
 from _shared import code_version, say, table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -513,6 +514,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "ch174-bench")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432", help="Server to build on.")
+    parser.add_argument(
+        "--no-engine-comparison",
+        action="store_true",
+        help="Leave out bench/search_engine.py's table (the search step beside bare Tantivy and exhaustive BM25).",
+    )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -521,13 +527,19 @@ def main() -> None:
         return
     args.workdir = args.workdir.resolve()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    results, builds = [], []
+    results, builds, steps = [], [], []
     for engine in args.engines:
         for size in args.sizes:
             builds.append(build(engine, size, args))
             results.append((engine, size, run_measurement(engine, size, args)))
+            if not args.no_engine_comparison:
+                steps.append((engine, size, search_engine.run(engine, size, args)))
     print()
     report(results, builds, args.timeout)
+    if steps:
+        # the search step per query class: its ratio to bare Tantivy and its overlap with an exhaustive BM25
+        print()
+        search_engine.report(steps, args.repeat)
 
 
 if __name__ == "__main__":
