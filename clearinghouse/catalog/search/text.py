@@ -171,4 +171,5 @@ def snippet(text: str, query: ParsedQuery, *, words: int = 30) -> str:
         out.append(" …")
     else:
         out.append(escape(text[cursor:]))
-    return "".join(out)
+    # a Chinese word matches character by character: its characters are one highlight, not one each
+    return "".join(out).replace("</mark><mark>", "")

@@ -119,6 +119,14 @@ def test_the_snippet_marks_the_forms_that_matched(catalogue):
     assert "<mark>мошенников</mark>" in hit.snippet
 
 
+def test_a_chinese_word_found_is_highlighted_as_one_word_not_character_by_character():
+    from clearinghouse.catalog.search.text import parse_query, snippet
+
+    marked = snippet("打击彩票诈骗的联合特别工作组", parse_query("诈骗"))
+    assert "<mark>诈骗</mark>" in marked and "</mark><mark>" not in marked
+    assert snippet("fraud fraud", parse_query("fraud")) == "<mark>fraud</mark> <mark>fraud</mark>"
+
+
 def test_each_script_is_analysed_in_each_of_its_languages():
     assert analysis.word_forms("numeros") >= {"~numer", "~numero"}  # Spanish and English stems combined
     assert analysis.word_forms("мошенничеством") == {"~мошенничеств"}
