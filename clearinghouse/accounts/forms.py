@@ -3,8 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.forms import PasswordResetForm, UserChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.template import loader
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from clearinghouse.accounts.models import User
@@ -89,3 +92,24 @@ class AdminUserChangeForm(_MembershipFields, UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
         fields = ("username", "first_name", "last_name", "email", "role", "is_active")  # type: ignore[assignment]
+
+
+class LanguageTaggedPasswordResetForm(PasswordResetForm):
+    """The reset e-mail says which language it is written in (the language of the page it was asked from),
+    so that mail readers and screen readers read it right."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        message = EmailMultiAlternatives(
+            subject, body, from_email, [to_email], headers={"Content-Language": translation.get_language() or "en"}
+        )
+        message.send()

@@ -18,7 +18,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from clearinghouse.accounts import selectors, services
-from clearinghouse.accounts.forms import ApiTokenForm, TotpCodeForm, TotpReplacementForm
+from clearinghouse.accounts.forms import (
+    ApiTokenForm,
+    LanguageTaggedPasswordResetForm,
+    TotpCodeForm,
+    TotpReplacementForm,
+)
 from clearinghouse.core.http import Request
 
 
@@ -42,6 +47,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
+    form_class = LanguageTaggedPasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")
 
 

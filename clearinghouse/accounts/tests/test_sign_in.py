@@ -123,3 +123,13 @@ def test_an_administrator_opens_a_focal_point_account_in_the_admin(personas):
     kwame = User.objects.get(username="kwame")
     assert kwame.member_state_id == ghana.pk and not kwame.is_staff
     assert AuditEvent.objects.filter(action="user.created.admin", object_repr="kwame").exists()
+
+
+def test_the_reset_e_mail_is_written_in_the_language_of_the_page_and_says_so(personas):
+    response = Client().post("/ar/password-reset/", {"email": "alice@example.org"})
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    assert message.extra_headers["Content-Language"] == "ar"
+    assert "Content-Language: ar" in message.message().as_string()
+    assert "Reset your" not in message.subject and "Clearinghouse 174" in message.subject
+    assert "If you did not ask for this" not in message.body
