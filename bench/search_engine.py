@@ -11,8 +11,8 @@ query class:
   audiences, asked for the same: top 20 + count + the same facet counts over what an anonymous reader may
   see, p50/p95, and the ratio of "words only" to it (target: within 2×);
 - the overlap of the top 20 ("words only", and the bare index's) with an exhaustive BM25 ranking of every
-  visible match, computed in one pass over the search documents as SQLite FTS5 computes it (the same on both
-  databases); ties aside on both sides (target ≥ 0.8);
+  visible match, computed in Python in one pass over the search documents (k1 1.2, b 0.75, the idf of
+  SQLite's FTS5; the same on both databases); ties aside on both sides (target ≥ 0.8);
 - a filter combination not seen before: the first request of 20 random combinations (1 to 4 filters);
 - building the index from the database: time and size on disk.
 
@@ -118,7 +118,7 @@ def occurrences(tokens: list[str], phrase: list[str]) -> int:
 
 
 def exhaustive_tops(queries: dict[str, Any], visible: set[int]) -> dict[str, list[int]]:
-    """BM25 computed over every document, as SQLite FTS5 computes it (k1 1.2, b 0.75, its idf), for each query:
+    """BM25 computed over every document (k1 1.2, b 0.75, the idf of SQLite's FTS5), for each query:
     the visible matches scoring at least as high as the 20th. The same on both databases: one pass over the
     search documents' texts, in Python, with nothing left out."""
     import math

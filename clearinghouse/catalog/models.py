@@ -505,10 +505,10 @@ class MeasureAttachment(models.Model):
 
 
 class MeasureSearchDocument(models.Model):
-    """The normalized text of a measure and all its translations, as the search engine indexes it.
+    """The normalized text of a measure and all its translations, and its facet terms, as the search index
+    (Tantivy, ``catalog.search.engine``) is built from them.
 
-    On PostgreSQL ``document`` is a ``tsvector`` with a GIN index; on SQLite an FTS5 table mirrors
-    ``text``. Both are written in the same transaction as the measure (see ``catalog.search.indexing``).
+    Written in the same transaction as the measure (see ``catalog.search.indexing``).
     """
 
     measure = models.OneToOneField(Measure, on_delete=models.CASCADE, primary_key=True, related_name="search_document")
@@ -527,11 +527,12 @@ class MeasureSearchDocument(models.Model):
 class SearchState(models.Model):
     """One row: the catalogue's search generation and its change counter.
 
-    Caches of match sets, visibility sets and facet bitmaps (``catalog.search.sets``) are kept per
-    ``token``; a new token (a bulk load, new reference data) makes every process rebuild them. Each
-    change to one measure instead raises ``seq`` by one and logs the measure in ``SearchChange``, so a
-    process brings its caches up to date by re-reading only the measures changed since. Writers update
-    this row first, so on PostgreSQL its row lock orders them and ``seq`` is committed in order.
+    The search index (``catalog.search.engine``) and the cached visibility and facet sets
+    (``catalog.search.sets``) are kept per ``token``; a new token (a bulk load, new reference data) makes
+    every process rebuild them. Each change to one measure instead raises ``seq`` by one and logs the
+    measure in ``SearchChange``, so a process brings its index and caches up to date by re-reading only the
+    measures changed since. Writers update this row first, so on PostgreSQL its row lock orders them and
+    ``seq`` is committed in order.
     """
 
     token = models.CharField(max_length=32)
@@ -565,12 +566,12 @@ class SearchChange(models.Model):
 
 
 class SearchPosting(models.Model):
-    """The ids of the measures having one term, for ids sharing their upper bits (``chunk``).
+    """The ids of the measures filed under one facet value, for ids sharing their upper bits (``chunk``).
 
-    ``ids`` is a serialized roaring bitmap. Terms are UTF-8 bytes, compared byte by byte on both
-    engines, so the words starting with a prefix are one range. A word of the search documents is a
-    term as it is; a facet value is ``#name=value`` (``#`` never starts a word). Keeping a term in
-    chunks of 65,536 ids bounds what a change to one measure rewrites to a few kilobytes a term.
+    ``ids`` is a serialized roaring bitmap. A term is a facet value as UTF-8 bytes, ``#name=value``
+    (``#pillar=3``), compared byte by byte on both databases, so every facet term is one range. Keeping a
+    term in chunks of 65,536 ids bounds what a change to one measure rewrites to a few kilobytes a term.
+    The reports' and country statistics' counts read them (``catalog.search.sets``).
     """
 
     term = models.BinaryField(max_length=200)

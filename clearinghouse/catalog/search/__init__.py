@@ -1,26 +1,22 @@
-"""Search of the catalogue, by stage: ``text`` (what "the same word" means in six languages), ``indexing``
-(a measure's search document, kept current in the transaction that changes it, and the change log),
-``postings`` (the inverted index as bitmaps), ``sets`` (match, visibility and facet sets, cached per
-process and patched from the change log; ranking), ``querying`` (a page of results with facets and
-snippets). Others call the few names below.
+"""Search of the catalogue, by stage: ``text`` (what "the same word" means in six languages), ``analysis``
+(a word's other forms), ``indexing`` (a measure's search document and facet postings, kept current in the
+transaction that changes it, and the change log), ``engine`` (the Tantivy index every search runs on),
+``querying`` (a page of results with facets and snippets), ``postings`` and ``sets`` (the catalogue state,
+and facet counts over any set of measures for reports and statistics). Others call the few names below.
 """
 
 from clearinghouse.catalog.search import engine as _engine
 from clearinghouse.catalog.search.indexing import (
-    FTS_TABLE,
-    PAIRS_TABLE,
     changed,
     document_text,
     documents_of,
     index_many,
     index_measure,
     index_new_measures,
-    matching_ids,
-    matching_ids_sql,
     remove_measure,
 )
 from clearinghouse.catalog.search.querying import PAGE_SIZE, FacetValue, SearchResult, in_language, search_measures
-from clearinghouse.catalog.search.sets import facet_counts, matching_set
+from clearinghouse.catalog.search.sets import facet_counts
 from clearinghouse.catalog.search.text import normalize, parse_query, snippet
 
 
@@ -34,9 +30,7 @@ def reset() -> None:
 
 
 __all__ = [
-    "FTS_TABLE",
     "PAGE_SIZE",
-    "PAIRS_TABLE",
     "FacetValue",
     "SearchResult",
     "changed",
@@ -47,9 +41,6 @@ __all__ = [
     "index_many",
     "index_measure",
     "index_new_measures",
-    "matching_ids",
-    "matching_ids_sql",
-    "matching_set",
     "normalize",
     "parse_query",
     "remove_measure",

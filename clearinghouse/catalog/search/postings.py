@@ -1,10 +1,9 @@
-"""The catalogue's own inverted index: for each term, the ids of the measures having it, as bitmaps.
+"""The facet postings: for each facet value, the ids of the measures filed under it, as bitmaps.
 
-The full-text engines (FTS5, PostgreSQL's GIN) find rare words in a millisecond, but listing every
-measure that has a common word costs them a second or more on a large catalogue, and a search needs
-that whole set to count results and facets exactly. ``SearchPosting`` keeps the set ready: one row
-per term and chunk of 65,536 ids holding a serialized roaring bitmap. Words of the search documents
-and facet values (``#pillar=3``, ``#country=42``…) are both terms.
+``SearchPosting`` holds one row per facet term (``#pillar=3``, ``#country=42``…) and chunk of 65,536
+ids: a serialized roaring bitmap. ``sets`` counts the facet values of any set of measures from them
+(the reports' figures, the country statistics) without reading the measures. Search itself runs on the
+Tantivy index (``engine``), which reads the facet terms from the search documents.
 
 Rows change in the same transaction as the measure: :func:`apply` takes a measure out of the terms it
 lost and adds it to those it gained, rewriting only the rows of its chunk.
@@ -19,28 +18,15 @@ from typing import Any
 from django.db import connection
 from pyroaring import BitMap
 
-from clearinghouse.catalog.search import analysis
 from clearinghouse.core.progress import progress_bar
 
 CHUNK_BITS = 16
-#: Longer words are indexed and looked up by their first bytes (no real word is this long).
-MAX_TERM_BYTES = 120
 #: Terms read or written per SQL statement.
 BATCH = 500
 TABLE = "catalog_searchposting"
 
 #: Facets stored per measure; region and development group are derived from the country when read.
 STORED_FACETS = ("pillar", "status", "language", "year", "country", "threat")
-
-
-def word_term(word: str) -> bytes:
-    return word.encode()[:MAX_TERM_BYTES]
-
-
-def word_terms(text: str) -> set[bytes]:
-    """The distinct word terms of a normalized search document: its words and their other forms."""
-    words = text.split()
-    return {word_term(word) for word in words} | {word_term(form) for form in analysis.document_forms(words)}
 
 
 def facet_term(name: str, value: Any) -> bytes:
@@ -161,33 +147,6 @@ def remove_all(measure_id: int, terms: set[bytes]) -> None:
     apply(measure_id, terms, set())
 
 
-def ids_for(term: bytes) -> BitMap:
-    """The measures having exactly this term."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT ids FROM {TABLE} WHERE term = %s", [term])  # noqa: S608
-        return BitMap.union(BitMap(), *(BitMap.deserialize(bytes(row[0])) for row in cursor.fetchall()))
-
-
-def ids_for_any(terms: list[bytes]) -> BitMap:
-    """The measures having any of these terms."""
-    if not terms:
-        return BitMap()
-    marks = ", ".join(["%s"] * len(terms))
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT ids FROM {TABLE} WHERE term IN ({marks})", terms)  # noqa: S608
-        return BitMap.union(BitMap(), *(BitMap.deserialize(bytes(row[0])) for row in cursor.fetchall()))
-
-
-def ids_with_prefix(prefix: bytes) -> BitMap:
-    """The measures having a term that starts with ``prefix`` (UTF-8 never holds the byte 0xFF)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT ids FROM {TABLE} WHERE term >= %s AND term < %s",  # noqa: S608
-            [prefix, prefix + b"\xff"],
-        )
-        return BitMap.union(BitMap(), *(BitMap.deserialize(bytes(row[0])) for row in cursor.fetchall()))
-
-
 def stored_facets() -> dict[str, dict[str, BitMap]]:
     """Every stored facet value's set of measures: ``{"pillar": {"3": BitMap(...)}, ...}``."""
     sets: dict[str, dict[str, BitMap]] = defaultdict(dict)
@@ -206,7 +165,8 @@ def stored_facets() -> dict[str, dict[str, BitMap]]:
 def rebuild(
     measure_model: Any, document_model: Any, translation_model: Any, *, stream: Any = None, batch: int = 20000
 ) -> int:
-    """Rebuild every posting and stored facet list from the search documents; returns the measures indexed.
+    """Rebuild every facet posting, and each search document's list of facet terms, from the measures; returns
+    the measures indexed.
 
     Takes model classes so that a migration can pass its historical ones. Run in one transaction.
     """
@@ -237,9 +197,6 @@ def rebuild(
             "measure_id", "threat_id"
         ):
             threats[pk].append(threat_id)
-        texts = dict(
-            document_model.objects.filter(measure_id__gte=low, measure_id__lte=high).values_list("measure_id", "text")
-        )
         documents = []
         facet_lists = []
         for pk, pillar_id, status, language, year, state_id in measures:
@@ -251,12 +208,12 @@ def rebuild(
                 owner_state_id=state_id,
                 threat_ids=threats[pk],
             )
-            documents.append((pk, word_terms(texts.get(pk, "")) | facets))
+            documents.append((pk, facets))
             facet_lists.append((pk, " ".join(sorted(term.decode() for term in facets))))
         add_many(documents)
         with connection.cursor() as cursor:
             cursor.executemany(
-                "UPDATE catalog_measuresearchdocument SET facets = %s WHERE measure_id = %s",
+                f"UPDATE {document_model._meta.db_table} SET facets = %s WHERE measure_id = %s",  # noqa: S608
                 [(facets, pk) for pk, facets in facet_lists],
             )
         done += len(measures)

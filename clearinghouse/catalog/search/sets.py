@@ -1,18 +1,17 @@
-"""Exact search counts over a large catalogue: match, visibility and facet sets as compressed bitmaps.
+"""The catalogue state searches are computed at, and exact facet counts over any set of measures.
 
-A search intersects three sets of measure ids: those matching the words, those the user may see after
-the filters (from the visibility rule, ``visible_to``, run as SQL), and, for each facet value, those
-having it. Word and facet sets are read from the catalogue's own inverted index (``postings``);
-phrases are asked of the full-text engine. Each set is cached in the process with the catalogue
-state it was computed at (``SearchState``: a generation token and a change counter). When the counter
-has moved, a cached set is brought up to date from the measures changed since (``SearchChange``)
-rather than recomputed; a new generation, or too many changes, rebuilds it. Counts are never
-computed from a stale set. Relevance is BM25 over a bounded set of candidates.
+``current_state`` reads the catalogue's state (``SearchState``: a generation token and a change counter)
+and ``changes_since`` the measures changed between two states (``SearchChange``): the Tantivy index
+(``engine``) is brought up to date from them. ``facet_counts`` counts, for any queryset of measures (the
+reports' figures, the country statistics), how many have each facet value: the ids it holds (``allowed``,
+from the visibility rule and filters run as SQL) intersected with each value's set, read from the facet
+postings (``postings``). Both sets are cached in the process with the state they were computed at; when
+the counter has moved, a cached set is brought up to date from the measures changed since rather than
+recomputed; a new generation, or too many changes, rebuilds it. Counts are never computed from a stale set.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 import uuid
 from collections import OrderedDict, defaultdict
@@ -25,13 +24,8 @@ from django.db.models import QuerySet, Subquery
 from pyroaring import BitMap
 
 from clearinghouse.catalog.models import Measure, MeasureSearchDocument, SearchChange, SearchState
-from clearinghouse.catalog.search import analysis, indexing, postings
-from clearinghouse.catalog.search.text import PREFIX_MIN, ParsedQuery, characters, count, is_cjk
+from clearinghouse.catalog.search import indexing, postings
 
-#: Relevance is computed exactly when the matches are fewer; above, over the newest this many.
-RANK_CANDIDATES = 1000
-#: Below this many results, "newest" sorts them in SQL; above, it walks the publication-date index.
-SMALL_RESULT = 5000
 #: Cached sets are patched when at most this many measures changed since; else recomputed.
 PATCH_LIMIT = 5000
 
@@ -71,10 +65,8 @@ class _LRU:
             self.items.clear()
 
 
-_matches = _LRU(512)
 _allowed = _LRU(256)
 _indexes = _LRU(2)
-_rankings = _LRU(256)
 _changes = _LRU(64)
 
 
@@ -179,43 +171,6 @@ def _cached(
     return value
 
 
-def matches(state: State, query: ParsedQuery) -> BitMap:
-    """Ids matching every phrase of the query."""
-    result: BitMap | None = None
-    for phrase in query.phrases:
-        phrase_ids = phrase_matches(state, tuple(phrase))
-        result = BitMap(phrase_ids) if result is None else result & phrase_ids
-    return result if result is not None else BitMap()
-
-
-def phrase_matches(state: State, phrase: tuple[str, ...]) -> BitMap:
-    """A word matches itself, its other forms and, when long, the words it starts (from the postings);
-    a phrase is asked of the full-text engine, and so is a Chinese word the segmenter did not file."""
-    if len(phrase) == 1:
-
-        def word() -> BitMap:
-            terms = [
-                postings.word_term(phrase[0]),
-                *(form.encode() for form in sorted(analysis.query_forms(phrase[0]))),
-            ]
-            found = postings.ids_for_any(terms)
-            if len(phrase[0]) >= PREFIX_MIN and not is_cjk(phrase[0][:1]):
-                found |= postings.ids_with_prefix(postings.word_term(phrase[0]))
-            if not found and is_cjk(phrase[0][:1]) and len(phrase[0]) > 1:
-                found = BitMap(indexing.matching_ids(ParsedQuery([characters(list(phrase))])))
-            return found
-
-        return _cached(_matches, phrase, state, word)
-
-    def engine(only: BitMap | None = None) -> BitMap:
-        return BitMap(indexing.matching_ids(ParsedQuery([list(phrase)]), only=None if only is None else list(only)))
-
-    def patch(old: BitMap, changed: BitMap) -> BitMap:
-        return (old - changed) | engine(changed)
-
-    return _cached(_matches, phrase, state, engine, patch)
-
-
 def allowed(state: State, filtered: QuerySet[Measure]) -> BitMap:
     """Ids of ``filtered`` (already limited by ``visible_to`` and the filters), cached by its SQL."""
     sql, params = filtered.values_list("pk", flat=True).query.sql_with_params()
@@ -312,99 +267,9 @@ def counts(index: FacetIndex, result: BitMap) -> dict[str, dict[str, int]]:
     return out
 
 
-def newest(result: BitMap, offset: int, limit: int) -> list[int]:
-    """A page of ``result``, the most recently published first (then the unpublished, newest first)."""
-    if len(result) <= SMALL_RESULT:
-        rows = Measure.objects.filter(pk__in=list(result)).order_by("-published_at", "-id")
-        published = list(rows.filter(published_at__isnull=False).values_list("pk", flat=True)[: offset + limit])
-        if len(published) < offset + limit:
-            unpublished = rows.filter(published_at__isnull=True).order_by("-id").values_list("pk", flat=True)
-            published += list(unpublished[: offset + limit - len(published)])
-        return published[offset : offset + limit]
-    # A large result is dense in the catalogue: walking the (published_at, id) index from the newest
-    # reaches a page after reading about (offset + limit) / density rows.
-    page: list[int] = []
-    wanted = offset + limit
-    walks = [
-        Measure.objects.filter(published_at__isnull=False).order_by("-published_at", "-id"),
-        Measure.objects.filter(published_at__isnull=True).order_by("-id"),
-    ]
-    for walk in walks:
-        for pk in walk.values_list("pk", flat=True).iterator(chunk_size=2000):
-            if pk in result:
-                page.append(pk)
-                if len(page) == wanted:
-                    return page[offset:]
-    return page[offset:]
-
-
-def ranked(state: State, query: ParsedQuery, result: BitMap, offset: int, limit: int) -> list[int]:
-    """A page of ``result`` by BM25 relevance (k1 = 1.2, b = 0.75).
-
-    Exact when the result holds at most ``RANK_CANDIDATES`` measures; above that, the newest
-    ``RANK_CANDIDATES`` are ranked and the rest follow, newest first.
-    """
-    candidates = result if len(result) <= RANK_CANDIDATES else result[len(result) - RANK_CANDIDATES :]
-    key = (
-        tuple(tuple(p) for p in query.phrases),
-        len(result),
-        candidates.min() if candidates else 0,
-        candidates.max() if candidates else 0,
-        hash(candidates.serialize()),
-    )
-    ordered = _cached(_rankings, key, state, lambda: _bm25_order(state, query, candidates))
-    page = ordered[offset : offset + limit]
-    missing = limit - len(page)
-    if missing > 0 and len(result) > RANK_CANDIDATES:
-        remainder = result[: len(result) - RANK_CANDIDATES]  # the older matches, newest first after the ranked
-        high = len(remainder) - max(0, offset - len(ordered))
-        low = max(0, high - missing)
-        if high > 0:
-            page += list(reversed(list(remainder[low:high])))
-    return page
-
-
-def _bm25_order(state: State, query: ParsedQuery, candidates: BitMap) -> list[int]:
-    ids = list(candidates)
-    if not ids:
-        return []
-    with connection.cursor() as cursor:
-        marks = ", ".join(["%s"] * len(ids))
-        cursor.execute(
-            f"SELECT measure_id, text FROM catalog_measuresearchdocument WHERE measure_id IN ({marks})",  # noqa: S608
-            ids,
-        )
-        # Documents are words separated by single spaces: with a space around, " word" starts a word.
-        documents = {pk: f" {text} " for pk, text in cursor.fetchall()}
-    if not documents:
-        return []
-    lengths = {pk: text.count(" ") - 1 for pk, text in documents.items()}
-    average = sum(lengths.values()) / len(lengths)
-    total = max(_catalogue_size(state), 1)
-    weights = []
-    for phrase in query.phrases:
-        df = len(phrase_matches(state, tuple(phrase)))
-        weights.append((phrase, math.log(1 + (total - df + 0.5) / (df + 0.5))))
-    scores = []
-    for pk, text in documents.items():
-        score = 0.0
-        norm = 1.2 * (0.25 + 0.75 * lengths[pk] / average)
-        for phrase, idf in weights:
-            # a word is counted in its forms; a phrase as whole words
-            tf = count(text, phrase)
-            score += idf * tf * 2.2 / (tf + norm)
-        scores.append((-score, -pk))
-    return [-negative_pk for _score, negative_pk in sorted(scores)]
-
-
-def _catalogue_size(state: State) -> int:
-    index = facet_index(state)
-    return sum(len(ids) for ids in index.sets.get("status", {}).values())
-
-
 def reset() -> None:
     """Forget every cached set (tests and benchmarks that swap databases)."""
-    for cache in (_matches, _allowed, _indexes, _rankings, _changes):
+    for cache in (_allowed, _indexes, _changes):
         cache.clear()
 
 
@@ -415,8 +280,3 @@ def facet_counts(measures: QuerySet[Measure]) -> tuple[int, dict[str, dict[str, 
     state = current_state()
     ids = allowed(state, measures)
     return len(ids), counts(facet_index(state), ids)
-
-
-def matching_set(query: ParsedQuery) -> BitMap:
-    """Every measure matching the query, visible or not (callers intersect with what the reader may see)."""
-    return matches(current_state(), query)

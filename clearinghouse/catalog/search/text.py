@@ -21,7 +21,7 @@ _ARABIC_FOLD = str.maketrans(
 _CJK = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff])")
 _WORD = re.compile(r"\w+", re.UNICODE)
 #: A query word this long also finds the words it starts, as typed ("обнаружива…"); a shorter one would
-#: find too much ("in" → "information", "internet"…). See ``sets.phrase_matches``.
+#: find too much ("in" → "information", "internet"…). See ``engine._word_query``.
 PREFIX_MIN = 5
 _ARABIC_CHAR = re.compile(r"[\u0600-\u06ff]")
 

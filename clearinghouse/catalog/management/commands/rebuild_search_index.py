@@ -1,5 +1,5 @@
-"""``manage.py rebuild_search_index``: rewrite the postings and facet lists from the search documents, and
-rebuild this machine's search index from the database."""
+"""``manage.py rebuild_search_index``: rewrite the facet postings and the search documents' facet lists from
+the measures, and rebuild this machine's search index from the database."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from clearinghouse.catalog.search import engine, postings
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the catalogue's search postings from the search documents (in one transaction), then this "
+        "Rewrite the catalogue's facet postings from the measures (in one transaction), then rebuild this "
         "machine's search index from the database."
     )
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 count = postings.rebuild(Measure, MeasureSearchDocument, MeasureTranslation, stream=self.stderr)
-                search.changed()  # every process recomputes its cached sets
+                search.changed()  # every process rebuilds its index and cached sets
             engine.rebuild(stream=self.stderr)
         finally:
             self.stderr.ending = "\n"
