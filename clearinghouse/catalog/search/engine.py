@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,11 @@ class _References:
     pillars: dict[int, str]
     threats: dict[int, tuple[str, str | None]]
     states: dict[int, tuple[str, str, list[str]]]
+
+    @cached_property
+    def by_alpha2(self) -> dict[str, tuple[str, list[str]]]:
+        """Each Member State's region and development groups, by its alpha-2 code."""
+        return {alpha2: (region, groups) for alpha2, region, groups in self.states.values()}
 
     @classmethod
     def read(cls) -> _References:
@@ -304,7 +310,7 @@ class Engine:
         if self.index is None:
             self.index = self._open(fresh=False)
         writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
-        references = _References.read()
+        references = _references_of(state)
         for start in range(0, len(changed), BATCH):
             batch = changed[start : start + BATCH]
             for pk in batch:
@@ -353,7 +359,7 @@ def reset() -> None:
         for found in _engines.values():
             found.reset()
         _engines.clear()
-    _groupings.clear()
+    _references.clear()
 
 
 def rebuild(*, stream: Any = None) -> None:
@@ -433,17 +439,23 @@ def _all(queries: list[tantivy.Query]) -> tantivy.Query:
     return queries[0] if len(queries) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in queries])
 
 
-_groupings: dict[str, dict[str, tuple[str, list[str]]]] = {}
+_references: dict[str, _References] = {}
+
+
+def _references_of(state: State) -> _References:
+    """The reference records' slugs and codes, read once per version of them (the state's grouping token
+    changes with every change to a Member State, development group, threat or pillar)."""
+    found = _references.get(state.token)
+    if found is None:
+        found = _References.read()
+        _references.clear()
+        _references[state.token] = found
+    return found
 
 
 def _regions_and_groups(countries: dict[str, int], state: State) -> tuple[dict[str, int], dict[str, int]]:
-    """Region and development group counts from the country counts (read once per catalogue generation)."""
-    grouping = _groupings.get(state.token)
-    if grouping is None:
-        references = _References.read()
-        grouping = {alpha2: (region, groups) for alpha2, region, groups in references.states.values()}
-        _groupings.clear()
-        _groupings[state.token] = grouping
+    """Region and development group counts from the country counts."""
+    grouping = _references_of(state).by_alpha2
     regions: dict[str, int] = defaultdict(int)
     groups: dict[str, int] = defaultdict(int)
     for alpha2, n in countries.items():
