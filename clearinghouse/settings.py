@@ -268,6 +268,8 @@ REST_FRAMEWORK = {
         "anon": env_str("API_RATE_ANONYMOUS", "120/minute"),
         "user": env_str("API_RATE_MEMBER", "600/minute"),
     },
+    # a public reader is counted by the address the trusted proxies report, never by a header it sends itself
+    "NUM_PROXIES": env_int("PROXY_COUNT", 0),
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -19,4 +19,11 @@ class AnonymousThrottle(_LiveRate, AnonRateThrottle):
 
 
 class MemberThrottle(_LiveRate, UserRateThrottle):
-    """Requests from signed-in members and API tokens, counted per account."""
+    """Requests from signed-in members and API tokens, counted per account. Public readers are not counted
+    here: the anonymous rate alone limits them (DRF's user throttle would also count them per address)."""
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        if not (request.user and request.user.is_authenticated):
+            return None
+        key: str | None = super().get_cache_key(request, view)
+        return key

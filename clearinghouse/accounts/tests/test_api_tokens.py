@@ -83,3 +83,34 @@ def test_the_api_throttles_a_client_that_sends_too_many_requests(db, settings):
     statuses = [client.get("/api/v1/organizations/").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     assert "throttled" in client.get("/api/v1/organizations/").json()["detail"].lower()
+
+
+@pytest.mark.parametrize("url", ["/api/v1/organizations/", "/taxii2/"])
+def test_a_public_reader_is_limited_by_the_anonymous_rate_alone_and_a_member_by_theirs(personas, settings, url):
+    """Anonymous 4 a minute, members 2: a reader gets four answers, not two; a member with a token two."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "4/minute", "user": "2/minute"},
+    }
+    taxii = {"HTTP_ACCEPT": "application/taxii+json;version=2.1"} if url.startswith("/taxii2/") else {}
+    reader = Client(REMOTE_ADDR="203.0.113.10", **taxii)
+    assert [reader.get(url).status_code for _ in range(5)] == [200, 200, 200, 200, 429]
+
+    key = create_token(client_for(personas.alice))
+    member = Client(REMOTE_ADDR="203.0.113.11", HTTP_AUTHORIZATION=f"Token {key}", **taxii)
+    assert [member.get(url).status_code for _ in range(3)] == [200, 200, 429]
+    assert Client(REMOTE_ADDR="203.0.113.11", **taxii).get(url).status_code == 200  # the address is not spent
+
+
+def test_a_public_reader_cannot_escape_the_limit_by_naming_another_address(db, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "2/minute", "user": "9/minute"},
+    }
+    statuses = [
+        Client(REMOTE_ADDR="203.0.113.12", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+        .get("/api/v1/organizations/")
+        .status_code
+        for n in range(3)
+    ]
+    assert statuses == [200, 200, 429]
