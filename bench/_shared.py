@@ -1,13 +1,16 @@
-"""What the bench scripts share: messages on stderr, the table they print, and the code they measured.
+"""What the bench scripts share: messages on stderr, measuring in a process of its own, the table they print,
+and the code they measured.
 
 Each script runs as ``python bench/<name>.py``, which puts this directory first on ``sys.path``.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,3 +38,14 @@ def code_version() -> str:
     status = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True)  # noqa: S603 S607
     changed = len(status.stdout.splitlines())
     return f"commit {commit.stdout.strip() or '?'}" + (f" with {changed} modified files" if changed else "")
+
+
+def measure_in_process(script: str, arguments: list[str], env: dict[str, str], label: str) -> Any:
+    """Run ``script --measure …`` in a process of its own (Django configured for one database) and read the
+    JSON it prints last."""
+    done = subprocess.run(  # noqa: S603 (a bench script, fixed arguments)
+        [sys.executable, script, "--measure", *arguments], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    if done.returncode:
+        sys.exit(f"{label}: measuring failed (exit status {done.returncode}):\n{done.stdout}")
+    return json.loads(done.stdout.strip().splitlines()[-1])

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import search_engine
-from _shared import code_version, say, table
+from _shared import code_version, measure_in_process, say, table
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -343,22 +343,9 @@ def run_measurement(engine: str, size: int, args: argparse.Namespace) -> list[di
     }
     (args.workdir / "var" / "static").mkdir(parents=True, exist_ok=True)  # WhiteNoise warns without it
     say(f"[{engine} {size:,}] measuring, {args.repeat} runs a query …")
-    done = subprocess.run(  # noqa: S603 (this script, fixed arguments)
-        [
-            PYTHON,
-            __file__,
-            "--measure",
-            *("--repeat", str(args.repeat), "--budget", str(args.budget)),
-            *("--timeout", str(args.timeout)),
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    if done.returncode:
-        sys.exit(f"{engine} {size}: measuring failed (exit status {done.returncode}):\n{done.stdout}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    arguments = ["--repeat", str(args.repeat), "--budget", str(args.budget), "--timeout", str(args.timeout)]
+    found: list[dict[str, Any]] = measure_in_process(__file__, arguments, env, f"{engine} {size}")
+    return found
 
 
 # -- the tables --------------------------------------------------------------------------------------

@@ -26,14 +26,13 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from _shared import code_version, say, table
+from _shared import code_version, measure_in_process, say, table
 
 ROOT = Path(__file__).resolve().parents[1]
 #: the facets the catalogue counts (``engine.COUNTED``), counted by the bare index too
@@ -330,16 +329,7 @@ def run(engine_name: str, size: int, args: argparse.Namespace) -> dict[str, Any]
         "DEBUG": "0",
     }
     say(f"[{engine_name} {size:,}] the search step beside bare Tantivy …")
-    done = subprocess.run(  # noqa: S603 (this script, fixed arguments)
-        [sys.executable, __file__, "--measure", "--repeat", str(args.repeat)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    if done.returncode:
-        sys.exit(f"{engine_name} {size}: measuring failed:\n{done.stdout}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = measure_in_process(__file__, ["--repeat", str(args.repeat)], env, f"{engine_name} {size}")
     return result
 
 
