@@ -26,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ from django.db import connection
 
 from clearinghouse.catalog.search import analysis, sets, threats
 from clearinghouse.catalog.search.sets import State
-from clearinghouse.catalog.search.text import PREFIX_MIN, ParsedQuery, characters, is_cjk
+from clearinghouse.catalog.search.text import PREFIX_MIN, ParsedQuery, characters, has_cjk, is_cjk
 from clearinghouse.core.progress import progress_bar
 from clearinghouse.core.visibility import Sharing, record_audiences, viewer_audiences
 
@@ -147,9 +147,8 @@ def _documents(ids: list[int], references: _References) -> Iterator[tuple[int, t
         tlp, lifecycle, state_id, organization_id, published_at = rows[pk]
         document = tantivy.Document()
         document.add_unsigned("id", pk)
-        words = text.split()
         document.add_text("words", text)
-        document.add_text("forms", " ".join(_form_stream(words)))
+        document.add_text("forms", _forms_text(text))
         audiences = record_audiences(
             Sharing(
                 tlp=tlp,
@@ -167,6 +166,19 @@ def _documents(ids: list[int], references: _References) -> Iterator[tuple[int, t
             document.add_text(name, value)
         document.add_integer("recency", _recency(published_at, pk))
         yield pk, document
+
+
+def _forms_text(text: str) -> str:
+    """The forms of a normalized text's words, one per occurrence of each (see :func:`_form_stream`)."""
+    if has_cjk(text):
+        return " ".join(_form_stream(text.split()))
+    # without Chinese, each word's forms on their own, joined once per distinct word: about 5× faster
+    return " ".join(filter(None, map(_joined_forms, text.split())))
+
+
+@lru_cache(maxsize=200_000)
+def _joined_forms(word: str) -> str:
+    return " ".join(sorted(analysis.word_forms(word)))
 
 
 def _form_stream(words: list[str]) -> Iterator[str]:
