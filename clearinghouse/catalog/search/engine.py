@@ -371,8 +371,8 @@ class Engine:
         references = _references_of(state)
         for start in range(0, len(changed), BATCH):
             batch = changed[start : start + BATCH]
-            for pk in batch:
-                writer.delete_documents_by_term("id", pk)
+            # (by a query: tantivy-py's delete_documents_by_term deletes nothing on an unsigned field)
+            writer.delete_documents_by_query(tantivy.Query.term_set_query(SCHEMA, "id", list[Any](batch)))
             for _pk, document in _documents(batch, references):
                 writer.add_document(document)
         writer.commit()
