@@ -170,3 +170,16 @@ def test_a_client_that_takes_gzip_gets_the_kept_page_compressed_once_and_others_
     assert reader.get("/en/catalogue/", HTTP_IF_NONE_MATCH=squeezed["ETag"]).status_code == 304
     member = client_for(personas.alice).get("/en/catalogue/", HTTP_ACCEPT_ENCODING="gzip")
     assert member["Content-Encoding"] == "gzip" and "Handset" in gzip.decompress(member.content).decode()
+
+
+def test_a_member_s_list_of_results_shows_a_change_at_once_though_each_result_is_rendered_once(personas):
+    """Members are never answered from the page cache, but each result of a list is kept rendered (by stamp,
+    language and query): a change to the record is seen on the next list."""
+    kept = measure(personas, title="Handset blocking register")
+    alice = client_for(personas.alice)
+    for url in ("/en/catalogue/", "/en/catalogue/?q=handset"):
+        assert "blocking register" in alice.get(url).content.decode()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE catalog_measure SET title = %s WHERE id = %s", ["Handset register renamed", kept.pk])
+    assert "Handset register renamed" in alice.get("/en/catalogue/").content.decode()
+    assert "blocking register" not in alice.get("/en/catalogue/").content.decode()
