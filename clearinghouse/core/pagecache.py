@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -232,6 +233,28 @@ def request_key(request: HttpRequest, stamp: str) -> str:
     return "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
+def _collected(response: Any) -> Any:
+    """A streamed answer (an export, a TAXII page) read into one, when it is small enough to keep; a larger
+    one streams on, from what was read and the rest."""
+    if not response.streaming or response.status_code != 200:
+        return response
+    chunks: list[bytes] = []
+    size = 0
+    stream = iter(response.streaming_content)
+    for chunk in stream:
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > settings.PAGE_CACHE_MAX_BYTES:
+            response.streaming_content = itertools.chain(chunks, stream)
+            return response
+    whole = HttpResponse(b"".join(chunks), status=response.status_code)
+    for name, value in response.items():
+        whole[name] = value
+    whole.cookies = response.cookies
+    response.close()
+    return whole
+
+
 def _keepable(request: HttpRequest, response: HttpResponse) -> bool:
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
@@ -311,6 +334,8 @@ class PublicPageCacheMiddleware:
         if kept is not None and not _throttled(request):
             return _answer(request, kept, "hit")
         response = self.get_response(request)
+        if kept is None and response.streaming:
+            response = _collected(response)
         if kept is None and _keepable(request, response):
             kept = _keep(response)
             cache.set(key, kept, settings.PAGE_CACHE_SECONDS)

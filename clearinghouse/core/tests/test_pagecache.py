@@ -183,3 +183,36 @@ def test_a_member_s_list_of_results_shows_a_change_at_once_though_each_result_is
         cursor.execute("UPDATE catalog_measure SET title = %s WHERE id = %s", ["Handset register renamed", kept.pk])
     assert "Handset register renamed" in alice.get("/en/catalogue/").content.decode()
     assert "blocking register" not in alice.get("/en/catalogue/").content.decode()
+
+
+def test_a_small_streamed_export_is_kept_whole_and_a_large_one_streams_on_unkept(personas, settings):
+    from clearinghouse.core.testing import body_of
+
+    measure(personas, title="Handset blocking register")
+    measure(personas, title="Another register")
+    reader = Client()
+    small = [reader.get("/api/v1/measures/export/?format=csv") for _ in range(2)]
+    assert [r.get("X-Page-Cache") for r in small] == ["miss", "hit"]
+    assert small[1]["Content-Disposition"] == 'attachment; filename="measures.csv"'
+    whole = small[1].content.decode("utf-8-sig")
+    assert "Handset blocking register" in whole and "Another register" in whole
+    settings.PAGE_CACHE_MAX_BYTES = 200  # smaller than this export
+    for _ in range(2):
+        large = reader.get("/api/v1/measures/export/?format=csv")
+        assert large.streaming and "X-Page-Cache" not in large
+        assert body_of(large).decode("utf-8-sig") == whole
+
+
+def test_a_taxii_page_is_kept_with_its_taxii_headers(personas):
+    measure(personas, title="Handset blocking register")
+    reader = Client(HTTP_ACCEPT="application/taxii+json;version=2.1")
+    collections = reader.get("/taxii2/api/collections/").json()["collections"]
+    readable = [c["id"] for c in collections if c.get("can_read")]
+    assert readable, "no collection the public may read"
+    url = f"/taxii2/api/collections/{readable[0]}/objects/"
+    reader.get(url)  # the first read brings the collection's STIX objects up to date: a write, a new stamp
+    first, second = reader.get(url), reader.get(url)
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
+    assert second["Content-Type"] == "application/taxii+json;version=2.1"
+    assert second["X-TAXII-Date-Added-First"] == first["X-TAXII-Date-Added-First"]
+    assert second.content == first.content and b"Handset blocking register" in second.content
