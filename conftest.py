@@ -35,3 +35,19 @@ def _fresh_per_test_state() -> Iterator[None]:
     search.reset()
     yield
     translation.deactivate()
+
+
+# The query-count tests count what a view asks of the database; the public page cache's read of its stamp (and
+# what it saves) is measured in bench/throughput.py. With the cache off there, a count is the view's alone.
+
+
+@pytest.fixture
+def django_assert_num_queries(django_assert_num_queries, settings):
+    settings.PAGE_CACHE = False
+    return django_assert_num_queries
+
+
+@pytest.fixture
+def django_assert_max_num_queries(django_assert_max_num_queries, settings):
+    settings.PAGE_CACHE = False
+    return django_assert_max_num_queries

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -71,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # compresses what the public page cache has not already compressed; Django's own, with its BREACH mitigation
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "clearinghouse.core.middleware.ContentSecurityPolicyMiddleware",
     "clearinghouse.core.middleware.RequestSizeLimitMiddleware",
@@ -80,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "clearinghouse.core.pagecache.PublicPageCacheMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "clearinghouse.accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -114,8 +118,9 @@ TEMPLATES = [
 # Database: SQLite under var/ unless DATABASE_URL names another (postgres://user@host:5432/name).
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'clearinghouse.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # kept open too: opening a SQLite file and setting its pragmas cost more than a cached page's whole answer
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock up front so
         # concurrent transactions wait (up to the busy timeout) instead of failing half-way.
@@ -131,11 +136,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # when missing and kept current from its change log. Empty: each process keeps its own in memory.
 SEARCH_INDEX_DIR = env_str("SEARCH_INDEX_DIR", str(VAR_DIR / "search-index"))
 CACHE_URL = env_str("CACHE_URL", f"file://{VAR_DIR / 'cache'}")
+CACHES: dict[str, dict[str, Any]]
 if CACHE_URL.startswith("file://"):
+    # one SQLite file in that folder, shared by the workers (diskcache): throttle counts cost ~150 µs each
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "diskcache.DjangoCache",
             "LOCATION": CACHE_URL.removeprefix("file://"),
+            "OPTIONS": {"size_limit": env_int("CACHE_SIZE_LIMIT_BYTES", 256 * 1024 * 1024)},
         }
     }
 elif CACHE_URL.startswith(("redis://", "rediss://")):
@@ -144,6 +152,24 @@ elif CACHE_URL.startswith("locmem://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r}: use file://PATH, redis://HOST:PORT/DB or locmem://")
+
+# The public page cache (core/pagecache.py): what readers who are not signed in are answered, kept until any
+# record changes. In each worker's memory, or in Redis when CACHE_URL names one (shared by the workers).
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 1_000_000)
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": "pages",
+    }
+else:
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 2000)},
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

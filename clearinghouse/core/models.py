@@ -109,3 +109,20 @@ class Shareable(models.Model):
 
     def is_visible_to(self, user) -> bool:
         return type(self)._default_manager.filter(pk=self.pk).visible_to(user).exists()
+
+
+class ContentVersion(models.Model):
+    """One row whose stamp changes, in the same transaction, whenever any record a page may show changes.
+
+    Database triggers write it (``pagecache.install_triggers``), so every write counts, whichever code or
+    tool makes it; the public page cache keys what it keeps by the stamp it read before rendering.
+    """
+
+    stamp = models.CharField(max_length=36)
+    changes = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("content version")
+
+    def __str__(self) -> str:
+        return f"{self.changes} ({self.stamp})"

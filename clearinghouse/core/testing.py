@@ -79,3 +79,11 @@ def client_for(user: Any) -> Client:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return client
+
+
+def body_of(response: Any) -> bytes:
+    """An answer's body, streamed or not (the public page cache keeps a small streamed export whole)."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    content: bytes = response.content
+    return content

@@ -16,6 +16,7 @@ import pytest
 from django.db import transaction
 from django.test import TestCase, override_settings
 
+from clearinghouse.core.testing import body_of
 from tests.access import rule
 from tests.access.world import PERSONAS, WORD, World, build, codes_in
 
@@ -315,7 +316,7 @@ EXPORTS = {
 
 def _body(response: Any) -> str:
     if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode()
+        return body_of(response).decode()
     return response.content.decode()
 
 
@@ -583,3 +584,44 @@ def test_reviewing_a_translation_of_a_measure_one_may_not_translate_is_not_found
             assert response.status_code == 403
         else:
             assert response.status_code == (302 if record.code in allowed else 404), (record.code, response.status_code)
+
+
+# -- the public page cache (issue 13): on in every test above; here each channel is asked as every member
+# first, then twice as the public reader (the second answer from the cache), then as every member again ---------
+
+
+CACHED_CHANNELS = {
+    "catalogue": ("page", "/en/catalogue/"),
+    "catalogue search": ("page", f"/en/catalogue/?q={WORD}"),
+    "catalogue search in Arabic": ("page", f"/ar/catalogue/?q={WORD}"),
+    "technologies": ("page", "/en/catalogue/technologies/"),
+    "catalogue CSV": ("page", f"/en/catalogue/export.csv?q={WORD}"),
+    "API list": ("api", "/api/v1/measures/"),
+    "API search": ("api", f"/api/v1/measures/?q={WORD}"),
+    "API technologies": ("api", "/api/v1/technologies/"),
+    "API CSV export": ("api", "/api/v1/measures/export/?format=csv"),
+    "STIX export": ("api", "/api/v1/stix/measures/"),
+}
+
+
+def _codes_seen(world: World, name: str, how: str, url: str) -> tuple[set[str], str]:
+    client = world.client(name) if how == "page" else world.api(name)
+    response = client.get(url)
+    assert response.status_code == 200, (name, url, response.status_code)
+    return codes_in(_body(response)), response.get("X-Page-Cache", "")
+
+
+@pytest.mark.parametrize("channel", list(CACHED_CHANNELS))
+def test_the_public_page_cache_serves_the_reader_alone_and_only_what_the_reader_may_see(world, channel):
+    how, url = CACHED_CHANNELS[channel]
+    before = {name: _codes_seen(world, name, how, url) for name in SIGNED_IN}
+    assert all(state == "" for _, state in before.values()), "a member's answer went through the cache"
+    first, first_state = _codes_seen(world, "reader", how, url)
+    second, second_state = _codes_seen(world, "reader", how, url)
+    assert (first_state, second_state) == ("miss", "hit")
+    assert first == second
+    expected = visible_measures(world, "reader") | visible_technologies(world, "reader")
+    assert_within(second, expected, world)
+    for name in SIGNED_IN:  # what the reader was answered from the cache is never what a member is answered
+        codes, state = _codes_seen(world, name, how, url)
+        assert state == "" and codes == before[name][0], name

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Prefetch
@@ -166,6 +167,10 @@ def in_language(measure: Measure, language: str) -> Measure | MeasureTranslation
     return measure
 
 
+#: The texts of the results shown most often, normalized once per worker rather than on every page they are on.
+_normalized = lru_cache(maxsize=2048)(normalize)
+
+
 @dataclass
 class _Match:
     """Where a result's words were found: the passage shown, its language, and the language that matched most."""
@@ -198,7 +203,7 @@ def _match_for(measure: Measure, query: ParsedQuery, language: str) -> _Match:
     for text_language, text, passage in texts:
         if not text:
             continue
-        folded = " " + normalize(text) + " "
+        folded = " " + _normalized(text) + " "
         hits = sum(count(folded, phrase) for phrase in query.phrases)
         by_language[text_language] = by_language.get(text_language, 0) + hits
         if passage and hits > best_hits:
@@ -210,6 +215,10 @@ def _match_for(measure: Measure, query: ParsedQuery, language: str) -> _Match:
     return found
 
 
+#: Texts a list of results without a query never shows (with one, the passage that matched may come from them).
+LONG_TEXTS = ("description", "evidence", "prerequisites")
+
+
 def search_measures(
     user: Any,
     *,
@@ -219,12 +228,14 @@ def search_measures(
     page_size: int = PAGE_SIZE,
     selected: dict[str, Any] | None = None,
     with_facets: bool = True,
+    full_records: bool = True,
 ) -> SearchResult:
     """One page of the measures ``user`` may see that match ``query`` and the filters ``selected`` (the
     catalogue filters' cleaned values), by relevance or newest first.
 
     Counts and facets are exact over everything the user may see (the search index applies the access
-    rule as audience terms); the page's rows are read again through ``visible_to``.
+    rule as audience terms); the page's rows are read again through ``visible_to``. ``full_records``: with
+    their threats, references and technologies (the API); without, only what a list of results shows.
     """
     parsed = parse_query(query)
     page = max(1, page)
@@ -239,18 +250,25 @@ def search_measures(
         with_facets=with_facets,
     )
     ids, total = hits.ids, hits.total
-    rows = {
-        m.pk: m
-        for m in Measure.objects.visible_to(user)
-        .select_related("pillar", "owner_state", "owner_organization")
-        .filter(pk__in=ids)
-        .prefetch_related(
+    measures = Measure.objects.visible_to(user).filter(pk__in=ids)
+    measures = measures.select_related("pillar", "owner_state", "owner_organization")
+    translations = MeasureTranslation.objects.order_by("language")
+    if full_records:
+        measures = measures.prefetch_related(
             "threats__parent",
             "references",
             Prefetch("technologies", queryset=Technology.objects.visible_to(user)),
-            Prefetch("translations", queryset=MeasureTranslation.objects.order_by("language")),
+            Prefetch("translations", queryset=translations),
         )
-    }
+    else:
+        # a list shows a title, a summary or the passage that matched, and the threat a query named
+        if not parsed:
+            measures = measures.defer(*LONG_TEXTS)
+            translations = translations.defer(*LONG_TEXTS)
+        measures = measures.prefetch_related(Prefetch("translations", queryset=translations))
+        if parsed and hits.threats:
+            measures = measures.prefetch_related("threats__parent")
+    rows = {m.pk: m for m in measures}
     page_objects = [rows[pk] for pk in ids if pk in rows]
     language = get_language() or "en"
     snippets: dict[int, str] = {}
@@ -267,7 +285,9 @@ def search_measures(
         setattr(measure, "shown_language_code", shown.language)  # noqa: B010
         # the reader is told when the words were found in another language than the one shown
         setattr(measure, "matched_language", matched.language if matched.language != shown.language else "")  # noqa: B010
-        measure.matched_threat = _threat_found(measure, hits.threats) if parsed and not matched.language else None  # noqa: B010
+        measure.matched_threat = (  # noqa: B010
+            _threat_found(measure, hits.threats) if parsed and hits.threats and not matched.language else None
+        )
         snippets[measure.pk] = snippet_html
     facets = _facet_values(hits.facets, selected or {}, hits.token) if with_facets else {}
     return SearchResult(page_objects, total, facets, parsed, snippets, page, page_size)

@@ -26,13 +26,32 @@ PREFIX_MIN = 5
 _ARABIC_CHAR = re.compile(r"[\u0600-\u06ff]")
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_ARABIC_FORMS = re.compile("[" + "".join(chr(code) for code in _ARABIC_FOLD) + "]")
+
+
+@lru_cache(maxsize=1)
+def _combining_marks() -> re.Pattern[str]:
+    """Every character of the Basic Multilingual Plane that ``unicodedata.combining`` calls combining (accents,
+    Arabic diacritics…), as one regex class: removed with it at C speed, where a test per character was the
+    slowest step of reading a text. (A class with ranges past the BMP would be slow again: those few marks
+    are removed one by one, when a text has any character there at all.)"""
+    marks = "".join(re.escape(chr(code)) for code in range(0x10000) if unicodedata.combining(chr(code)))
+    return re.compile("[" + marks + "]+")
+
+
 def fold(text: str) -> str:
     """Lower-case, strip accents and Arabic diacritics, unify Arabic letter forms."""
     if text.isascii():  # nothing to decompose or unify (most of many catalogues): a C-speed shortcut
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", stripped).translate(_ARABIC_FOLD)
+    stripped = _combining_marks().sub("", unicodedata.normalize("NFKD", text.casefold()))
+    if _ASTRAL.search(stripped):
+        stripped = "".join(ch for ch in stripped if not unicodedata.combining(ch))
+    if not unicodedata.is_normalized("NFC", stripped):
+        stripped = unicodedata.normalize("NFC", stripped)
+    if _ARABIC_FORMS.search(stripped):
+        stripped = stripped.translate(_ARABIC_FOLD)
+    return stripped
 
 
 def normalize(text: str) -> str:

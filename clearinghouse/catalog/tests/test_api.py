@@ -11,7 +11,7 @@ from django.test import Client
 
 from clearinghouse.catalog.models import Measure
 from clearinghouse.catalog.tests.factories import measure
-from clearinghouse.core.testing import client_for
+from clearinghouse.core.testing import body_of, client_for
 from clearinghouse.core.visibility import Lifecycle
 
 
@@ -127,9 +127,9 @@ def test_exports_hold_only_what_the_persona_may_see_and_never_red(personas, pers
         "curator": {"Clear one", "Green one", "Amber one"},
         "admin": {"Clear one", "Green one", "Amber one"},
     }[persona]
-    as_json = json.loads(b"".join(client.get("/api/v1/measures/export/?format=json").streaming_content))
+    as_json = json.loads(body_of(client.get("/api/v1/measures/export/?format=json")))
     assert {row["title"] for row in as_json["results"]} == expected
-    as_csv = b"".join(client.get("/en/catalogue/export.csv").streaming_content).decode("utf-8-sig")
+    as_csv = body_of(client.get("/en/catalogue/export.csv")).decode("utf-8-sig")
     assert {row["title"] for row in csv.DictReader(io.StringIO(as_csv))} == expected
     listed = {m["title"] for m in client.get("/api/v1/measures/?page_size=50").json()["results"]}
     assert expected <= listed and "Red one" not in listed - ({"Red one"} if persona in ("alice", "bob") else set())
@@ -138,7 +138,7 @@ def test_exports_hold_only_what_the_persona_may_see_and_never_red(personas, pers
 def test_an_export_of_a_search_holds_only_the_matches(personas):
     measure(personas, title="SIM-box detection", threats=("simbox-fraud",))
     measure(personas, title="Spam filter", threats=("spam",))
-    body = json.loads(b"".join(Client().get("/api/v1/measures/export/?format=json&q=spam").streaming_content))
+    body = json.loads(body_of(Client().get("/api/v1/measures/export/?format=json&q=spam")))
     assert [row["title"] for row in body["results"]] == ["Spam filter"]
 
 

@@ -11,10 +11,11 @@ from django.test import Client
 
 from clearinghouse.catalog.models import Measure
 from clearinghouse.catalog.tests.factories import measure
+from clearinghouse.core.testing import body_of
 
 
 def _csv_rows(response) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    return list(csv.DictReader(io.StringIO(body_of(response).decode("utf-8-sig"))))
 
 
 def test_the_documented_csv_export_of_the_api_answers_a_csv_file(personas):
@@ -31,9 +32,7 @@ def test_the_json_export_of_the_api_is_the_default_and_answers_json(personas):
     for url in ("/api/v1/measures/export/?format=json", "/api/v1/measures/export/"):
         response = Client().get(url)
         assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
-        assert [row["title"] for row in json.loads(b"".join(response.streaming_content))["results"]] == [
-            "SIM-box detection"
-        ]
+        assert [row["title"] for row in json.loads(body_of(response))["results"]] == ["SIM-box detection"]
 
 
 def test_the_csv_export_keeps_the_search_and_its_filters(personas):
@@ -82,7 +81,7 @@ def test_a_csv_export_leaves_ordinary_text_and_inner_signs_alone(personas):
 
 def test_the_json_export_keeps_the_title_as_written(personas):
     measure(personas, title='=HYPERLINK("http://evil","x")')
-    body = json.loads(b"".join(Client().get("/api/v1/measures/export/?format=json").streaming_content))
+    body = json.loads(body_of(Client().get("/api/v1/measures/export/?format=json")))
     assert body["results"][0]["title"] == '=HYPERLINK("http://evil","x")'
     assert Measure.objects.get().title == '=HYPERLINK("http://evil","x")'
 
@@ -111,7 +110,7 @@ def test_an_export_of_a_search_holds_what_the_search_page_finds_across_languages
     measure(personas, title="Registre des terminaux volés", language="fr", threats=("device-theft",))
     page = Client().get("/ru/catalogue/", {"q": "сим-бокс"}).content.decode()
     response = Client().get("/api/v1/measures/export/", {"q": "сим-бокс", "format": fmt})
-    content = b"".join(response.streaming_content)
+    content = body_of(response)
     exported = (
         [row["title"] for row in _csv_rows_of(content)]
         if fmt == "csv"

@@ -12,7 +12,7 @@ from django.test import Client
 
 from clearinghouse.accounts.services import create_api_token
 from clearinghouse.catalog.tests.factories import measure
-from clearinghouse.core.testing import PASSWORD
+from clearinghouse.core.testing import PASSWORD, body_of
 from clearinghouse.exchange import stix
 from clearinghouse.exchange.selectors import collection_id
 
@@ -23,7 +23,7 @@ KENYA = collection_id("state:KE")
 
 def exported_names(response: Any) -> set[str]:
     assert response.status_code == 200, response.content[:300]
-    data = json.loads(b"".join(response.streaming_content))
+    data = json.loads(body_of(response))
     return {o["name"] for o in data["objects"] if o["type"] == "course-of-action"}
 
 

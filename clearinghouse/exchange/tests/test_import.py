@@ -30,7 +30,7 @@ from clearinghouse.catalog.models import (
 from clearinghouse.catalog.tests.factories import measure
 from clearinghouse.core import bulk
 from clearinghouse.core.models import AuditEvent
-from clearinghouse.core.testing import client_for
+from clearinghouse.core.testing import body_of, client_for
 from clearinghouse.core.visibility import TLP, Lifecycle
 from clearinghouse.countries.models import MemberState
 from clearinghouse.exchange import archive, importing, stix
@@ -53,7 +53,7 @@ def _attack(path: Path) -> bytes:
 def exported(client: Client | None = None) -> dict[str, Any]:
     response = (client or Client()).get("/api/v1/stix/measures/")
     assert response.status_code == 200
-    return json.loads(b"".join(response.streaming_content))
+    return json.loads(body_of(response))
 
 
 def as_bytes(objects: list[dict[str, Any]]) -> bytes:

@@ -12,6 +12,7 @@ from django.test import Client
 
 from clearinghouse.catalog import selectors, services
 from clearinghouse.catalog.models import Measure, MeasureVersion
+from clearinghouse.core.testing import body_of
 from clearinghouse.core.visibility import TLP, Lifecycle
 from clearinghouse.exchange import archive, importing, stix
 from clearinghouse.exchange.models import ImportArchive, ImportedObject, ImportRun
@@ -84,7 +85,7 @@ def assert_nothing_kept_of(obj: dict[str, Any], report: ImportRun, personas: Any
     assert list(found.page) == []
     publish_everything(personas)
     anonymous = Client()
-    export = b"".join(anonymous.get("/api/v1/stix/measures/").streaming_content)
+    export = body_of(anonymous.get("/api/v1/stix/measures/"))
     assert SECRET.encode() not in export and obj["id"].encode() not in export
     assert SECRET not in anonymous.get("/en/catalogue/?q=zanzibarian").content.decode()
 
@@ -227,7 +228,7 @@ def test_a_record_is_as_narrow_as_its_narrowest_granular_marking(personas, whole
     assert made.tlp == tlp
     if tlp != TLP.CLEAR:
         publish_everything(personas)
-        export = b"".join(Client().get("/api/v1/stix/measures/").streaming_content)
+        export = body_of(Client().get("/api/v1/stix/measures/"))
         assert obj["name"].encode() not in export  # not shown to the public once published
 
 

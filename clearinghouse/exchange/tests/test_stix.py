@@ -13,7 +13,7 @@ from stix2validator import ValidationOptions, validate_parsed_json
 from clearinghouse.catalog import services
 from clearinghouse.catalog.models import Measure, MeasureTranslation
 from clearinghouse.catalog.tests.factories import measure
-from clearinghouse.core.testing import client_for
+from clearinghouse.core.testing import body_of, client_for
 from clearinghouse.countries.models import MemberState
 from clearinghouse.exchange import stix
 
@@ -22,7 +22,7 @@ def bundle(client: Client, **params: str) -> dict:
     response = client.get("/api/v1/stix/measures/", params)
     assert response.status_code == 200, response.content[:500]
     assert response["Content-Type"] == "application/stix+json;version=2.1"
-    return json.loads(b"".join(response.streaming_content))
+    return json.loads(body_of(response))
 
 
 def names(data: dict, kind: str = "course-of-action") -> set[str]:

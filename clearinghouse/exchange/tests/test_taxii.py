@@ -14,7 +14,7 @@ from django.test import Client
 from clearinghouse.accounts.services import create_api_token
 from clearinghouse.catalog.models import Measure
 from clearinghouse.catalog.tests.factories import measure
-from clearinghouse.core.testing import PASSWORD
+from clearinghouse.core.testing import PASSWORD, body_of
 from clearinghouse.core.visibility import Lifecycle
 from clearinghouse.countries.models import MemberState
 from clearinghouse.exchange import stix
@@ -45,7 +45,7 @@ class Taxii:
     def get(self, path: str, **params: str) -> Any:
         response = self.client.get(path, params, **self.headers)
         if response.streaming:
-            response.data = json.loads(b"".join(response.streaming_content))
+            response.data = json.loads(body_of(response))
         elif response.content:
             response.data = json.loads(response.content)
         return response

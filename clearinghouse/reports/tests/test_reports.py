@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from clearinghouse.catalog.models import Measure
 from clearinghouse.catalog.tests.factories import measure
-from clearinghouse.core.testing import client_for
+from clearinghouse.core.testing import body_of, client_for
 from clearinghouse.mandates import services as mandates
 from clearinghouse.mandates.models import Clause, ClauseRole, Resolution
 from clearinghouse.mandates.tests.test_resolutions import TEXT
@@ -156,7 +156,7 @@ def test_a_curator_generates_a_report_on_the_page_and_anyone_downloads_the_publi
     assert response.status_code == 302 and report.status == ReportStatus.DONE and report.progress == 100
     download = Client().get(f"/en/reports/{report.pk}/download/")
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
-    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    assert body_of(download).startswith(b"%PDF")
     assert "Download" in Client().get("/en/reports/").content.decode()
 
 

@@ -116,7 +116,8 @@ def _failures_on_records_that_exist(operation: Any, headers: dict[str, str], kno
 
 @pytest.mark.parametrize("persona", ["reader", "alice"])
 def test_every_api_operation_answers_as_its_schema_says(demo_data, connection_kept_open, personas, persona):
-    headers = {}
+    # schemathesis's WSGI transport asks for gzip as a browser would but does not decompress what it gets back
+    headers = {"Accept-Encoding": "identity"}
     if persona == "alice":
         headers["Authorization"] = "Token " + create_api_token(actor=personas.alice, name="schemathesis")[1]
     known = _records_that_exist(personas, persona)
