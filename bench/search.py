@@ -17,9 +17,11 @@ visibility rule.
 A third table times filter combinations never requested before (issue 13): for a query kind, 20 random
 combinations of one to four filters (pillar, threat, region, group, country, language, status, year), each
 requested for the first time in the measuring process, then once again. Nothing a combination is the key of
-is warm on its first request (the combination is new to the process: a set or page cached per combination,
-in the process or in Django's cache, is not there yet), while what a running worker holds for every search
-is (the index open, facet labels, the threats' lexicon), as for a new combination in a running worker.
+is warm on its first request (the combination is new to the process: a set cached per combination would not
+be there yet), while what a running worker holds for every search is (the index open, facet labels, the
+threats' lexicon), as for a new combination in a running worker.
+
+The public page cache (``core.pagecache``) is off here: it would answer a repeated request without searching.
 
     .venv/bin/python bench/search.py --sizes 100000 --engines sqlite postgresql --repeat 20
 
@@ -443,6 +445,8 @@ def run_measurement(engine: str, size: int, args: argparse.Namespace) -> dict[st
         "DEBUG": "0",
         "HTTPS": "0",
         "ALLOWED_HOSTS": "testserver",
+        # the public page cache would answer a repeated request without searching (bench/throughput.py times it)
+        "PAGE_CACHE": "0",
     }
     (args.workdir / "var" / "static").mkdir(parents=True, exist_ok=True)  # WhiteNoise warns without it
     say(f"[{engine} {size:,}] measuring, {args.repeat} runs a query …")
