@@ -101,7 +101,7 @@ $$
 """
 
 
-def install_triggers(db: Any = None) -> int:
+def install_triggers(db: Any = None, *, new_stamp: bool = False) -> int:
     """Make every write to a shown table change the stamp, in its transaction; returns the triggers added.
 
     SQLite: row triggers (its one writer at a time holds the stamp's row anyway). PostgreSQL: deferred
@@ -117,6 +117,11 @@ def install_triggers(db: Any = None) -> int:
         cursor.execute(f"SELECT count(*) FROM {STAMP_TABLE} WHERE id = 1")  # noqa: S608
         if cursor.fetchone()[0] == 0:
             cursor.execute(f"INSERT INTO {STAMP_TABLE} (id, stamp, changes) VALUES (1, %s, 0)", [uuid.uuid4().hex])  # noqa: S608
+        elif new_stamp:
+            cursor.execute(
+                f"UPDATE {STAMP_TABLE} SET stamp = %s, changes = changes + 1 WHERE id = 1",  # noqa: S608
+                [uuid.uuid4().hex],
+            )
         if db.vendor == "postgresql":
             cursor.execute(_POSTGRES_FUNCTION)
             cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE %s", [TRIGGER_PREFIX + "%"])
@@ -147,6 +152,8 @@ def install_triggers(db: Any = None) -> int:
 
 def remove_triggers(db: Any = None) -> None:
     db = db or connection
+    if STAMP_TABLE not in db.introspection.table_names():
+        return
     with db.cursor() as cursor:
         if db.vendor == "postgresql":
             cursor.execute(
@@ -251,7 +258,9 @@ def _collected(response: Any) -> Any:
     for name, value in response.items():
         whole[name] = value
     whole.cookies = response.cookies
-    response.close()
+    # what the streamed answer held open (a file) is closed with the answer that replaces it, when the server
+    # closes that: closing it here would also send request_finished in the middle of the request
+    whole._resource_closers.extend(response._resource_closers)  # type: ignore[attr-defined]
     return whole
 
 

@@ -59,7 +59,8 @@ def old_full_text() -> dict[str, object]:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal "
-                "AND tgrelid = 'catalog_measuresearchdocument'::regclass"
+                "AND tgrelid = 'catalog_measuresearchdocument'::regclass "
+                "AND tgname NOT LIKE 'ch174cv_%%'"  # the public page cache's (core.pagecache), not search's
             )
             triggers = cursor.fetchone()[0]
     return {"tables": tables, "document column": "document" in {c.name for c in description}, "triggers": triggers}
