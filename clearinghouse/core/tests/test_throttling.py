@@ -25,7 +25,7 @@ def throttle_at(clock: Clock, rate: str) -> Any:
     throttle = AnonymousThrottle()
     throttle.timer = clock
     throttle.rate = rate
-    throttle.num_requests, throttle.duration = throttle.parse_rate(rate)
+    throttle.num_requests, throttle.duration = throttle.parse_rate(rate)  # type: ignore[assignment]
     return throttle
 
 
