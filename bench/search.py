@@ -14,9 +14,20 @@ shown), "page SQL" (the SQL outside those: the 20 measures shown and their relat
 (labelling the facets, serializing and the framework); and how many records the index matches before the
 visibility rule.
 
+A third table times filter combinations never requested before (issue 13): for a query kind, 20 random
+combinations of one to four filters (pillar, threat, region, group, country, language, status, year), each
+requested for the first time in the measuring process, then once again. Nothing a combination is the key of
+is warm on its first request (the combination is new to the process: a set cached per combination would not
+be there yet), while what a running worker holds for every search is (the index open, facet labels, the
+threats' lexicon), as for a new combination in a running worker.
+
+The public page cache (``core.pagecache``) is off here: it would answer a repeated request without searching.
+
     .venv/bin/python bench/search.py --sizes 100000 --engines sqlite postgresql --repeat 20
 
-Databases live in --workdir (SQLite files) and on the PostgreSQL server as ch174_bench_<size>.
+Databases live in --workdir (SQLite files) and on the PostgreSQL server as ch174_bench_<size>; the search
+index of each in --workdir as index-<engine>-<size>, current after ``generate_catalog``. ``--build-only``
+builds them (or finds them built) and measures nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +38,7 @@ import math
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -47,6 +59,10 @@ PYTHON = sys.executable
 TARGET_MS = {"sqlite": 150, "postgresql": 300}
 #: The facet filter added to the "term in ~28%" query for the "query + facet" kind.
 FACET_FILTER = {"pillar": "technical"}
+#: Filter combinations never requested before: the query kinds, how many combinations each, the filters drawn.
+FRESH_KINDS = ("term in ~28%", "term in nearly all")
+FRESH_COUNT = 20
+FRESH_FILTERS = ("pillar", "threat", "region", "group", "country", "language", "status", "year")
 
 
 # -- building the databases ------------------------------------------------------------------------
@@ -58,12 +74,15 @@ def database_url(engine: str, size: int, args: argparse.Namespace) -> str:
     return f"{args.postgres.rstrip('/')}/ch174_bench_{size}"
 
 
-def base_environment(url: str, args: argparse.Namespace) -> dict[str, str]:
+def base_environment(engine: str, size: int, args: argparse.Namespace) -> dict[str, str]:
+    """The environment of every command run on the database of ``size`` measures on ``engine``."""
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "clearinghouse.settings",
-        "DATABASE_URL": url,
+        "DATABASE_URL": database_url(engine, size, args),
         "VAR_DIR": str(args.workdir / "var"),
+        # generate_catalog leaves this index current: the measuring process finds it so
+        "SEARCH_INDEX_DIR": str(args.workdir / f"index-{engine}-{size}"),
         "CACHE_URL": "locmem://",
         "API_RATE_ANONYMOUS": "1000000000/second",
         "LOG_LEVEL": "WARNING",
@@ -87,6 +106,7 @@ def database_exists(engine: str, size: int, args: argparse.Namespace) -> bool:
 
 
 def fresh_database(engine: str, size: int, args: argparse.Namespace) -> None:
+    shutil.rmtree(args.workdir / f"index-{engine}-{size}", ignore_errors=True)
     if engine == "sqlite":
         for suffix in ("", "-wal", "-shm"):
             (args.workdir / f"sqlite-{size}.sqlite3{suffix}").unlink(missing_ok=True)
@@ -110,7 +130,7 @@ def build(engine: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
     """The database of ``size`` synthetic measures, built unless a complete one exists; its build record."""
     marker = args.workdir / f"{engine}-{size}.complete.json"
     url = database_url(engine, size, args)
-    env = {**base_environment(url, args), "DEBUG": "1"}
+    env = {**base_environment(engine, size, args), "DEBUG": "1"}
     if marker.exists() and not args.rebuild and database_exists(engine, size, args):
         say(f"[{engine} {size:,}] reusing the database; migrate …")
         manage(["migrate", "--noinput", "-v0"], env)  # the code under test may have added a migration
@@ -130,6 +150,7 @@ def build(engine: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
         record[f"{name}_s"] = round(time.monotonic() - started, 1)
         if name == "generate_catalog":
             record["generate_output"] = output.strip().splitlines()[-1]
+            record["load_average"] = load()  # (over the last 1, 5 and 15 minutes of the run)
     if engine == "postgresql":
         # What autovacuum reaches on its own after a bulk load: statistics and the visibility map.
         say(f"[{engine} {size:,}] VACUUM ANALYZE …")
@@ -286,7 +307,83 @@ def time_api(
     }
 
 
-def measure(repeat: int, budget_s: float, timeout_s: float) -> list[dict[str, Any]]:
+def filter_values() -> dict[str, list[str]]:
+    """Every value of each filter of FRESH_FILTERS, as the API takes it."""
+    from clearinghouse.catalog.models import Language, MeasureStatus, Pillar, Threat
+    from clearinghouse.countries.models import BDTRegion, GroupCode, MemberState
+
+    return {
+        "pillar": sorted(Pillar.objects.values_list("slug", flat=True)),
+        "threat": sorted(Threat.objects.values_list("slug", flat=True)),
+        "region": list(BDTRegion.values),
+        "group": list(GroupCode.values),
+        "country": sorted(MemberState.objects.values_list("alpha2", flat=True)),
+        "language": list(Language.values),
+        "status": list(MeasureStatus.values),
+        "year": [str(year) for year in range(2000, 2026)],  # (generate_catalog's years)
+    }
+
+
+def fresh_combinations(query: str, count: int, requested: list[dict[str, str]], seed: int) -> list[dict[str, str]]:
+    """``count`` combinations of ``query`` with one to four filters, none of them among ``requested``."""
+    chance = random.Random(seed)  # noqa: S311 (a benchmark's choice of filters, not a secret)
+    values = filter_values()
+    seen = {frozenset(params.items()) for params in requested}
+    found: list[dict[str, str]] = []
+    while len(found) < count:
+        names = sorted(chance.sample(FRESH_FILTERS, chance.randint(1, 4)))
+        params = {"q": query, **{name: chance.choice(values[name]) for name in names}}
+        if frozenset(params.items()) not in seen:
+            seen.add(frozenset(params.items()))
+            found.append(params)
+    return found
+
+
+def time_fresh(
+    client: Any, kind: str, combinations: list[dict[str, str]], clock: StepClock, timeout_s: float
+) -> dict[str, Any]:
+    """Each combination's first request in this process, and a second one, with the first's steps."""
+    from django.db import connection
+
+    first: list[float] = []
+    again: list[float] = []
+    matches: list[int] = []
+    steps: dict[str, list[float]] = defaultdict(list)
+    slowest: tuple[float, str] = (0.0, "")
+    with connection.execute_wrapper(clock.sql):
+        for params in combinations:
+            for timings in (first, again):
+                clock.seconds.clear()
+                clock.queries = 0
+                started = time.perf_counter()
+                body = api_get(client, params, timeout_s)
+                if body is None:
+                    return {"kind": kind, "timed_out": True, "combination": params}
+                total = time.perf_counter() - started
+                timings.append(total * 1000)
+                if timings is first:
+                    matches.append(body["count"])
+                    for step in STEPS[:-1]:
+                        steps[step].append(clock.seconds.get(step, 0.0) * 1000)
+                    steps["rest"].append((total - sum(clock.seconds.values())) * 1000)
+                    slowest = max(slowest, (total * 1000, "&".join(f"{k}={v}" for k, v in params.items())))
+    return {
+        "kind": kind,
+        "timed_out": False,
+        "combinations": len(combinations),
+        "matches_median": statistics.median(matches),
+        "matches_max": max(matches),
+        "empty": sum(1 for n in matches if n == 0),
+        "p50": statistics.median(first),
+        "p95": percentile(first, 0.95),
+        "again_p50": statistics.median(again),
+        "again_p95": percentile(again, 0.95),
+        "steps_p50": {step: statistics.median(values) for step, values in steps.items()},
+        "slowest": slowest,
+    }
+
+
+def measure(repeat: int, budget_s: float, timeout_s: float) -> dict[str, Any]:
     import importlib
 
     import django
@@ -331,20 +428,32 @@ def measure(repeat: int, budget_s: float, timeout_s: float) -> list[dict[str, An
         rows[-1]["peak_memory_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         shown = modes["repeated"]
         say(f"  {kind:22} repeated p50 {cell(shown, 'p50', timeout_s):>9} ms, p95 {cell(shown, 'p95', timeout_s)} ms")
-    return rows
+    fresh = []
+    requested = [params for _kind, params in kinds]
+    for number, kind in enumerate(FRESH_KINDS):
+        combinations = fresh_combinations(BENCHMARK_QUERIES[kind], FRESH_COUNT, requested, seed=13 + number)
+        # the query without filters again (requested before): a running worker, not one reopening its index
+        api_get(client, {"q": BENCHMARK_QUERIES[kind]}, timeout_s)
+        fresh.append(time_fresh(client, kind, combinations, clock, timeout_s))
+        requested += combinations
+        p50, p95 = (cell(fresh[-1], key, timeout_s) for key in ("p50", "p95"))
+        say(f"  {kind:22} new combinations p50 {p50:>9} ms, p95 {p95} ms")
+    return {"rows": rows, "fresh": fresh}
 
 
-def run_measurement(engine: str, size: int, args: argparse.Namespace) -> list[dict[str, Any]]:
+def run_measurement(engine: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
     env = {
-        **base_environment(database_url(engine, size, args), args),
+        **base_environment(engine, size, args),
         "DEBUG": "0",
         "HTTPS": "0",
         "ALLOWED_HOSTS": "testserver",
+        # the public page cache would answer a repeated request without searching (bench/throughput.py times it)
+        "PAGE_CACHE": "0",
     }
     (args.workdir / "var" / "static").mkdir(parents=True, exist_ok=True)  # WhiteNoise warns without it
     say(f"[{engine} {size:,}] measuring, {args.repeat} runs a query …")
     arguments = ["--repeat", str(args.repeat), "--budget", str(args.budget), "--timeout", str(args.timeout)]
-    found: list[dict[str, Any]] = measure_in_process(__file__, arguments, env, f"{engine} {size}")
+    found: dict[str, Any] = measure_in_process(__file__, arguments, env, f"{engine} {size}")
     return found
 
 
@@ -355,13 +464,11 @@ def cell(timing: dict[str, Any], key: str, timeout_s: float) -> str:
     return f"> {timeout_s * 1000:,.0f}" if timing["timed_out"] else f"{timing[key]:.1f}"
 
 
-def report(
-    results: list[tuple[str, int, list[dict[str, Any]]]], builds: list[dict[str, Any]], timeout_s: float
-) -> None:
+def report(results: list[tuple[str, int, dict[str, Any]]], builds: list[dict[str, Any]], timeout_s: float) -> None:
     rows = []
     for engine, size, measured in results:
         target = TARGET_MS[engine]
-        for r in measured:
+        for r in measured["rows"]:
             repeated, changed, cold = (r["modes"][mode] for mode in MODES)
             held = all(not t["timed_out"] and t["p95"] <= target for t in (repeated, changed))
             rows.append(
@@ -381,16 +488,51 @@ def report(
             )
     header = ["engine", "size", "query kind", "matches", "repeated p50", "repeated p95"]
     header += ["after change p50", "after change p95", "cold start p50", "target", "p95 ≤ target"]
-    print(f"Code measured: {code_version()}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    print(f"Code measured: {code_version()}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average {load()}")
     print()
     print("API search latency end to end, ms. repeated: the same query again; after change: the first search")
     print("after one measure was changed; cold start: the first search of a new process. matches: the total an")
     print("anonymous reader is shown. The target holds when repeated p95 and after change p95 meet it.")
     print(table(header, rows, left=3))
 
+    print()
+    print(f"A filter combination never requested before, API end to end, ms: {FRESH_COUNT} random combinations of the")
+    print(f"query with one to four filters ({', '.join(FRESH_FILTERS)}),")
+    print("each timed on its first request in the process (first) and on the next one (again). matches: the totals")
+    print("an anonymous reader is shown (median / largest / how many combinations match nothing). The target holds")
+    print("when the first requests' p95 meets it.")
+    fresh_rows = []
+    slowest = []
+    for engine, size, measured in results:
+        target = TARGET_MS[engine]
+        for f in measured["fresh"]:
+            if f["timed_out"]:
+                fresh_rows.append([engine, f"{size:,}", f["kind"], "?", *[f"> {timeout_s * 1000:,.0f}"] * 4])
+                fresh_rows[-1] += [f"{target}", "MISSED"]
+                continue
+            fresh_rows.append(
+                [
+                    engine,
+                    f"{size:,}",
+                    f["kind"],
+                    f"{f['matches_median']:,.0f} / {f['matches_max']:,} / {f['empty']}",
+                    f"{f['p50']:.1f}",
+                    f"{f['p95']:.1f}",
+                    f"{f['again_p50']:.1f}",
+                    f"{f['again_p95']:.1f}",
+                    f"{target}",
+                    "met" if f["p95"] <= target else "MISSED",
+                ]
+            )
+            slowest.append(f"{engine} {size:,}: {f['slowest'][1]} ({f['slowest'][0]:.1f} ms)")
+    header = ["engine", "size", "query kind", "matches", "first p50", "first p95", "again p50", "again p95"]
+    print(table([*header, "target", "first p95 ≤ target"], fresh_rows, left=3))
+    print("Slowest first requests:")
+    print("\n".join(f"  {line}" for line in slowest))
+
     step_rows = []
     for engine, size, measured in results:
-        for r in measured:
+        for r in measured["rows"]:
             for mode in MODES:
                 timing = r["modes"][mode]
                 steps = timing.get("steps_p50", {})
@@ -407,20 +549,31 @@ def report(
                         str(timing.get("runs", 0)),
                     ]
                 )
+        for f in measured["fresh"]:
+            steps = f.get("steps_p50", {})
+            step_rows.append(
+                [engine, f"{size:,}", f["kind"], "new combination", "-", cell(f, "p50", timeout_s)]
+                + [f"{steps[s]:.1f}" if s in steps else "-" for s in STEPS]
+                + ["-", str(f.get("combinations", 0))]
+            )
     print()
     print(
         "Memory of the searching process at the end (MB, peak resident): "
         + ", ".join(
-            f"{engine} {size:,}: {measured[-1].get('peak_memory_mb', 0):,.0f}" for engine, size, measured in results
+            f"{engine} {size:,}: {measured['rows'][-1].get('peak_memory_mb', 0):,.0f}"
+            for engine, size, measured in results
         )
     )
     print()
     print("Where the API time goes, p50 ms (index hits: every record matching, before the visibility rule)")
     header = ["engine", "size", "query kind", "mode", "index hits", "API", *STEPS, "SQL queries", "runs"]
     print(table(header, step_rows, left=4))
-
     print()
-    print("Building the databases")
+    report_builds(builds)
+
+
+def report_builds(builds: list[dict[str, Any]]) -> None:
+    print("Building the databases (generate s: generate_catalog, the search index included)")
     build_rows = [
         [
             b["engine"],
@@ -428,11 +581,18 @@ def report(
             f"{b.get('migrate_s', 0) + b.get('load_reference_data_s', 0):.1f}",
             f"{b.get('generate_catalog_s', 0):.1f}",
             b.get("generate_output", ""),
+            b.get("load_average", "?"),
             "reused" if b["reused"] else "built now",
         ]
         for b in builds
     ]
-    print(table(["engine", "size", "setup s", "generate s", "generate_catalog says", "database"], build_rows, left=2))
+    header = ["engine", "size", "setup s", "generate s", "generate_catalog says", "load average", "database"]
+    print(table(header, build_rows, left=2))
+
+
+def load() -> str:
+    """The machine's load average over 1, 5 and 15 minutes."""
+    return " ".join(f"{n:.2f}" for n in os.getloadavg())
 
 
 def main() -> None:
@@ -461,6 +621,7 @@ def main() -> None:
         action="store_true",
         help="Leave out bench/search_engine.py's table (the search step beside bare Tantivy and exhaustive BM25).",
     )
+    parser.add_argument("--build-only", action="store_true", help="Build the databases (unless built) and stop.")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -473,10 +634,15 @@ def main() -> None:
     for engine in args.engines:
         for size in args.sizes:
             builds.append(build(engine, size, args))
+            if args.build_only:
+                continue
             results.append((engine, size, run_measurement(engine, size, args)))
             if not args.no_engine_comparison:
                 steps.append((engine, size, search_engine.run(engine, size, args)))
     print()
+    if args.build_only:
+        report_builds(builds)
+        return
     report(results, builds, args.timeout)
     if steps:
         # the search step per query class: its ratio to bare Tantivy and its overlap with an exhaustive BM25

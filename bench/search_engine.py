@@ -13,7 +13,8 @@ query class:
 - the overlap of the top 20 ("words only", and the bare index's) with an exhaustive BM25 ranking of every
   visible match, computed in Python in one pass over the search documents (k1 1.2, b 0.75, the idf of
   SQLite's FTS5; the same on both databases); ties aside on both sides (target ≥ 0.8);
-- a filter combination not seen before: the first request of 20 random combinations (1 to 4 filters);
+- a filter combination not seen before: the first request of 20 random combinations (1 to 4 filters; those of
+  bench/search.py's table of new combinations);
 - building the index from the database: time and size on disk.
 
     .venv/bin/python bench/search_engine.py --sizes 100000 1000000 --engines sqlite postgresql
@@ -24,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import statistics
 import sys
 import tempfile
@@ -37,14 +37,6 @@ from _shared import code_version, measure_in_process, say, table
 ROOT = Path(__file__).resolve().parents[1]
 #: the facets the catalogue counts (``engine.COUNTED``), counted by the bare index too
 FACETS = ["pillar", "threat", "country", "language", "status", "year"]
-FILTER_CHOICES = {
-    "pillar": ["legal", "technical", "organizational", "capacity", "cooperation"],
-    "status": ["planned", "in_progress", "operational", "evaluated"],
-    "language": ["en", "fr", "es", "ar", "ru", "zh-hans"],
-    "region": ["africa", "americas", "arab-states", "asia-pacific", "cis", "europe"],
-    "group": ["ldc", "sids", "lldc"],
-    "year": [str(y) for y in range(2015, 2026)],
-}
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -297,12 +289,13 @@ def measure(repeat: int) -> dict[str, Any]:
             }
         )
         say(f"  {kind:20} p95 {rows[-1]['p95']:.1f} ms, bare Tantivy p95 {rows[-1]['bare_p95']:.1f} ms")
-    chance = random.Random(7)  # noqa: S311 (a benchmark's choice of filters, not a secret)
-    parsed = parse_query(BENCHMARK_QUERIES["term in ~28%"])
+    import search as search_bench  # (bench/search.py: the same combinations as its API table's)
+
+    query = BENCHMARK_QUERIES["term in ~28%"]
+    parsed = parse_query(query)
     first = []
-    for _ in range(20):
-        names = chance.sample(sorted(FILTER_CHOICES), chance.randint(1, 4))
-        filters = {name: chance.choice(FILTER_CHOICES[name]) for name in names}
+    for params in search_bench.fresh_combinations(query, search_bench.FRESH_COUNT, [], seed=13):
+        filters = {name: value for name, value in params.items() if name != "q"}
         started = time.perf_counter()
         engine.search(reader, parsed, filters, sort="relevance", offset=0, limit=20, with_facets=True)
         first.append((time.perf_counter() - started) * 1000)
@@ -323,9 +316,11 @@ def run(engine_name: str, size: int, args: argparse.Namespace) -> dict[str, Any]
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import search as search_bench  # bench/search.py builds the databases
 
+    own = args.workdir / f"var-{engine_name}-{size}"  # (its index is rebuilt here, to time the build)
     env = {
-        **search_bench.base_environment(search_bench.database_url(engine_name, size, args), args),
-        "VAR_DIR": str(args.workdir / f"var-{engine_name}-{size}"),
+        **search_bench.base_environment(engine_name, size, args),
+        "VAR_DIR": str(own),
+        "SEARCH_INDEX_DIR": str(own / "search-index"),
         "DEBUG": "0",
     }
     say(f"[{engine_name} {size:,}] the search step beside bare Tantivy …")

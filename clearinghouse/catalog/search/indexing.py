@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 
 from clearinghouse.catalog.search import postings
 from clearinghouse.catalog.search.text import normalize
+from clearinghouse.core import bulk
 from clearinghouse.core.markdown import plain_text
 
 
@@ -59,16 +61,30 @@ def _lock_state() -> Any:
     return state
 
 
-def changed(measure_ids: Iterable[int] = ()) -> None:
+@dataclass(frozen=True)
+class Logged:
+    """A change logged: the state's counter and stamp it committed with."""
+
+    seq: int
+    stamp: str
+
+
+def start_log() -> None:
+    """Give the catalogue a state if it has none yet (a new database), in a transaction of its own."""
+    with transaction.atomic():
+        _lock_state()
+
+
+def changed(measure_ids: Iterable[int] = ()) -> Logged:
     """Log a change to these measures (in the caller's transaction), so every process patches its caches.
 
     Without ids, the whole catalogue counts as changed: every process rebuilds its caches.
     """
     with transaction.atomic():
-        _log_change(sorted(set(measure_ids)))
+        return _log_change(sorted(set(measure_ids)))
 
 
-def _log_change(ids: list[int]) -> None:
+def _log_change(ids: list[int]) -> Logged:
     from clearinghouse.catalog.models import SearchChange
 
     state = _lock_state()
@@ -82,6 +98,7 @@ def _log_change(ids: list[int]) -> None:
     )
     if state.seq % 1000 == 0:
         SearchChange.objects.filter(seq__lte=state.seq - CHANGES_KEPT).delete()
+    return Logged(state.seq, state.stamp)
 
 
 def _stored_facets(document: Any) -> set[bytes]:
@@ -102,25 +119,31 @@ def index_measure(measure: Any) -> None:
     )
 
 
-def index_many(rows: Iterable[tuple[int, str, set[bytes]]]) -> None:
+def index_many(rows: Iterable[tuple[int, str, set[bytes]]]) -> Logged:
     """Bulk-index new measures ``(measure_id, normalized text, facet terms)``, for generators and imports.
 
-    Every process rebuilds its caches afterwards (one change for the whole batch).
+    Every process rebuilds its caches afterwards (one change for the whole batch, returned).
     """
     from clearinghouse.catalog.models import MeasureSearchDocument
 
-    changed()
+    logged = changed()
     rows = list(rows)
-    MeasureSearchDocument.objects.bulk_create(
-        [
-            MeasureSearchDocument(measure_id=pk, text=text, facets=" ".join(sorted(t.decode() for t in facets)))
-            for pk, text, facets in rows
-        ],
-        update_conflicts=True,
-        unique_fields=["measure"],
-        update_fields=["text", "facets"],
-    )
+    if not rows:
+        return logged
+    documents = [(pk, text, " ".join(sorted(t.decode() for t in facets))) for pk, text, facets in rows]
+    ids = [pk for pk, _text, _facets in rows]
+    # (the change is logged first: on PostgreSQL its row lock keeps other writers of search documents out)
+    if MeasureSearchDocument.objects.filter(measure_id__gte=min(ids), measure_id__lte=max(ids)).exists():
+        MeasureSearchDocument.objects.bulk_create(
+            [MeasureSearchDocument(measure_id=pk, text=text, facets=facets) for pk, text, facets in documents],
+            update_conflicts=True,
+            unique_fields=["measure"],
+            update_fields=["text", "facets"],
+        )
+    else:  # none of them has a document yet: written as rows (core.bulk), no value prepared through the model
+        bulk.insert(MeasureSearchDocument, ("measure_id", "text", "facets"), documents)
     postings.add_many((pk, facets) for pk, _text, facets in rows)
+    return logged
 
 
 def documents_of(measure_ids: list[int]) -> list[tuple[int, str, set[bytes]]]:

@@ -37,6 +37,8 @@ class State:
     stamp: str
     #: changes to how facet values and threats are named (labels, synonyms): not part of what is indexed
     labels: str = field(default="", compare=False)
+    #: the latest audited change to each kind of reference record (part of ``token``)
+    references: str = field(default="", compare=False)
 
 
 class _LRU:
@@ -116,9 +118,10 @@ def current_state() -> State:
         row = cursor.fetchone()
     if row is None:
         return State(uuid.uuid4().hex, 0, uuid.uuid4().hex)
-    token, seq, stamp, *references, named = row
-    grouping = f"{token}:{':'.join(str(r or 0) for r in references)}"
-    return State(grouping, seq, stamp, labels=f"{grouping}:{named or 0}")
+    token, seq, stamp, *latest, named = row
+    references = ":".join(str(r or 0) for r in latest)
+    grouping = f"{token}:{references}"
+    return State(grouping, seq, stamp, labels=f"{grouping}:{named or 0}", references=references)
 
 
 def changes_since(state: State, base: State) -> BitMap | None:

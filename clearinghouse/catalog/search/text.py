@@ -70,6 +70,11 @@ def is_cjk(token: str) -> bool:
     return bool(_CJK.fullmatch(token))
 
 
+def has_cjk(text: str) -> bool:
+    """Whether a normalized text holds a Chinese or Japanese character anywhere."""
+    return _CJK.search(text) is not None
+
+
 def _forms_of_word(folded: str) -> frozenset[str]:
     words = folded.split()
     return analysis.word_forms(words[0]) if len(words) == 1 else frozenset()

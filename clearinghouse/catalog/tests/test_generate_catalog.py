@@ -8,18 +8,18 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 
-from clearinghouse.catalog import selectors
-from clearinghouse.catalog.models import Measure
+from clearinghouse.catalog import search, selectors
+from clearinghouse.catalog.models import Measure, MeasureSearchDocument
+from clearinghouse.catalog.search import engine as search_engine
 from clearinghouse.catalog.search.text import normalize
 from clearinghouse.core.models import AuditEvent
 from clearinghouse.core.visibility import TLP, Lifecycle
 
 
-def generate(count: int = 50, seed: int = 1) -> list[Measure]:
+def generate(count: int = 50, seed: int = 1, batch: int = 20000) -> list[Measure]:
     before = Measure.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    call_command(
-        "generate_catalog", "--count", str(count), "--seed", str(seed), stdout=io.StringIO(), stderr=io.StringIO()
-    )
+    arguments = ["--count", str(count), "--seed", str(seed), "--batch", str(batch)]
+    call_command("generate_catalog", *arguments, stdout=io.StringIO(), stderr=io.StringIO())
     return list(Measure.objects.filter(pk__gt=before).order_by("pk").prefetch_related("threats"))
 
 
@@ -118,3 +118,100 @@ def test_an_anonymous_reader_sees_only_the_published_tlp_clear_ones():
 
     assert seen == expected
     assert 0 < len(expected) < len(measures)
+
+
+# -- the machine's search index, kept current by the run -------------------------------------------
+
+
+@pytest.fixture
+def index_on_disk(settings, tmp_path):
+    """The search index in a folder, as on a machine (the tests otherwise keep it in memory)."""
+    settings.SEARCH_INDEX_DIR = str(tmp_path)
+    search.reset()
+    return tmp_path
+
+
+def rebuilds(monkeypatch) -> list[int]:
+    from clearinghouse.catalog.search.engine import Engine
+
+    calls: list[int] = []
+    original = Engine._rebuild
+
+    def counted(self, state, stream=None):
+        calls.append(Measure.objects.count())
+        return original(self, state, stream=stream)
+
+    monkeypatch.setattr(Engine, "_rebuild", counted)
+    return calls
+
+
+def everything_found(reader=None) -> tuple:
+    """What a search for the word every synthetic measure has finds: total, first page, facet counts."""
+    result = selectors.search_measures(reader or AnonymousUser(), query="synthetic", page_size=100)
+    facets = {name: [(v.value, v.count) for v in values] for name, values in result.facets.items()}
+    return result.total, [m.pk for m in result.page], facets
+
+
+@pytest.mark.django_db
+def test_after_a_run_the_first_search_of_a_new_process_finds_the_measures_without_rebuilding_the_index(
+    index_on_disk, monkeypatch
+):
+    measures = generate(count=120, batch=50)
+    search.reset()  # a new process opens the index on disk
+    built = rebuilds(monkeypatch)
+
+    found = everything_found()
+
+    assert built == []
+    shown = {m.pk for m in measures if m.lifecycle == Lifecycle.PUBLISHED and m.tlp == TLP.CLEAR}
+    assert found[0] == len(shown) and set(found[1]) <= shown
+    search_engine.rebuild()  # the index rebuilt from the database gives the same results
+    assert everything_found() == found
+
+
+@pytest.mark.django_db
+def test_a_run_stopped_half_way_leaves_whole_batches_and_the_next_search_rebuilds_the_index(index_on_disk, monkeypatch):
+    original = search.index_many
+
+    def stopped_in_the_second_batch(rows):
+        if Measure.objects.count() > 40:  # (the second batch's measures are written already)
+            raise KeyboardInterrupt
+        return original(rows)
+
+    monkeypatch.setattr(search, "index_many", stopped_in_the_second_batch)
+    with pytest.raises(KeyboardInterrupt):
+        generate(count=100, batch=40)
+    monkeypatch.setattr(search, "index_many", original)
+    search.reset()
+    built = rebuilds(monkeypatch)
+
+    found = everything_found()
+
+    assert Measure.objects.count() == 40 and MeasureSearchDocument.objects.count() == 40
+    assert built == [40]
+    visible = selectors.measures_visible_to(AnonymousUser())
+    assert found[0] == visible.count() and set(found[1]) <= set(visible.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_measure_published_by_someone_else_during_a_run_is_found_after_it(personas, index_on_disk, monkeypatch):
+    from clearinghouse.catalog.management.commands import generate_catalog
+    from clearinghouse.catalog.tests.factories import measure
+
+    published: list[Measure] = []
+    original = generate_catalog.write_batch
+
+    def meanwhile_a_measure_is_published(batch, index):
+        original(batch, index)
+        if not published:
+            published.append(measure(personas, title="Blacklistdb for stolen handsets"))
+
+    monkeypatch.setattr(generate_catalog, "write_batch", meanwhile_a_measure_is_published)
+    generate(count=100, batch=40)
+    search.reset()
+    built = rebuilds(monkeypatch)
+
+    found = selectors.search_measures(AnonymousUser(), query="blacklistdb")
+
+    assert [m.pk for m in found.page] == [published[0].pk]
+    assert len(built) == 1  # the index could not claim the catalogue's state: rebuilt from the database

@@ -130,6 +130,19 @@ def test_after_an_edit_counts_and_facets_are_those_a_new_process_computes(genera
 
 
 @pytest.mark.django_db
+def test_a_withdrawn_measure_is_no_longer_found_nor_counted_by_a_reader_who_may_not_see_it(generated, personas):
+    reader = AnonymousUser()
+    made = measure(personas, title="Blacklistdb for stolen handsets")
+    assert search_now(reader, "blacklistdb").total == 1  # (the index holds its published version)
+
+    services.withdraw_measure(made, actor=personas.curator)
+
+    found = search_now(reader, "blacklistdb")
+    assert (found.total, found.page) == (0, [])
+    assert summary(search_now(reader, "stolen")) == summary(fresh(reader, "stolen"))
+
+
+@pytest.mark.django_db
 def test_a_state_seen_in_a_rolled_back_transaction_is_never_served_later(generated, personas):
     reader = AnonymousUser()
     search_now(reader, "fraud")

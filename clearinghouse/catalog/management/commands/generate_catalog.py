@@ -5,9 +5,12 @@ real contribution and never counted in reports. The words are drawn from a Zipf-
 of pseudo-words in which a few real words sit at chosen ranks, so benchmark queries have rare, medium
 and very common terms (``BENCHMARK_QUERIES``). The same seed gives the same measures, whatever the batch.
 
-Rows are written with ``bulk_create``, one transaction per batch, search documents included; the
-services are bypassed on purpose (they audit and version every measure), and one audit row records
-the run.
+Rows are written in bulk (``core.bulk``: ``COPY`` on PostgreSQL), one transaction per batch, search
+documents and facet postings included; the services are bypassed on purpose (they audit and version every
+measure), and one audit row records the run. Each batch is added to the machine's search index once its
+transaction has committed (``engine.Engine.appending``), so the index is current when the run ends and the
+first search does not rebuild it; a run stopped half-way leaves whole batches, and an index that the next
+search rebuilds.
 """
 
 from __future__ import annotations
@@ -23,14 +26,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import reset_queries, transaction
+from django.utils import timezone
 
 from clearinghouse.catalog import search
 from clearinghouse.catalog.models import Language, Measure, MeasureStatus, Pillar, Threat
-from clearinghouse.catalog.search import postings
+from clearinghouse.catalog.search import engine, postings
 from clearinghouse.catalog.search.text import normalize
-from clearinghouse.core import audit
+from clearinghouse.core import audit, bulk
 from clearinghouse.core.progress import progress_bar
-from clearinghouse.core.visibility import TLP, Lifecycle
+from clearinghouse.core.visibility import TLP, Lifecycle, Sharing
 from clearinghouse.countries.models import MemberState, Organization
 
 #: Pseudo-words in the vocabulary, besides the placed real words; word of rank r has weight 1 / r.
@@ -103,6 +107,33 @@ def _sampling_table() -> tuple[str, ...]:
     return tuple(table)
 
 
+#: The fields ``Generator.measure`` draws, in order.
+GENERATED = (
+    "title",
+    "summary",
+    "description",
+    "pillar_id",
+    "status",
+    "since_year",
+    "language",
+    "tlp",
+    "lifecycle",
+    "owner_state_id",
+    "owner_organization_id",
+    "submitted_at",
+    "published_at",
+    "is_illustrative",
+)
+#: The measure's columns as written: the id, the fields drawn, then those the same for every measure.
+MEASURE_COLUMNS = (
+    "id",
+    *GENERATED,
+    *("version", "created_by_id", "created_at", "updated_at", "evidence", "evidence_source", "cost_range"),
+    "prerequisites",
+)
+_DATETIMES = [n for n, name in enumerate(GENERATED) if name in ("submitted_at", "published_at")]
+
+
 @dataclass
 class SyntheticMeasure:
     """One generated measure, before it has an id."""
@@ -110,6 +141,29 @@ class SyntheticMeasure:
     fields: dict[str, Any]
     threat_ids: list[int]
     text: str
+
+    def stored(self) -> list[Any]:
+        """The fields drawn, in the order of GENERATED, as the database stores them."""
+        values = [self.fields[name] for name in GENERATED]
+        for at in _DATETIMES:
+            if values[at] is not None:
+                values[at] = bulk.db_value(Measure, GENERATED[at], values[at])
+        return values
+
+    def facet_terms(self) -> set[bytes]:
+        f = self.fields
+        return postings.facet_terms(
+            pillar_id=f["pillar_id"],
+            status=f["status"],
+            languages=[f["language"]],
+            since_year=f["since_year"],
+            owner_state_id=f["owner_state_id"],
+            threat_ids=self.threat_ids,
+        )
+
+    def sharing(self) -> Sharing:
+        f = self.fields
+        return Sharing(f["tlp"], f["lifecycle"], f["owner_state_id"], f["owner_organization_id"])
 
 
 class Generator:
@@ -191,38 +245,36 @@ class Generator:
             yield self.measure()
 
 
-def write_batch(batch: list[SyntheticMeasure]) -> None:
-    """Insert measures, their threats and their search documents in one transaction."""
+def write_batch(batch: list[SyntheticMeasure], index: engine.Appending) -> None:
+    """Insert measures, their threats, their search documents and facet postings in one transaction; then add
+    them to the machine's search index."""
     Through = Measure.threats.through
     first = batch[0].fields  # a spot check that the shortcut in Generator.measure still holds
     if normalize(f"{first['title']} {first['summary']} {first['description']}") != batch[0].text:
         raise CommandError("A synthetic search document differs from search.text.normalize() of its text.")
+    created = bulk.db_value(Measure, "created_at", timezone.now())
+    same = (1, None, created, created, "", "", "", "")  # (the columns of MEASURE_COLUMNS after GENERATED)
+    terms = [item.facet_terms() for item in batch]
     with transaction.atomic():
-        measures = Measure.objects.bulk_create([Measure(**item.fields) for item in batch])
-        Through.objects.bulk_create(
-            [
-                Through(measure_id=measure.pk, threat_id=threat_id)
-                for measure, item in zip(measures, batch, strict=True)
-                for threat_id in item.threat_ids
-            ]
+        ids = bulk.reserve_ids(Measure, len(batch))
+        bulk.insert(
+            Measure,
+            MEASURE_COLUMNS,
+            [(pk, *item.stored(), *same) for pk, item in zip(ids, batch, strict=True)],
         )
-        search.index_many(
-            [
-                (
-                    measure.pk,
-                    item.text,
-                    postings.facet_terms(
-                        pillar_id=measure.pillar_id,
-                        status=measure.status,
-                        languages=[measure.language],
-                        since_year=measure.since_year,
-                        owner_state_id=measure.owner_state_id,
-                        threat_ids=item.threat_ids,
-                    ),
-                )
-                for measure, item in zip(measures, batch, strict=True)
-            ]
+        bulk.insert(
+            Through,
+            ("measure_id", "threat_id"),
+            [(pk, threat_id) for pk, item in zip(ids, batch, strict=True) for threat_id in item.threat_ids],
         )
+        logged = search.index_many(zip(ids, (item.text for item in batch), terms, strict=True))
+    index.add(
+        logged,
+        (
+            (pk, item.text, facet_terms, item.sharing(), item.fields["published_at"])
+            for pk, item, facet_terms in zip(ids, batch, terms, strict=True)
+        ),
+    )
 
 
 class Command(BaseCommand):
@@ -240,10 +292,11 @@ class Command(BaseCommand):
         generated = islice(Generator(seed), count)
         self.stderr.ending = ""  # the progress bar ends its own lines
         try:
-            items = iter(progress_bar(generated, label="Synthetic measures", total=count, stream=self.stderr))
-            while chunk := list(islice(items, batch)):
-                write_batch(chunk)
-                reset_queries()  # under DEBUG, logged bulk INSERTs would hold every text in memory
+            with bulk.large_writes(), engine.appending() as index:
+                items = iter(progress_bar(generated, label="Synthetic measures", total=count, stream=self.stderr))
+                while chunk := list(islice(items, batch)):
+                    write_batch(chunk, index)
+                    reset_queries()  # under DEBUG, logged queries would pile up
         finally:
             self.stderr.ending = "\n"
         audit.record(None, "catalog.generated", changes={"count": count, "seed": seed})
