@@ -533,6 +533,10 @@ class SearchState(models.Model):
     measure in ``SearchChange``, so a process brings its index and caches up to date by re-reading only the
     measures changed since. Writers update this row first, so on PostgreSQL its row lock orders them and
     ``seq`` is committed in order.
+
+    The row also holds the versions of the reference records measures are grouped and named by (Member
+    States, development groups, threats, pillars): the id of the latest audit event of each, written with
+    the event (``search.indexing.reference_changed``), so that a search reads the whole state in one row.
     """
 
     token = models.CharField(max_length=32)
@@ -540,6 +544,14 @@ class SearchState(models.Model):
     #: Random, new with every change: a state seen inside a transaction that was rolled back is never
     #: taken for the committed state that later reuses its ``seq``.
     stamp = models.CharField(max_length=32, default="")
+    #: The latest audited change to each kind of reference record that may regroup measures (a state's
+    #: region, a group's members, a threat's family, a pillar's slug): renames and synonyms leave them.
+    member_states_version = models.BigIntegerField(default=0)
+    development_groups_version = models.BigIntegerField(default=0)
+    threats_version = models.BigIntegerField(default=0)
+    pillars_version = models.BigIntegerField(default=0)
+    #: The latest audited change of any kind to those records, renames and synonyms included.
+    labels_version = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("search state")

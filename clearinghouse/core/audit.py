@@ -1,4 +1,8 @@
-"""Writing the audit log. Every service calls :func:`record` inside its transaction."""
+"""Writing the audit log. Every service calls :func:`record` inside its transaction.
+
+The catalogue's search state follows the events about the reference records measures are grouped by, in
+the same transaction (``catalog.search.indexing.reference_changed``).
+"""
 
 from __future__ import annotations
 

@@ -38,7 +38,7 @@ class AuditEvent(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit log")
-        # "the latest change to records of this type" (the catalogue's search caches ask it per search)
+        # "the latest change to records of this type" (the catalogue's search state was filled from it once)
         indexes = [models.Index(fields=["object_type", "id"], name="core_audit_type_latest")]
 
     def __str__(self) -> str:

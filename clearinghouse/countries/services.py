@@ -95,6 +95,10 @@ def load_reference_data(progress: Callable[[Iterable[Any]], Iterable[Any]] = ite
     Secretariat to fields the files do not carry (a focal point's profile) are kept.
     """
     reports = {"member_states": LoadReport(), "groups": LoadReport(), "organizations": LoadReport()}
+    # Every state and group this may change is locked before the first audited change locks the catalogue's
+    # search state row: writers lock what they change first and that row last, so none waits in a circle.
+    for model in (MemberState, DevelopmentGroup):
+        list(model.objects.select_for_update(no_key=True).order_by("pk").values_list("pk", flat=True))
     by_alpha2: dict[str, MemberState] = {}
     for row in progress(member_state_rows()):
         country = pycountry.countries.lookup(row["alpha2"])
@@ -181,7 +185,9 @@ def update_member_state_profile(state: MemberState, *, actor: Any, **values: str
     unknown = set(values) - set(PROFILE_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown profile fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    state = MemberState.objects.select_for_update().get(pk=state.pk)
+    # "no key": a measure written meanwhile may point at this state (a key-share lock) after taking the catalogue's
+    # search state row, which this change takes when it is audited: it must not wait for this lock
+    state = MemberState.objects.select_for_update(no_key=True).get(pk=state.pk)
     before = {field: getattr(state, field) for field in values}
     for field, value in values.items():
         setattr(state, field, value)

@@ -609,7 +609,19 @@ def matching(query: ParsedQuery) -> list[int]:
     if not total:
         return []
     found = searcher.search(composed.query, limit=total, order_by_field="recency")
-    return [searcher.doc(address)["id"][0] for _key, address in found.hits]
+    return _ids(searcher, found.hits)
+
+
+#: Above this many hits, their ids are read from the id column in one call rather than from each stored
+#: document: the call costs about 40 µs however few they are (1,000,000 measures), a document about 0.8 µs.
+IDS_FROM_COLUMN = 64
+
+
+def _ids(searcher: Any, hits: list[tuple[Any, Any]]) -> list[int]:
+    """The measure ids of the hits, in their order."""
+    if len(hits) <= IDS_FROM_COLUMN:
+        return [searcher.doc(address)["id"][0] for _key, address in hits]
+    return list(searcher.fast_field_values("id", [address for _key, address in hits]))
 
 
 def search(
@@ -630,7 +642,7 @@ def search(
         found = searcher.search(combined, limit=limit, offset=offset, count=True)
     else:
         found = searcher.search(combined, limit=limit, offset=offset, count=True, order_by_field="recency")
-    ids = [searcher.doc(address)["id"][0] for _key, address in found.hits]
+    ids = _ids(searcher, found.hits)
     facets: dict[str, dict[str, int]] = {}
     if with_facets and found.count:
         spec = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in COUNTED}

@@ -45,6 +45,24 @@ def document_text(measure: Any) -> str:
     return normalize(" ".join(part for part in parts if part))
 
 
+#: Records whose change may alter how measures are grouped into facets (a threat's family, a state's
+#: region or groups, a pillar's slug), and the column of the state row that holds the latest audit event of each.
+REFERENCE_VERSIONS = {
+    "countries.memberstate": "member_states_version",
+    "countries.developmentgroup": "development_groups_version",
+    "catalog.threat": "threats_version",
+    "catalog.pillar": "pillars_version",
+}
+REFERENCE_TYPES = tuple(REFERENCE_VERSIONS)
+#: Audited changes to those records that leave the grouping alone: they rename, or add words to search by.
+NAMING_ACTIONS = (
+    "threat.renamed",
+    "pillar.renamed",
+    "threat.synonym_added",
+    "threat.synonym_removed",
+    "memberstate.profile_updated",
+)
+
 #: Changes kept in ``SearchChange``; a process whose caches are older rebuilds them.
 CHANGES_KEPT = 100_000
 #: The measure id of the ``SearchChange`` row that marks a new generation.
@@ -99,6 +117,39 @@ def _log_change(ids: list[int]) -> Logged:
     if state.seq % 1000 == 0:
         SearchChange.objects.filter(seq__lte=state.seq - CHANGES_KEPT).delete()
     return Logged(state.seq, state.stamp)
+
+
+def reference_changed(event: Any) -> None:
+    """Record an audited change to a reference record in the state row, in the change's transaction.
+
+    Every change to those records is audited (``core.audit.record``), so this follows the audit log: on each
+    of its events about a Member State, development group, threat or pillar (connected in ``CatalogConfig``).
+    The change bumps the record type's grouping version, unless it only renames, and the labels version.
+    Writers lock what they change before they audit it, so the state row is locked last, as by measure writers.
+    """
+    if event.object_type not in REFERENCE_VERSIONS:
+        return
+    with transaction.atomic():
+        state = _lock_state()
+        versions = ["labels_version"]
+        if event.action not in NAMING_ACTIONS:
+            versions.append(REFERENCE_VERSIONS[event.object_type])
+        for name in versions:
+            setattr(state, name, event.pk)
+        state.save(update_fields=versions)
+
+
+def _audited(sender: Any, instance: Any, created: bool = False, raw: bool = False, **kwargs: Any) -> None:
+    if created and not raw:
+        reference_changed(instance)
+
+
+def follow_audit_log() -> None:
+    from django.db.models.signals import post_save
+
+    from clearinghouse.core.models import AuditEvent
+
+    post_save.connect(_audited, sender=AuditEvent, dispatch_uid="catalog.search.reference_changed")
 
 
 def _stored_facets(document: Any) -> set[bytes]:

@@ -33,7 +33,8 @@ def rename_taxonomy_node(node: Threat | Pillar, *, actor: Any, **names: str) -> 
     names = {field: " ".join((value or "").split()) for field, value in names.items()}
     if "name_en" in names and not names["name_en"]:
         raise ValidationError(_("The English name is required: it is shown where a language has no name."))
-    node = type(node).objects.select_for_update().get(pk=node.pk)
+    # "no key": a measure written meanwhile may point at the node (see ``update_member_state_profile``)
+    node = type(node).objects.select_for_update(no_key=True).get(pk=node.pk)
     before = {field: getattr(node, field) for field in names}
     for field, value in names.items():
         setattr(node, field, value)

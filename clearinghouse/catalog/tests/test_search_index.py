@@ -69,6 +69,12 @@ def old_full_text() -> dict[str, object]:
 NO_OLD_FULL_TEXT = {"tables": set(), "document column": False, "triggers": 0}
 
 
+def latest_migration(app: str) -> str:
+    from django.db.migrations.loader import MigrationLoader
+
+    return MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes(app)[0][1]
+
+
 @pytest.fixture
 def generated():
     call_command("generate_catalog", "--count", "300", "--seed", "3", stdout=io.StringIO(), stderr=io.StringIO())
@@ -229,6 +235,100 @@ def test_a_new_development_group_member_is_counted_in_the_group_facet_at_once(pe
     assert after["sids"] == before.get("sids", 0) + 1
 
 
+def versions_read_from_the_audit_log() -> tuple[list[int], int]:
+    """The reference versions as searches read them from the audit log before the state row held them: the
+    latest audited change to each kind of reference record, renames aside, and the latest of any kind."""
+    from clearinghouse.catalog.search import indexing
+    from clearinghouse.core.models import AuditEvent
+
+    events = AuditEvent.objects.order_by("-id").values_list("id", flat=True)
+    grouping = [
+        events.filter(object_type=kind).exclude(action__in=indexing.NAMING_ACTIONS).first() or 0
+        for kind in indexing.REFERENCE_TYPES
+    ]
+    return grouping, events.filter(object_type__in=indexing.REFERENCE_TYPES).first() or 0
+
+
+def versions_in_the_state_row() -> tuple[list[int], int]:
+    from clearinghouse.catalog.models import SearchState
+    from clearinghouse.catalog.search import indexing
+
+    *grouping, labels = SearchState.objects.values_list(*indexing.REFERENCE_VERSIONS.values(), "labels_version").get(
+        pk=1
+    )
+    return grouping, labels
+
+
+@pytest.mark.django_db
+def test_a_state_s_new_region_and_a_rename_change_the_search_state_as_the_audit_log_did_and_other_events_do_not(
+    personas, monkeypatch
+):
+    from clearinghouse.catalog.models import Threat
+    from clearinghouse.catalog.services import rename_taxonomy_node
+    from clearinghouse.countries import services as countries
+
+    measure(personas, title="Number portability fraud checks")  # owned by Kenya, alice's state
+    reader = AnonymousUser()
+    before = bitmaps.current_state()
+    regions = {v.value: v.count for v in search_now(reader, "portability").facets["region"]}
+    assert regions == {"africa": 1}
+    rows = countries.member_state_rows()
+    for row in rows:
+        if row["alpha2"] == "KE":
+            row["bdt_region"] = "arab_states"
+    monkeypatch.setattr(countries, "member_state_rows", lambda: rows)
+
+    countries.load_reference_data()  # Kenya's region, as the reference data now gives it
+    regrouped = bitmaps.current_state()
+    regions = {v.value: v.count for v in search_now(reader, "portability").facets["region"]}
+    assert regrouped.token != before.token and regrouped.labels != before.labels
+    assert regions == {"arab_states": 1}
+    assert versions_in_the_state_row() == versions_read_from_the_audit_log()
+
+    rename_taxonomy_node(Threat.objects.get(slug="device-theft"), actor=personas.curator, name_fr="Vol d'appareils")
+    renamed = bitmaps.current_state()
+    assert renamed.token == regrouped.token and renamed.labels != regrouped.labels
+    assert versions_in_the_state_row() == versions_read_from_the_audit_log()
+
+    countries.create_organization(actor=None, name="Numbering Forum", slug="numbering-forum", kind="regional")
+    assert bitmaps.current_state() == renamed and bitmaps.current_state().labels == renamed.labels
+    assert versions_in_the_state_row() == versions_read_from_the_audit_log()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeping_the_reference_versions_in_the_state_row_fills_them_from_the_audit_log_and_reverses():
+    from django.db.migrations.executor import MigrationExecutor
+
+    from clearinghouse.catalog.models import SearchState, Threat
+    from clearinghouse.catalog.services import rename_taxonomy_node
+    from clearinghouse.catalog.taxonomy import load_default_taxonomy
+    from clearinghouse.core.testing import make_personas
+    from clearinghouse.countries.services import load_reference_data
+
+    def migrate_to(name: str) -> None:
+        MigrationExecutor(connection).migrate([("catalog", name)])
+
+    load_reference_data()  # a transactional test may start from a flushed database
+    load_default_taxonomy(Pillar, Threat)
+    personas = make_personas()
+    measure(personas, title="Number portability fraud checks")
+    rename_taxonomy_node(Threat.objects.get(slug="device-theft"), actor=personas.curator, name_fr="Vol d'appareils")
+    before = bitmaps.current_state()
+    try:
+        migrate_to("0017_search_on_tantivy_only")
+        columns = {
+            field.name
+            for field in connection.introspection.get_table_description(connection.cursor(), SearchState._meta.db_table)
+        }
+    finally:
+        migrate_to(latest_migration("catalog"))
+
+    assert "labels_version" not in columns
+    after = bitmaps.current_state()
+    assert after == before and after.labels == before.labels
+    assert versions_in_the_state_row() == versions_read_from_the_audit_log()
+
+
 @pytest.mark.django_db
 def test_renaming_a_technology_in_the_admin_makes_its_measures_findable_by_the_new_name(personas):
     from django.contrib.admin.sites import site
@@ -361,7 +461,7 @@ def test_the_migration_dropping_the_database_s_full_text_search_can_be_reversed_
         found = old_engine_finds("roaming", ("sim", "swap"))
         words = {bytes(term) for term in SearchPosting.objects.values_list("term", flat=True)}
     finally:
-        migrate_to("0017_search_on_tantivy_only")
+        migrate_to(latest_migration("catalog"))
 
     if connection.vendor == "sqlite":
         assert restored == {**NO_OLD_FULL_TEXT, "tables": {"catalog_measure_fts", "catalog_measure_pairs_fts"}}
