@@ -46,11 +46,12 @@ class _SlidingWindow:
         if previous * (1 - elapsed) + current >= self.num_requests:
             self._wait = self._seconds_until_allowed(current, previous, elapsed)
             return False
-        if not self.cache.add(current_key, 1, 2 * self.duration):
-            try:
-                self.cache.incr(current_key)
-            except ValueError:  # expired between add and incr
-                self.cache.add(current_key, 1, 2 * self.duration)
+        # one write in the common case (the window's counter exists): a shared cache takes writes in turn
+        try:
+            self.cache.incr(current_key)
+        except ValueError:  # the window's first request
+            if not self.cache.add(current_key, 1, 2 * self.duration):
+                self.cache.incr(current_key)  # another worker's first request came in between
         return True
 
     def _seconds_until_allowed(self, current: int, previous: int, elapsed: float) -> float:
