@@ -45,14 +45,25 @@ from clearinghouse.core.visibility import Sharing, record_audiences, viewer_audi
 FACETS = ("pillar", "threat", "region", "group", "country", "language", "status", "year")
 #: Facets counted by the index; a measure has one country, so region and group counts are summed from it.
 COUNTED = ("pillar", "threat", "country", "language", "status", "year")
+#: Facets counted together in the ``counted`` column where few records match: region and group too (summing
+#: them from the country counts costs more than counting them there).
+COUNTED_TOGETHER = (*COUNTED, "region", "group")
 #: Measures read from the database per batch when (re)indexing.
 BATCH = 2000
-#: The writer's memory (Tantivy flushes a segment when it is full).
+#: The writer's memory (Tantivy flushes a segment when it is full), in a web worker that brings the index up to
+#: date before a search.
 WRITER_HEAP = 64_000_000
+#: The writer's memory when a command builds the index (``rebuild_search_index``, ``generate_catalog``): fewer,
+#: larger segments, and each facet count costs a few µs per segment (at 1,000,000 measures: 5 segments
+#: instead of 9, the rare term's search step 0.1 ms faster; bench/search_engine.py).
+COMMAND_WRITER_HEAP = 256_000_000
 #: Above this many changed measures, rebuilding costs less than re-indexing each.
 PATCH_LIMIT = sets.PATCH_LIMIT
 #: Facet values counted per facet (more than any facet has: counts are exact).
 FACET_SIZE = 10_000
+#: Up to this many matches, the facets are counted in one aggregation over the ``counted`` column; above, one
+#: per facet (faster over many matches: bench/search_engine.py).
+ONE_AGGREGATION_UP_TO = 2_000
 #: How much a word's other forms weigh beside the word as typed, where the index has it: enough to find
 #: "phished" for "phishing", little enough that the word itself is ranked as BM25 ranks it (at a million
 #: measures the top 20 shares 16–20 of 20 with an exhaustive BM25 of the word with 0.2, 15 with 1: bench/).
@@ -67,13 +78,16 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("audience", tokenizer_name="raw", index_option="basic")
     for name in FACETS:
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
+    # the counted facets' values in one column as well ("name:value"): one aggregation instead of six where few
+    # records match (each aggregation costs a few µs per index segment, however few records match)
+    builder.add_text_field("counted", tokenizer_name="raw", index_option="basic", fast=True)
     builder.add_integer_field("recency", fast=True)
     return builder.build()
 
 
 SCHEMA = _schema()
 #: Bumped when the schema or what a document holds changes: an index of another layout is rebuilt.
-LAYOUT = 1
+LAYOUT = 2
 
 
 def _recency(published_at: Any, pk: int) -> int:
@@ -170,6 +184,8 @@ def _document(
         document.add_text("audience", audience)
     for name, value in sorted(_facet_values(facet_terms, references)):
         document.add_text(name, value)
+        if name in COUNTED_TOGETHER:
+            document.add_text("counted", f"{name}:{value}")
     document.add_integer("recency", _recency(published_at, pk))
     return document
 
@@ -334,7 +350,7 @@ class Engine:
             self._forget_state()
             if self.index is None:
                 raise RuntimeError("The search index could not be opened.")
-            writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+            writer = self.index.writer(heap_size=COMMAND_WRITER_HEAP, num_threads=1)
             appending = Appending(writer, start, _references_of(start))
             try:
                 yield appending
@@ -348,11 +364,11 @@ class Engine:
             if appending.reaches(end):
                 self._save_state(end)
 
-    def _rebuild(self, state: State, *, stream: Any = None) -> None:
+    def _rebuild(self, state: State, *, stream: Any = None, heap: int = WRITER_HEAP) -> None:
         from clearinghouse.catalog.models import Measure
 
         self.index = self._open(fresh=True)
-        writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        writer = self.index.writer(heap_size=heap, num_threads=1)
         references = _References.read()
         ids = Measure.objects.order_by("pk").values_list("pk", flat=True)
         batches: Iterable[list[int]] = _batched(ids.iterator(chunk_size=BATCH), BATCH)
@@ -466,7 +482,7 @@ def rebuild(*, stream: Any = None) -> None:
     found = engine()
     state = sets.current_state()
     with found.lock, found._machine_lock():
-        found._rebuild(state, stream=stream)
+        found._rebuild(state, stream=stream, heap=COMMAND_WRITER_HEAP)
         found._save_state(state)
         if found.index is not None:
             found.index.reload()
@@ -624,6 +640,23 @@ def _ids(searcher: Any, hits: list[tuple[Any, Any]]) -> list[int]:
     return list(searcher.fast_field_values("id", [address for _key, address in hits]))
 
 
+def _facet_counts(searcher: Any, query: tantivy.Query, total: int, state: State) -> dict[str, dict[str, int]]:
+    """Each counted facet's values among the ``total`` matches of ``query``."""
+    facets: dict[str, dict[str, int]] = {name: {} for name in COUNTED_TOGETHER}
+    if total <= ONE_AGGREGATION_UP_TO:
+        spec = {"counted": {"terms": {"field": "counted", "size": FACET_SIZE * len(COUNTED_TOGETHER)}}}
+        for bucket in searcher.aggregate(query, spec)["counted"]["buckets"]:
+            name, _, value = bucket["key"].partition(":")
+            facets[name][value] = bucket["doc_count"]
+        return facets
+    spec = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in COUNTED}
+    counted = searcher.aggregate(query, spec)
+    for name in COUNTED:
+        facets[name] = {str(bucket["key"]): bucket["doc_count"] for bucket in counted[name]["buckets"]}
+    facets["region"], facets["group"] = _regions_and_groups(facets["country"], state)
+    return facets
+
+
 def search(
     user: Any,
     query: ParsedQuery,
@@ -645,10 +678,5 @@ def search(
     ids = _ids(searcher, found.hits)
     facets: dict[str, dict[str, int]] = {}
     if with_facets and found.count:
-        spec = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in COUNTED}
-        counted = searcher.aggregate(combined, spec)
-        facets = {
-            name: {str(bucket["key"]): bucket["doc_count"] for bucket in counted[name]["buckets"]} for name in COUNTED
-        }
-        facets["region"], facets["group"] = _regions_and_groups(facets["country"], composed.state)
+        facets = _facet_counts(searcher, combined, found.count, composed.state)
     return Hits(ids, found.count or 0, facets, composed.state.labels, composed.named)

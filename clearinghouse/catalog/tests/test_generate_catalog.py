@@ -137,9 +137,9 @@ def rebuilds(monkeypatch) -> list[int]:
     calls: list[int] = []
     original = Engine._rebuild
 
-    def counted(self, state, stream=None):
+    def counted(self, state, **kwargs):
         calls.append(Measure.objects.count())
-        return original(self, state, stream=stream)
+        return original(self, state, **kwargs)
 
     monkeypatch.setattr(Engine, "_rebuild", counted)
     return calls

@@ -472,3 +472,19 @@ def test_the_migration_dropping_the_database_s_full_text_search_can_be_reversed_
     assert old_full_text() == NO_OLD_FULL_TEXT
     assert all_postings() == facet_postings
     assert [m.pk for m in search_now(AnonymousUser(), "roaming").page] == [made.pk]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["", "fraud", "phishing", '"sim swap"'])
+def test_facets_counted_in_one_aggregation_are_those_counted_per_facet(generated, personas, monkeypatch, query):
+    from clearinghouse.catalog.search import engine
+
+    reader = personas.alice  # (a member: more records, more facet values)
+    monkeypatch.setattr(engine, "ONE_AGGREGATION_UP_TO", 0)
+    per_facet = search_now(reader, query)
+    monkeypatch.setattr(engine, "ONE_AGGREGATION_UP_TO", 10**9)
+    one = search_now(reader, query)
+
+    assert per_facet.total > 0
+    assert summary(one) == summary(per_facet)
+    assert sum(v.count for v in one.facets["pillar"]) == one.total  # (one pillar per measure)
