@@ -138,10 +138,11 @@ SEARCH_INDEX_DIR = env_str("SEARCH_INDEX_DIR", str(VAR_DIR / "search-index"))
 CACHE_URL = env_str("CACHE_URL", f"file://{VAR_DIR / 'cache'}")
 CACHES: dict[str, dict[str, Any]]
 if CACHE_URL.startswith("file://"):
-    # one SQLite file in that folder, shared by the workers (diskcache): throttle counts cost ~150 µs each
+    # one SQLite file per shard in that folder, shared by the workers (diskcache, its connections kept open
+    # between requests: core/caching.py): a throttle count costs about 50–150 µs
     CACHES = {
         "default": {
-            "BACKEND": "diskcache.DjangoCache",
+            "BACKEND": "clearinghouse.core.caching.DiskCache",
             "LOCATION": CACHE_URL.removeprefix("file://"),
             "OPTIONS": {"size_limit": env_int("CACHE_SIZE_LIMIT_BYTES", 256 * 1024 * 1024)},
         }
