@@ -1,13 +1,19 @@
-"""Read-only API of the reference data: /api/v1/member-states/ and /api/v1/organizations/."""
+"""The reference data, read-only: /api/v1/member-states/ and /api/v1/organizations/; and the points-of-contact
+directory, /api/v1/contacts/."""
 
 from __future__ import annotations
 
-from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import serializers, viewsets
+from typing import Any
 
-from clearinghouse.countries import selectors
-from clearinghouse.countries.filters import MemberStateFilterSet, OrganizationFilterSet
-from clearinghouse.countries.models import MemberState, Organization
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions, permissions, serializers, viewsets
+
+from clearinghouse.core.visibility import TLP
+from clearinghouse.countries import selectors, services
+from clearinghouse.countries.filters import ContactFilterSet, MemberStateFilterSet, OrganizationFilterSet
+from clearinghouse.countries.models import CONTACT_MARKINGS, Contact, MemberState, Organization
 
 
 class MemberStateSerializer(serializers.ModelSerializer):
@@ -102,3 +108,105 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.organizations()
+
+
+# -- points of contact: /api/v1/contacts/ -------------------------------------------------------------
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    """A point of contact. Exactly one of ``member_state`` (alpha-2) and ``organization`` (slug) names its owner,
+    given when it is added and never changed."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:contact-detail")
+    member_state = serializers.SlugRelatedField(
+        source="owner_state", slug_field="alpha2", queryset=MemberState.objects.all(), required=False, allow_null=True
+    )
+    organization = serializers.SlugRelatedField(
+        source="owner_organization",
+        slug_field="slug",
+        queryset=Organization.objects.all(),
+        required=False,
+        allow_null=True,
+    )
+    tlp = serializers.ChoiceField(choices=list(CONTACT_MARKINGS), default=TLP.GREEN)
+    languages = serializers.ListField(child=serializers.CharField(max_length=20), required=False)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "url",
+            "id",
+            "member_state",
+            "organization",
+            "function",
+            "name",
+            "position",
+            "email",
+            "phone",
+            "languages",
+            "time_zone",
+            "tlp",
+            "created_at",
+            "updated_at",
+            "last_confirmed_at",
+        ]
+        read_only_fields = ["created_at", "updated_at", "last_confirmed_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is None:
+            owners = [attrs.get("owner_state"), attrs.get("owner_organization")]
+            if sum(owner is not None for owner in owners) != 1:
+                raise serializers.ValidationError("Name the owner: either member_state or organization, not both.")
+        elif "owner_state" in attrs or "owner_organization" in attrs:
+            if (attrs.get("owner_state"), attrs.get("owner_organization")) != (
+                self.instance.owner_state,
+                self.instance.owner_organization,
+            ):
+                raise serializers.ValidationError("A contact's owner cannot change: remove it and add it again.")
+        return attrs
+
+
+def _contact_service(call: Any, /, *args: Any, **kwargs: Any) -> Any:
+    """Run a service; its domain errors as API errors (``function`` is a contact's field: not a name here)."""
+    try:
+        return call(*args, **kwargs)
+    except DjangoPermissionDenied as denied:
+        raise exceptions.PermissionDenied(str(denied)) from None
+    except DjangoValidationError as error:
+        raise exceptions.ValidationError(
+            error.message_dict if hasattr(error, "error_dict") else error.messages
+        ) from None
+
+
+class ContactViewSet(viewsets.ModelViewSet):
+    """The points-of-contact directory: the contacts the caller may see (signed-in members only; some are for
+    the owner's members and the curators alone, TLP:AMBER+STRICT). The owner's members and the curators add,
+    change and remove them."""
+
+    serializer_class = ContactSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ContactFilterSet
+    permission_classes = [permissions.IsAuthenticated]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.contacts_visible_to(self.request.user).order_by("pk")
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = dict(serializer.validated_data)
+        owner = data.pop("owner_state", None) or data.pop("owner_organization", None)
+        data.pop("owner_organization", None)
+        serializer.instance = _contact_service(services.add_contact, owner, actor=self.request.user, **data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = {
+            key: value
+            for key, value in serializer.validated_data.items()
+            if key not in ("owner_state", "owner_organization")
+        }
+        serializer.instance = _contact_service(
+            services.update_contact, serializer.instance, actor=self.request.user, **data
+        )
+
+    def perform_destroy(self, instance: Contact) -> None:
+        _contact_service(services.remove_contact, instance, actor=self.request.user)

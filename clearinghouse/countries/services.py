@@ -21,6 +21,7 @@ from clearinghouse.core import audit
 from clearinghouse.countries.models import (
     NAME_COLUMNS,
     BDTRegion,
+    Contact,
     DevelopmentGroup,
     GroupCode,
     ITURegion,
@@ -213,3 +214,76 @@ def create_organization(*, actor: Any, **fields: Any) -> Organization:
     organization.save()
     audit.record(actor, "organization.created", organization, changes=fields)
     return organization
+
+
+# -- points of contact ----------------------------------------------------------------------------------
+
+#: What a contact's owner may write.
+CONTACT_FIELDS = ("function", "name", "position", "email", "phone", "languages", "time_zone", "tlp")
+
+
+def can_manage_contacts(actor: Any, owner: MemberState | Organization) -> bool:
+    """A state's focal points keep its contacts, an organization's members keep theirs, and the Secretariat
+    may correct any."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if actor.is_curator:
+        return True
+    if isinstance(owner, MemberState):
+        return bool(actor.member_state_id == owner.pk)
+    return bool(actor.organization_id == owner.pk)
+
+
+def _refuse_unless_manager(actor: Any, owner: MemberState | Organization) -> None:
+    if not can_manage_contacts(actor, owner):
+        raise PermissionDenied(
+            _("Only the members of %(owner)s and the Secretariat keep its points of contact.") % {"owner": owner}
+        )
+
+
+def _checked(contact: Contact, values: dict[str, Any]) -> None:
+    unknown = set(values) - set(CONTACT_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    for field, value in values.items():
+        setattr(contact, field, value)
+    contact.full_clean(exclude=["shared_with_states", "shared_with_organizations", "shared_with_users"])
+
+
+@transaction.atomic
+def add_contact(owner: MemberState | Organization, *, actor: Any, **values: Any) -> Contact:
+    """A point of contact of ``owner`` for one function; TLP:GREEN unless ``tlp`` says TLP:AMBER+STRICT."""
+    _refuse_unless_manager(actor, owner)
+    contact = Contact(
+        owner_state=owner if isinstance(owner, MemberState) else None,
+        owner_organization=owner if isinstance(owner, Organization) else None,
+    )
+    _checked(contact, values)
+    contact.save()
+    audit.record(actor, "contact.added", contact, changes={"owner": str(owner), **_audited(contact, values)})
+    return contact
+
+
+@transaction.atomic
+def update_contact(contact: Contact, *, actor: Any, **values: Any) -> Contact:
+    _refuse_unless_manager(actor, contact.owner)
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    before = {field: getattr(contact, field) for field in values}
+    _checked(contact, values)
+    changes = audit.diff(before, {field: getattr(contact, field) for field in values})
+    if changes:
+        contact.save()
+        audit.record(actor, "contact.updated", contact, changes=changes)
+    return contact
+
+
+@transaction.atomic
+def remove_contact(contact: Contact, *, actor: Any) -> None:
+    """Removes the person from the directory (the audit log keeps who removed whom, and when)."""
+    _refuse_unless_manager(actor, contact.owner)
+    audit.record(actor, "contact.removed", contact, changes={"owner": str(contact.owner)})
+    contact.delete()
+
+
+def _audited(contact: Contact, values: dict[str, Any]) -> dict[str, Any]:
+    return {field: getattr(contact, field) for field in values}

@@ -12,6 +12,11 @@ urlpatterns = [
         views.member_state_profile_edit,
         name="member_state_profile_edit",
     ),
+    path("member-states/<str:alpha2>/contacts/new/", views.contact_add, name="state_contact_add"),
     path("organizations/", views.organization_list, name="organization_list"),
     path("organizations/<slug:slug>/", views.organization_detail, name="organization_detail"),
+    path("organizations/<slug:slug>/contacts/new/", views.contact_add, name="organization_contact_add"),
+    path("directory/", views.contact_directory, name="contact_directory"),
+    path("directory/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
+    path("directory/<int:pk>/remove/", views.contact_remove, name="contact_remove"),
 ]
