@@ -8,12 +8,20 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, permissions, serializers, viewsets
 
 from clearinghouse.core.visibility import TLP
 from clearinghouse.countries import selectors, services
 from clearinghouse.countries.filters import ContactFilterSet, MemberStateFilterSet, OrganizationFilterSet
-from clearinghouse.countries.models import CONTACT_MARKINGS, Contact, MemberState, Organization
+from clearinghouse.countries.models import (
+    CONTACT_MARKINGS,
+    Contact,
+    MemberState,
+    Organization,
+    ReachabilityCheck,
+    ReachabilityRound,
+)
 
 
 class MemberStateSerializer(serializers.ModelSerializer):
@@ -210,3 +218,79 @@ class ContactViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance: Contact) -> None:
         _contact_service(services.remove_contact, instance, actor=self.request.user)
+
+
+# -- reachability rounds: /api/v1/reachability-rounds/ (curators) ---------------------------------------------
+
+
+class RoundsAreTheCurators(permissions.BasePermission):
+    message = "Reachability rounds are the Secretariat curators'."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return bool(getattr(request.user, "is_curator", False))
+
+
+class RoundRowSerializer(serializers.Serializer):
+    region = serializers.CharField(source="label")
+    asked = serializers.IntegerField()
+    sent = serializers.IntegerField()
+    answered = serializers.IntegerField()
+    share = serializers.FloatField()
+    median_hours = serializers.FloatField(allow_null=True)
+
+
+class RoundCheckSerializer(serializers.ModelSerializer):
+    member_state: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        source="owner_state", slug_field="alpha2", read_only=True
+    )
+    organization: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        source="owner_organization", slug_field="slug", read_only=True
+    )
+    contact: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="Null once the contact was removed."
+    )
+    name = serializers.CharField(source="contact_name")
+    hours_to_answer = serializers.FloatField(allow_null=True)
+
+    class Meta:
+        model = ReachabilityCheck
+        fields = [
+            "contact",
+            "name",
+            "function",
+            "member_state",
+            "organization",
+            "sent_at",
+            "send_error",
+            "confirmed_at",
+            "hours_to_answer",
+        ]
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    started_by: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    states: Any = serializers.SlugRelatedField(slug_field="alpha2", many=True, read_only=True)
+    summary = serializers.SerializerMethodField(help_text="Who answered and how fast, by BDT region.")
+    checks = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReachabilityRound
+        fields = ["id", "started_at", "started_by", "states", "include_organizations", "message", "summary", "checks"]
+
+    @extend_schema_field(RoundRowSerializer(many=True))
+    def get_summary(self, obj: ReachabilityRound) -> Any:
+        return RoundRowSerializer(selectors.round_summary(obj), many=True).data
+
+    @extend_schema_field(RoundCheckSerializer(many=True))
+    def get_checks(self, obj: ReachabilityRound) -> Any:
+        return RoundCheckSerializer(selectors.round_checks(obj), many=True).data
+
+
+class ReachabilityRoundViewSet(viewsets.ReadOnlyModelViewSet):
+    """Reachability rounds: whom each asked, who answered and how fast, by region (curators only)."""
+
+    serializer_class = RoundSerializer
+    permission_classes = [permissions.IsAuthenticated, RoundsAreTheCurators]
+
+    def get_queryset(self):
+        return selectors.rounds().prefetch_related("states")

@@ -73,3 +73,20 @@ class ContactForm(forms.ModelForm):
         data = self.cleaned_data
         languages = list(dict.fromkeys([*data.get("languages", []), *data.get("other_languages", [])]))
         return {field: languages if field == "languages" else data[field] for field in CONTACT_FIELDS}
+
+
+class RoundForm(forms.Form):
+    states = forms.ModelMultipleChoiceField(
+        label=_("Member States"),
+        queryset=MemberState.objects.ordered_by_name(),
+        required=False,
+        help_text=_("None chosen: every Member State."),
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+    )
+    include_organizations = forms.BooleanField(label=_("Ask the organizations' contacts too"), required=False)
+    message = forms.CharField(
+        label=_("A word for the contacts (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, gettext
 from django.utils.translation import gettext_lazy as _
 
 from clearinghouse.core.models import Shareable
@@ -364,3 +364,64 @@ class Contact(Shareable):
         owner = self.owner_state or self.owner_organization
         assert owner is not None  # noqa: S101 (the one-owner constraint)
         return owner
+
+
+class ReachabilityRound(models.Model):
+    """A curator asks the points of contact of all or some Member States to confirm that they answer (after the UN
+    Global Intergovernmental Points of Contact Directory's "pings"); each contact gets an e-mail with a one-time
+    link (:class:`ReachabilityCheck`)."""
+
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    states = models.ManyToManyField(
+        MemberState, verbose_name=_("Member States"), blank=True, related_name="+", help_text=_("None: all of them.")
+    )
+    include_organizations = models.BooleanField(_("organizations' contacts too"), default=False)
+    message = models.TextField(_("message"), blank=True, help_text=_("Added to the e-mail, in your words."))
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("reachability round")
+        verbose_name_plural = _("reachability rounds")
+
+    def __str__(self) -> str:
+        return gettext("Reachability round of %(date)s") % {"date": self.started_at.date().isoformat()}
+
+    def get_absolute_url(self) -> str:
+        return reverse("countries:round_detail", args=[self.pk])
+
+
+class ReachabilityCheck(models.Model):
+    """One contact asked in one round: the e-mail sent, and when the contact confirmed. The contact's name,
+    address and owner are kept as they were asked, so the round's figures stand when a contact is removed."""
+
+    round = models.ForeignKey(ReachabilityRound, on_delete=models.CASCADE, related_name="checks")
+    contact = models.ForeignKey(Contact, null=True, on_delete=models.SET_NULL, related_name="checks")
+    contact_name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail address"))
+    function = models.CharField(_("function"), max_length=20, choices=ContactFunction.choices)
+    owner_state = models.ForeignKey(MemberState, null=True, on_delete=models.PROTECT, related_name="+")
+    owner_organization = models.ForeignKey(Organization, null=True, on_delete=models.PROTECT, related_name="+")
+    #: SHA-256 of the link's secret, made when the e-mail is sent (the secret itself is only in the e-mail)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    send_error = models.TextField(_("sending failed"), blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["owner_state__name_en", "owner_organization__name", "contact_name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.contact_name} ({self.round})"
+
+    @property
+    def owner(self) -> MemberState | Organization | None:
+        return self.owner_state or self.owner_organization
+
+    @property
+    def hours_to_answer(self) -> float | None:
+        if self.confirmed_at is None or self.sent_at is None:
+            return None
+        return max(0.0, (self.confirmed_at - self.sent_at).total_seconds() / 3600)

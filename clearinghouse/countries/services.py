@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pycountry
 from babel import Locale
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +30,8 @@ from clearinghouse.countries.models import (
     MemberState,
     Organization,
     OrganizationKind,
+    ReachabilityCheck,
+    ReachabilityRound,
 )
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -287,3 +291,119 @@ def remove_contact(contact: Contact, *, actor: Any) -> None:
 
 def _audited(contact: Contact, values: dict[str, Any]) -> dict[str, Any]:
     return {field: getattr(contact, field) for field in values}
+
+
+# -- reachability rounds ----------------------------------------------------------------------------------
+
+#: How long a round's confirmation link works.
+ROUND_DAYS = 30
+
+
+def _refuse_unless_curator(actor: Any) -> None:
+    if not getattr(actor, "is_authenticated", False) or not actor.is_curator:
+        raise PermissionDenied(_("Reachability rounds are started by the Secretariat's curators."))
+
+
+@transaction.atomic
+def start_round(
+    *, actor: Any, states: Iterable[MemberState] = (), include_organizations: bool = False, message: str = ""
+) -> ReachabilityRound:
+    """Ask the contacts of ``states`` (every state's when none is given), and of the organizations when
+    ``include_organizations``, to confirm that they answer; the e-mails go out in the background once the round
+    is committed."""
+    _refuse_unless_curator(actor)
+    chosen = list(states)
+    contacts = Contact.objects.select_related("owner_state", "owner_organization")
+    owners = Q(owner_state__in=chosen) if chosen else Q(owner_state__isnull=False)
+    if include_organizations:
+        owners |= Q(owner_organization__isnull=False)
+    asked = list(contacts.filter(owners).order_by("pk"))
+    if not asked:
+        raise ValidationError(_("No point of contact is listed for what you chose: nobody would be asked."))
+    round_ = ReachabilityRound.objects.create(
+        started_by=actor, include_organizations=include_organizations, message=message.strip()
+    )
+    round_.states.set(chosen)
+    ReachabilityCheck.objects.bulk_create(
+        ReachabilityCheck(
+            round=round_,
+            contact=contact,
+            contact_name=contact.name,
+            email=contact.email,
+            function=contact.function,
+            owner_state=contact.owner_state,
+            owner_organization=contact.owner_organization,
+        )
+        for contact in asked
+    )
+    audit.record(
+        actor,
+        "reachability_round.started",
+        round_,
+        changes={
+            "states": sorted(s.alpha2 for s in chosen) or "all",
+            "organizations": include_organizations,
+            "contacts": len(asked),
+        },
+    )
+    _send_after_commit(round_)
+    return round_
+
+
+@transaction.atomic
+def send_again(round_: ReachabilityRound, *, actor: Any) -> int:
+    """A new link to every contact of the round who has not confirmed (their earlier link stops working)."""
+    _refuse_unless_curator(actor)
+    waiting = round_.checks.filter(confirmed_at__isnull=True)
+    count = waiting.update(sent_at=None, send_error="", token_hash=None)
+    audit.record(actor, "reachability_round.sent_again", round_, changes={"contacts": count})
+    _send_after_commit(round_)
+    return count
+
+
+def _send_after_commit(round_: ReachabilityRound) -> None:
+    from clearinghouse.countries.tasks import send_reachability_checks
+
+    pk = round_.pk
+    transaction.on_commit(lambda: send_reachability_checks.enqueue(pk))
+
+
+def token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class LinkProblem(Exception):
+    """A confirmation link that does not work: ``kind`` is ``unknown`` or ``expired``."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+def check_for_link(secret: str) -> ReachabilityCheck:
+    """The check a confirmation link names; :class:`LinkProblem` when it names none or is too old."""
+    check = (
+        ReachabilityCheck.objects.select_related("round", "owner_state", "owner_organization", "contact")
+        .filter(token_hash=token_hash(secret))
+        .first()
+    )
+    if check is None:
+        raise LinkProblem("unknown")
+    if check.confirmed_at is None and check.round.started_at < timezone.now() - timedelta(days=ROUND_DAYS):
+        raise LinkProblem("expired")
+    return check
+
+
+@transaction.atomic
+def confirm_reachability(secret: str) -> ReachabilityCheck:
+    """The contact answers: the check and the contact record when (once: a second visit changes nothing)."""
+    check = check_for_link(secret)
+    check = ReachabilityCheck.objects.select_for_update().select_related("contact", "round").get(pk=check.pk)
+    if check.confirmed_at is not None:
+        return check
+    check.confirmed_at = timezone.now()
+    check.save(update_fields=["confirmed_at"])
+    if check.contact is not None:
+        Contact.objects.filter(pk=check.contact.pk).update(last_confirmed_at=check.confirmed_at)
+        audit.record(None, "contact.confirmed", check.contact, changes={"round": check.round.pk})
+    return check

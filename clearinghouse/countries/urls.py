@@ -19,4 +19,8 @@ urlpatterns = [
     path("directory/", views.contact_directory, name="contact_directory"),
     path("directory/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
     path("directory/<int:pk>/remove/", views.contact_remove, name="contact_remove"),
+    path("directory/rounds/", views.round_list, name="round_list"),
+    path("directory/rounds/<int:pk>/", views.round_detail, name="round_detail"),
+    path("directory/rounds/<int:pk>/send-again/", views.round_send_again, name="round_send_again"),
+    path("directory/confirm/<str:token>/", views.confirm_reachability, name="confirm_reachability"),
 ]

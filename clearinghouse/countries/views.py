@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods
 from clearinghouse.core.http import Request
 from clearinghouse.countries import selectors, services
 from clearinghouse.countries.filters import ContactFilterSet, MemberStateFilterSet, OrganizationFilterSet
-from clearinghouse.countries.forms import ContactForm, MemberStateProfileForm
-from clearinghouse.countries.models import Contact, MemberState, Organization
+from clearinghouse.countries.forms import ContactForm, MemberStateProfileForm, RoundForm
+from clearinghouse.countries.models import Contact, MemberState, Organization, ReachabilityRound
 
 
 def _filtered_list(
@@ -186,3 +186,76 @@ def contact_remove(request: Request, pk: int) -> HttpResponse:
     services.remove_contact(contact, actor=request.user)
     messages.success(request, _("%(name)s is no longer in the directory.") % {"name": name})
     return redirect(owner)
+
+
+# -- reachability rounds --------------------------------------------------------------------------------
+
+
+def _refuse_unless_curator(request: Request) -> None:
+    if not request.user.is_curator:
+        raise PermissionDenied(_("Reachability rounds are started by the Secretariat's curators."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_list(request: Request) -> HttpResponse:
+    """The rounds so far, and the form that starts one."""
+    _refuse_unless_curator(request)
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = services.start_round(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("The round is started: %(count)s contacts are being asked.") % {"count": round_.checks.count()},
+            )
+            return redirect(round_)
+    page = Paginator(selectors.rounds(), 50).get_page(request.GET.get("page"))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "countries/round_list.html", {"form": form, "page": page, "query": ""}, status=status)
+
+
+@login_required
+def round_detail(request: Request, pk: int) -> HttpResponse:
+    _refuse_unless_curator(request)
+    try:
+        round_ = selectors.rounds().get(pk=pk)
+    except ReachabilityRound.DoesNotExist:
+        raise Http404 from None
+    context = {
+        "round": round_,
+        "summary": selectors.round_summary(round_),
+        "checks": selectors.round_checks(round_),
+    }
+    return render(request, "countries/round_detail.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def round_send_again(request: Request, pk: int) -> HttpResponse:
+    _refuse_unless_curator(request)
+    try:
+        round_ = ReachabilityRound.objects.get(pk=pk)
+    except ReachabilityRound.DoesNotExist:
+        raise Http404 from None
+    count = services.send_again(round_, actor=request.user)
+    messages.success(request, _("A new link is on its way to %(count)s contacts.") % {"count": count})
+    return redirect(round_)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_reachability(request: Request, token: str) -> HttpResponse:
+    """The contact's one-time link: a page that asks them to confirm (a link checker that follows the link
+    changes nothing), and the confirmation."""
+    try:
+        check = services.check_for_link(token)
+    except services.LinkProblem as problem:
+        status = 410 if problem.kind == "expired" else 404
+        return render(request, "countries/confirm_reachability.html", {"problem": problem.kind}, status=status)
+    if request.method == "POST":
+        check = services.confirm_reachability(token)
+        return render(request, "countries/confirm_reachability.html", {"check": check, "done": True})
+    return render(request, "countries/confirm_reachability.html", {"check": check})
