@@ -322,6 +322,8 @@ SPECTACULAR_SETTINGS = {
         "MeasureStatusEnum": "clearinghouse.catalog.models.MeasureStatus",
         "ActivityStatusEnum": "clearinghouse.mandates.models.ActivityStatus",
         "LanguageEnum": "clearinghouse.catalog.models.Language",
+        "ContactMarkingEnum": "clearinghouse.countries.models.CONTACT_MARKINGS",
+        "TlpEnum": "clearinghouse.core.visibility.TLP",
     },
 }
 

@@ -6,13 +6,20 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from clearinghouse.catalog.api import MeasureViewSet, TechnologyViewSet, ThreatViewSet, TranslationViewSet
-from clearinghouse.countries.api import MemberStateViewSet, OrganizationViewSet
+from clearinghouse.countries.api import (
+    ContactViewSet,
+    MemberStateViewSet,
+    OrganizationViewSet,
+    ReachabilityRoundViewSet,
+)
 from clearinghouse.mandates.api import ActivityViewSet, ResolutionViewSet, RevisionViewSet
 from clearinghouse.reports.api import ReportViewSet
 
 router = DefaultRouter()
 router.register("member-states", MemberStateViewSet, basename="member-state")
 router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("reachability-rounds", ReachabilityRoundViewSet, basename="reachability-round")
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("technologies", TechnologyViewSet, basename="technology")
 router.register("threats", ThreatViewSet, basename="threat")

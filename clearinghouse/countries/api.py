@@ -1,13 +1,27 @@
-"""Read-only API of the reference data: /api/v1/member-states/ and /api/v1/organizations/."""
+"""The reference data, read-only: /api/v1/member-states/ and /api/v1/organizations/; and the points-of-contact
+directory, /api/v1/contacts/."""
 
 from __future__ import annotations
 
-from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import serializers, viewsets
+from typing import Any
 
-from clearinghouse.countries import selectors
-from clearinghouse.countries.filters import MemberStateFilterSet, OrganizationFilterSet
-from clearinghouse.countries.models import MemberState, Organization
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, permissions, serializers, viewsets
+
+from clearinghouse.core.visibility import TLP
+from clearinghouse.countries import selectors, services
+from clearinghouse.countries.filters import ContactFilterSet, MemberStateFilterSet, OrganizationFilterSet
+from clearinghouse.countries.models import (
+    CONTACT_MARKINGS,
+    Contact,
+    MemberState,
+    Organization,
+    ReachabilityCheck,
+    ReachabilityRound,
+)
 
 
 class MemberStateSerializer(serializers.ModelSerializer):
@@ -102,3 +116,181 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.organizations()
+
+
+# -- points of contact: /api/v1/contacts/ -------------------------------------------------------------
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    """A point of contact. Exactly one of ``member_state`` (alpha-2) and ``organization`` (slug) names its owner,
+    given when it is added and never changed."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:contact-detail")
+    member_state = serializers.SlugRelatedField(
+        source="owner_state", slug_field="alpha2", queryset=MemberState.objects.all(), required=False, allow_null=True
+    )
+    organization = serializers.SlugRelatedField(
+        source="owner_organization",
+        slug_field="slug",
+        queryset=Organization.objects.all(),
+        required=False,
+        allow_null=True,
+    )
+    tlp = serializers.ChoiceField(choices=list(CONTACT_MARKINGS), default=TLP.GREEN)
+    languages = serializers.ListField(child=serializers.CharField(max_length=20), required=False)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "url",
+            "id",
+            "member_state",
+            "organization",
+            "function",
+            "name",
+            "position",
+            "email",
+            "phone",
+            "languages",
+            "time_zone",
+            "tlp",
+            "created_at",
+            "updated_at",
+            "last_confirmed_at",
+        ]
+        read_only_fields = ["created_at", "updated_at", "last_confirmed_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is None:
+            owners = [attrs.get("owner_state"), attrs.get("owner_organization")]
+            if sum(owner is not None for owner in owners) != 1:
+                raise serializers.ValidationError("Name the owner: either member_state or organization, not both.")
+        elif "owner_state" in attrs or "owner_organization" in attrs:
+            if (attrs.get("owner_state"), attrs.get("owner_organization")) != (
+                self.instance.owner_state,
+                self.instance.owner_organization,
+            ):
+                raise serializers.ValidationError("A contact's owner cannot change: remove it and add it again.")
+        return attrs
+
+
+def _contact_service(call: Any, /, *args: Any, **kwargs: Any) -> Any:
+    """Run a service; its domain errors as API errors (``function`` is a contact's field: not a name here)."""
+    try:
+        return call(*args, **kwargs)
+    except DjangoPermissionDenied as denied:
+        raise exceptions.PermissionDenied(str(denied)) from None
+    except DjangoValidationError as error:
+        raise exceptions.ValidationError(
+            error.message_dict if hasattr(error, "error_dict") else error.messages
+        ) from None
+
+
+class ContactViewSet(viewsets.ModelViewSet):
+    """The points-of-contact directory: the contacts the caller may see (signed-in members only; some are for
+    the owner's members and the curators alone, TLP:AMBER+STRICT). The owner's members and the curators add,
+    change and remove them."""
+
+    serializer_class = ContactSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ContactFilterSet
+    permission_classes = [permissions.IsAuthenticated]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.contacts_visible_to(self.request.user).order_by("pk")
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = dict(serializer.validated_data)
+        owner = data.pop("owner_state", None) or data.pop("owner_organization", None)
+        data.pop("owner_organization", None)
+        serializer.instance = _contact_service(services.add_contact, owner, actor=self.request.user, **data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = {
+            key: value
+            for key, value in serializer.validated_data.items()
+            if key not in ("owner_state", "owner_organization")
+        }
+        serializer.instance = _contact_service(
+            services.update_contact, serializer.instance, actor=self.request.user, **data
+        )
+
+    def perform_destroy(self, instance: Contact) -> None:
+        _contact_service(services.remove_contact, instance, actor=self.request.user)
+
+
+# -- reachability rounds: /api/v1/reachability-rounds/ (curators) ---------------------------------------------
+
+
+class RoundsAreTheCurators(permissions.BasePermission):
+    message = "Reachability rounds are the Secretariat curators'."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return bool(getattr(request.user, "is_curator", False))
+
+
+class RoundRowSerializer(serializers.Serializer):
+    region = serializers.CharField(source="label")
+    asked = serializers.IntegerField()
+    sent = serializers.IntegerField()
+    answered = serializers.IntegerField()
+    share = serializers.FloatField()
+    median_hours = serializers.FloatField(allow_null=True)
+
+
+class RoundCheckSerializer(serializers.ModelSerializer):
+    member_state: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        source="owner_state", slug_field="alpha2", read_only=True
+    )
+    organization: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        source="owner_organization", slug_field="slug", read_only=True
+    )
+    contact: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="Null once the contact was removed."
+    )
+    name = serializers.CharField(source="contact_name")
+    hours_to_answer = serializers.FloatField(allow_null=True)
+
+    class Meta:
+        model = ReachabilityCheck
+        fields = [
+            "contact",
+            "name",
+            "function",
+            "member_state",
+            "organization",
+            "sent_at",
+            "send_error",
+            "confirmed_at",
+            "hours_to_answer",
+        ]
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    started_by: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    states: Any = serializers.SlugRelatedField(slug_field="alpha2", many=True, read_only=True)
+    summary = serializers.SerializerMethodField(help_text="Who answered and how fast, by BDT region.")
+    checks = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReachabilityRound
+        fields = ["id", "started_at", "started_by", "states", "include_organizations", "message", "summary", "checks"]
+
+    @extend_schema_field(RoundRowSerializer(many=True))
+    def get_summary(self, obj: ReachabilityRound) -> Any:
+        return RoundRowSerializer(selectors.round_summary(obj), many=True).data
+
+    @extend_schema_field(RoundCheckSerializer(many=True))
+    def get_checks(self, obj: ReachabilityRound) -> Any:
+        return RoundCheckSerializer(selectors.round_checks(obj), many=True).data
+
+
+class ReachabilityRoundViewSet(viewsets.ReadOnlyModelViewSet):
+    """Reachability rounds: whom each asked, who answered and how fast, by region (curators only)."""
+
+    serializer_class = RoundSerializer
+    permission_classes = [permissions.IsAuthenticated, RoundsAreTheCurators]
+
+    def get_queryset(self):
+        return selectors.rounds().prefetch_related("states")

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import zoneinfo
+from functools import lru_cache
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, gettext
 from django.utils.translation import gettext_lazy as _
+
+from clearinghouse.core.models import Shareable
+from clearinghouse.core.visibility import TLP, Lifecycle
 
 #: Interface language code -> suffix of the ``name_*`` columns.
 NAME_COLUMNS = {"ar": "ar", "en": "en", "es": "es", "fr": "fr", "ru": "ru", "zh-hans": "zh"}
@@ -256,3 +265,163 @@ class Organization(models.Model):
             (language, get_language_info(language)["name_local"], getattr(self, "name_" + suffix))
             for language, suffix in NAME_COLUMNS.items()
         ]
+
+
+class ContactFunction(models.TextChoices):
+    """What a point of contact is reached for (after the UN Global Intergovernmental Points of Contact
+    Directory's functions)."""
+
+    POLICY = "policy", _("Policy")
+    CIRT = "cirt", _("CIRT and technical")
+    LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement")
+    REGULATOR = "regulator", _("Regulator")
+    ASSISTANCE = "assistance", _("Assistance")
+
+
+@lru_cache(maxsize=1)
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in _time_zones():
+        raise ValidationError(
+            _("%(zone)s is not a time zone of the IANA database (e.g. Africa/Nairobi, America/Bogota, UTC).")
+            % {"zone": value}
+        )
+
+
+def validate_language_codes(value: Any) -> None:
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError(_("Give the languages as a list of language codes, such as en, fr, sw."))
+    unknown = []
+    for code in value:
+        try:
+            Locale.parse(code.replace("-", "_"))
+        except (ValueError, TypeError, UnknownLocaleError):
+            unknown.append(code)
+    if unknown:
+        raise ValidationError(_("Unknown language codes: %(codes)s.") % {"codes": ", ".join(unknown)})
+
+
+#: The markings a contact may carry: the signed-in community, or the owner's own members and the curators.
+CONTACT_MARKINGS = (TLP.GREEN, TLP.AMBER_STRICT)
+
+
+class Contact(Shareable):
+    """A named person to reach in a Member State or an organization, for one function.
+
+    Who sees a contact is the one access rule's (``visible_to``): TLP:GREEN, every signed-in member (the
+    default), or TLP:AMBER+STRICT, the owner's own members and the curators, where the person asks. A contact
+    is never exported, fed, sent over TAXII or shown to a reader who is not signed in. A state's institutional
+    addresses (authority, CIRT, strategy) stay on its public page.
+    """
+
+    tlp = models.CharField(_("TLP marking"), max_length=20, choices=TLP.choices, default=TLP.GREEN)
+    lifecycle = models.CharField(_("state"), max_length=20, choices=Lifecycle.choices, default=Lifecycle.PUBLISHED)
+    function = models.CharField(_("function"), max_length=20, choices=ContactFunction.choices, db_index=True)
+    name = models.CharField(_("name"), max_length=200)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail address"))
+    phone = models.CharField(_("telephone"), max_length=40, blank=True, help_text=_("With the country code: +254 …"))
+    languages = models.JSONField(
+        _("languages"),
+        default=list,
+        blank=True,
+        validators=[validate_language_codes],
+        help_text=_("The languages the person works in (language codes)."),
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, validators=[validate_time_zone], help_text=_("As the IANA database names it.")
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    last_confirmed_at = models.DateTimeField(_("last confirmed"), null=True, blank=True)
+
+    class Meta(Shareable.Meta):
+        ordering = ["function", "name", "id"]
+        verbose_name = _("point of contact")
+        verbose_name_plural = _("points of contact")
+        constraints = [
+            *Shareable.Meta.constraints,
+            models.CheckConstraint(
+                condition=models.Q(tlp__in=CONTACT_MARKINGS),
+                name="contact_green_or_amber_strict",
+                violation_error_message=_("A point of contact is marked TLP:GREEN or TLP:AMBER+STRICT."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lifecycle=Lifecycle.PUBLISHED),
+                name="contact_published",
+                violation_error_message=_("A point of contact is listed as soon as it is added."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_function_display()})"
+
+    @property
+    def owner(self) -> MemberState | Organization:
+        owner = self.owner_state or self.owner_organization
+        assert owner is not None  # noqa: S101 (the one-owner constraint)
+        return owner
+
+
+class ReachabilityRound(models.Model):
+    """A curator asks the points of contact of all or some Member States to confirm that they answer (after the UN
+    Global Intergovernmental Points of Contact Directory's "pings"); each contact gets an e-mail with a one-time
+    link (:class:`ReachabilityCheck`)."""
+
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    states = models.ManyToManyField(
+        MemberState, verbose_name=_("Member States"), blank=True, related_name="+", help_text=_("None: all of them.")
+    )
+    include_organizations = models.BooleanField(_("organizations' contacts too"), default=False)
+    message = models.TextField(_("message"), blank=True, help_text=_("Added to the e-mail, in your words."))
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("reachability round")
+        verbose_name_plural = _("reachability rounds")
+
+    def __str__(self) -> str:
+        return gettext("Reachability round of %(date)s") % {"date": self.started_at.date().isoformat()}
+
+    def get_absolute_url(self) -> str:
+        return reverse("countries:round_detail", args=[self.pk])
+
+
+class ReachabilityCheck(models.Model):
+    """One contact asked in one round: the e-mail sent, and when the contact confirmed. The contact's name,
+    address and owner are kept as they were asked, so the round's figures stand when a contact is removed."""
+
+    round = models.ForeignKey(ReachabilityRound, on_delete=models.CASCADE, related_name="checks")
+    contact = models.ForeignKey(Contact, null=True, on_delete=models.SET_NULL, related_name="checks")
+    contact_name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail address"))
+    function = models.CharField(_("function"), max_length=20, choices=ContactFunction.choices)
+    owner_state = models.ForeignKey(MemberState, null=True, on_delete=models.PROTECT, related_name="+")
+    owner_organization = models.ForeignKey(Organization, null=True, on_delete=models.PROTECT, related_name="+")
+    #: SHA-256 of the link's secret, made when the e-mail is sent (the secret itself is only in the e-mail)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    send_error = models.TextField(_("sending failed"), blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["owner_state__name_en", "owner_organization__name", "contact_name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.contact_name} ({self.round})"
+
+    @property
+    def owner(self) -> MemberState | Organization | None:
+        return self.owner_state or self.owner_organization
+
+    @property
+    def hours_to_answer(self) -> float | None:
+        if self.confirmed_at is None or self.sent_at is None:
+            return None
+        return max(0.0, (self.confirmed_at - self.sent_at).total_seconds() / 3600)

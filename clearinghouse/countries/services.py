@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pycountry
 from babel import Locale
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,12 +23,15 @@ from clearinghouse.core import audit
 from clearinghouse.countries.models import (
     NAME_COLUMNS,
     BDTRegion,
+    Contact,
     DevelopmentGroup,
     GroupCode,
     ITURegion,
     MemberState,
     Organization,
     OrganizationKind,
+    ReachabilityCheck,
+    ReachabilityRound,
 )
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -213,3 +218,192 @@ def create_organization(*, actor: Any, **fields: Any) -> Organization:
     organization.save()
     audit.record(actor, "organization.created", organization, changes=fields)
     return organization
+
+
+# -- points of contact ----------------------------------------------------------------------------------
+
+#: What a contact's owner may write.
+CONTACT_FIELDS = ("function", "name", "position", "email", "phone", "languages", "time_zone", "tlp")
+
+
+def can_manage_contacts(actor: Any, owner: MemberState | Organization) -> bool:
+    """A state's focal points keep its contacts, an organization's members keep theirs, and the Secretariat
+    may correct any."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if actor.is_curator:
+        return True
+    if isinstance(owner, MemberState):
+        return bool(actor.member_state_id == owner.pk)
+    return bool(actor.organization_id == owner.pk)
+
+
+def _refuse_unless_manager(actor: Any, owner: MemberState | Organization) -> None:
+    if not can_manage_contacts(actor, owner):
+        raise PermissionDenied(
+            _("Only the members of %(owner)s and the Secretariat keep its points of contact.") % {"owner": owner}
+        )
+
+
+def _checked(contact: Contact, values: dict[str, Any]) -> None:
+    unknown = set(values) - set(CONTACT_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    for field, value in values.items():
+        setattr(contact, field, value)
+    contact.full_clean(exclude=["shared_with_states", "shared_with_organizations", "shared_with_users"])
+
+
+@transaction.atomic
+def add_contact(owner: MemberState | Organization, *, actor: Any, **values: Any) -> Contact:
+    """A point of contact of ``owner`` for one function; TLP:GREEN unless ``tlp`` says TLP:AMBER+STRICT."""
+    _refuse_unless_manager(actor, owner)
+    contact = Contact(
+        owner_state=owner if isinstance(owner, MemberState) else None,
+        owner_organization=owner if isinstance(owner, Organization) else None,
+    )
+    _checked(contact, values)
+    contact.save()
+    audit.record(actor, "contact.added", contact, changes={"owner": str(owner), **_audited(contact, values)})
+    return contact
+
+
+@transaction.atomic
+def update_contact(contact: Contact, *, actor: Any, **values: Any) -> Contact:
+    _refuse_unless_manager(actor, contact.owner)
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    before = {field: getattr(contact, field) for field in values}
+    _checked(contact, values)
+    changes = audit.diff(before, {field: getattr(contact, field) for field in values})
+    if changes:
+        contact.save()
+        audit.record(actor, "contact.updated", contact, changes=changes)
+    return contact
+
+
+@transaction.atomic
+def remove_contact(contact: Contact, *, actor: Any) -> None:
+    """Removes the person from the directory (the audit log keeps who removed whom, and when)."""
+    _refuse_unless_manager(actor, contact.owner)
+    audit.record(actor, "contact.removed", contact, changes={"owner": str(contact.owner)})
+    contact.delete()
+
+
+def _audited(contact: Contact, values: dict[str, Any]) -> dict[str, Any]:
+    return {field: getattr(contact, field) for field in values}
+
+
+# -- reachability rounds ----------------------------------------------------------------------------------
+
+#: How long a round's confirmation link works.
+ROUND_DAYS = 30
+
+
+def _refuse_unless_curator(actor: Any) -> None:
+    if not getattr(actor, "is_authenticated", False) or not actor.is_curator:
+        raise PermissionDenied(_("Reachability rounds are started by the Secretariat's curators."))
+
+
+@transaction.atomic
+def start_round(
+    *, actor: Any, states: Iterable[MemberState] = (), include_organizations: bool = False, message: str = ""
+) -> ReachabilityRound:
+    """Ask the contacts of ``states`` (every state's when none is given), and of the organizations when
+    ``include_organizations``, to confirm that they answer; the e-mails go out in the background once the round
+    is committed."""
+    _refuse_unless_curator(actor)
+    chosen = list(states)
+    contacts = Contact.objects.select_related("owner_state", "owner_organization")
+    owners = Q(owner_state__in=chosen) if chosen else Q(owner_state__isnull=False)
+    if include_organizations:
+        owners |= Q(owner_organization__isnull=False)
+    asked = list(contacts.filter(owners).order_by("pk"))
+    if not asked:
+        raise ValidationError(_("No point of contact is listed for what you chose: nobody would be asked."))
+    round_ = ReachabilityRound.objects.create(
+        started_by=actor, include_organizations=include_organizations, message=message.strip()
+    )
+    round_.states.set(chosen)
+    ReachabilityCheck.objects.bulk_create(
+        ReachabilityCheck(
+            round=round_,
+            contact=contact,
+            contact_name=contact.name,
+            email=contact.email,
+            function=contact.function,
+            owner_state=contact.owner_state,
+            owner_organization=contact.owner_organization,
+        )
+        for contact in asked
+    )
+    audit.record(
+        actor,
+        "reachability_round.started",
+        round_,
+        changes={
+            "states": sorted(s.alpha2 for s in chosen) or "all",
+            "organizations": include_organizations,
+            "contacts": len(asked),
+        },
+    )
+    _send_after_commit(round_)
+    return round_
+
+
+@transaction.atomic
+def send_again(round_: ReachabilityRound, *, actor: Any) -> int:
+    """A new link to every contact of the round who has not confirmed (their earlier link stops working)."""
+    _refuse_unless_curator(actor)
+    waiting = round_.checks.filter(confirmed_at__isnull=True)
+    count = waiting.update(sent_at=None, send_error="", token_hash=None)
+    audit.record(actor, "reachability_round.sent_again", round_, changes={"contacts": count})
+    _send_after_commit(round_)
+    return count
+
+
+def _send_after_commit(round_: ReachabilityRound) -> None:
+    from clearinghouse.countries.tasks import send_reachability_checks
+
+    pk = round_.pk
+    transaction.on_commit(lambda: send_reachability_checks.enqueue(pk))
+
+
+def token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class LinkProblem(Exception):
+    """A confirmation link that does not work: ``kind`` is ``unknown`` or ``expired``."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+def check_for_link(secret: str) -> ReachabilityCheck:
+    """The check a confirmation link names; :class:`LinkProblem` when it names none or is too old."""
+    check = (
+        ReachabilityCheck.objects.select_related("round", "owner_state", "owner_organization", "contact")
+        .filter(token_hash=token_hash(secret))
+        .first()
+    )
+    if check is None:
+        raise LinkProblem("unknown")
+    if check.confirmed_at is None and check.round.started_at < timezone.now() - timedelta(days=ROUND_DAYS):
+        raise LinkProblem("expired")
+    return check
+
+
+@transaction.atomic
+def confirm_reachability(secret: str) -> ReachabilityCheck:
+    """The contact answers: the check and the contact record when (once: a second visit changes nothing)."""
+    check = check_for_link(secret)
+    check = ReachabilityCheck.objects.select_for_update().select_related("contact", "round").get(pk=check.pk)
+    if check.confirmed_at is not None:
+        return check
+    check.confirmed_at = timezone.now()
+    check.save(update_fields=["confirmed_at"])
+    if check.contact is not None:
+        Contact.objects.filter(pk=check.contact.pk).update(last_confirmed_at=check.confirmed_at)
+        audit.record(None, "contact.confirmed", check.contact, changes={"round": check.round.pk})
+    return check

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,14 +13,14 @@ from django.views.decorators.http import require_http_methods
 
 from clearinghouse.core.http import Request
 from clearinghouse.countries import selectors, services
-from clearinghouse.countries.filters import MemberStateFilterSet, OrganizationFilterSet
-from clearinghouse.countries.forms import MemberStateProfileForm
-from clearinghouse.countries.models import MemberState, Organization
+from clearinghouse.countries.filters import ContactFilterSet, MemberStateFilterSet, OrganizationFilterSet
+from clearinghouse.countries.forms import ContactForm, MemberStateProfileForm, RoundForm
+from clearinghouse.countries.models import Contact, MemberState, Organization, ReachabilityRound
 
 
 def _filtered_list(
     request: Request,
-    filterset: MemberStateFilterSet | OrganizationFilterSet,
+    filterset: MemberStateFilterSet | OrganizationFilterSet | ContactFilterSet,
     template: str,
     partial: str,
     per_page: int = 50,
@@ -57,6 +57,8 @@ def member_state_detail(request: Request, alpha2: str) -> HttpResponse:
         "groups": selectors.development_groups().filter(members=state),
         "organizations": selectors.organizations().filter(country=state),
         "can_edit": services.can_act_for_state(request.user, state),
+        "contacts": selectors.contacts_of(state, request.user),
+        "can_manage_contacts": services.can_manage_contacts(request.user, state),
     }
     return render(request, "countries/member_state_detail.html", context)
 
@@ -102,4 +104,158 @@ def organization_detail(request: Request, slug: str) -> HttpResponse:
         organization = selectors.organizations().get(slug=slug)
     except Organization.DoesNotExist:
         raise Http404 from None
-    return render(request, "countries/organization_detail.html", {"organization": organization})
+    context = {
+        "organization": organization,
+        "contacts": selectors.contacts_of(organization, request.user),
+        "can_manage_contacts": services.can_manage_contacts(request.user, organization),
+    }
+    return render(request, "countries/organization_detail.html", context)
+
+
+# -- points of contact ----------------------------------------------------------------------------------
+
+
+@login_required
+def contact_directory(request: Request) -> HttpResponse:
+    """Every point of contact the reader may see, by state or organization and function."""
+    queryset = selectors.contacts_visible_to(request.user).order_by(
+        "owner_state__name_en", "owner_organization__name", "function", "name", "pk"
+    )
+    filterset = ContactFilterSet(request.GET, queryset=queryset)
+    return _filtered_list(request, filterset, "countries/contact_directory.html", "countries/_contact_table.html")
+
+
+def _owner_of(request: Request, alpha2: str | None, slug: str | None) -> MemberState | Organization:
+    try:
+        if alpha2 is not None:
+            return selectors.member_state(alpha2)
+        return selectors.organizations().get(slug=slug)
+    except (MemberState.DoesNotExist, Organization.DoesNotExist):
+        raise Http404 from None
+
+
+def _managed_contact(request: Request, pk: int) -> Contact:
+    """A contact the reader may see and keep (404 for one they may not see: its existence is not told)."""
+    try:
+        contact = selectors.contacts_visible_to(request.user).get(pk=pk)
+    except Contact.DoesNotExist:
+        raise Http404 from None
+    _refuse_unless_manager(request, contact.owner)
+    return contact
+
+
+def _refuse_unless_manager(request: Request, owner: MemberState | Organization) -> None:
+    if not services.can_manage_contacts(request.user, owner):
+        raise PermissionDenied(
+            _("Only the members of %(owner)s and the Secretariat keep its points of contact.") % {"owner": owner}
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_add(request: Request, alpha2: str | None = None, slug: str | None = None) -> HttpResponse:
+    owner = _owner_of(request, alpha2, slug)
+    _refuse_unless_manager(request, owner)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        contact = services.add_contact(owner, actor=request.user, **form.values())
+        messages.success(request, _("%(name)s is in the directory.") % {"name": contact.name})
+        return redirect(owner)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "countries/contact_form.html", {"owner": owner, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: Request, pk: int) -> HttpResponse:
+    contact = _managed_contact(request, pk)
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        services.update_contact(contact, actor=request.user, **form.values())
+        messages.success(request, _("The details of %(name)s are updated.") % {"name": form.cleaned_data["name"]})
+        return redirect(contact.owner)
+    context = {"owner": contact.owner, "form": form, "contact": contact}
+    return render(request, "countries/contact_form.html", context, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["POST"])
+def contact_remove(request: Request, pk: int) -> HttpResponse:
+    contact = _managed_contact(request, pk)
+    owner, name = contact.owner, contact.name
+    services.remove_contact(contact, actor=request.user)
+    messages.success(request, _("%(name)s is no longer in the directory.") % {"name": name})
+    return redirect(owner)
+
+
+# -- reachability rounds --------------------------------------------------------------------------------
+
+
+def _refuse_unless_curator(request: Request) -> None:
+    if not request.user.is_curator:
+        raise PermissionDenied(_("Reachability rounds are started by the Secretariat's curators."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_list(request: Request) -> HttpResponse:
+    """The rounds so far, and the form that starts one."""
+    _refuse_unless_curator(request)
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = services.start_round(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("The round is started: %(count)s contacts are being asked.") % {"count": round_.checks.count()},
+            )
+            return redirect(round_)
+    page = Paginator(selectors.rounds(), 50).get_page(request.GET.get("page"))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "countries/round_list.html", {"form": form, "page": page, "query": ""}, status=status)
+
+
+@login_required
+def round_detail(request: Request, pk: int) -> HttpResponse:
+    _refuse_unless_curator(request)
+    try:
+        round_ = selectors.rounds().get(pk=pk)
+    except ReachabilityRound.DoesNotExist:
+        raise Http404 from None
+    context = {
+        "round": round_,
+        "summary": selectors.round_summary(round_),
+        "checks": selectors.round_checks(round_),
+    }
+    return render(request, "countries/round_detail.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def round_send_again(request: Request, pk: int) -> HttpResponse:
+    _refuse_unless_curator(request)
+    try:
+        round_ = ReachabilityRound.objects.get(pk=pk)
+    except ReachabilityRound.DoesNotExist:
+        raise Http404 from None
+    count = services.send_again(round_, actor=request.user)
+    messages.success(request, _("A new link is on its way to %(count)s contacts.") % {"count": count})
+    return redirect(round_)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_reachability(request: Request, token: str) -> HttpResponse:
+    """The contact's one-time link: a page that asks them to confirm (a link checker that follows the link
+    changes nothing), and the confirmation."""
+    try:
+        check = services.check_for_link(token)
+    except services.LinkProblem as problem:
+        status = 410 if problem.kind == "expired" else 404
+        return render(request, "countries/confirm_reachability.html", {"problem": problem.kind}, status=status)
+    if request.method == "POST":
+        check = services.confirm_reachability(token)
+        return render(request, "countries/confirm_reachability.html", {"check": check, "done": True})
+    return render(request, "countries/confirm_reachability.html", {"check": check})

@@ -69,7 +69,7 @@ def exported(world: World, name: str, records: list[rule.Record]) -> set[str]:
 
 def _diff(seen: set[str], expected: set[str], world: World) -> str:
     def describe(codes: set[str]) -> list[str]:
-        found = {r.code: r for r in (*world.measures, *world.technologies)}
+        found = {r.code: r for r in (*world.measures, *world.technologies, *world.contacts)}
 
         def one(code: str) -> str:
             r = found.get(code)
@@ -625,3 +625,44 @@ def test_the_public_page_cache_serves_the_reader_alone_and_only_what_the_reader_
     for name in SIGNED_IN:  # what the reader was answered from the cache is never what a member is answered
         codes, state = _codes_seen(world, name, how, url)
         assert state == "" and codes == before[name][0], name
+
+
+# -- the points-of-contact directory (issue 14): signed-in members only, by the one rule, never exported ------
+
+CONTACT_PAGES = {
+    "directory": ("/en/directory/", None),
+    "directory in Arabic, searched": (f"/ar/directory/?q={WORD}", None),
+    "Kenya's page": ("/en/member-states/KE/", "KE"),
+    "INTERPOL's page": ("/en/organizations/interpol/", "interpol"),
+}
+
+
+def visible_contacts(world: World, name: str, owner: str | None = None) -> set[str]:
+    contacts = [c for c in world.contacts if owner in (None, c.owner_state, c.owner_organization)]
+    return _visible(world, name, contacts) if world.people[name].signed_in else set()
+
+
+@pytest.mark.parametrize("channel", list(CONTACT_PAGES))
+@pytest.mark.parametrize("name", NAMES)
+def test_the_directory_and_the_owners_pages_show_exactly_the_contacts_the_rule_allows(world, name, channel):
+    url, owner = CONTACT_PAGES[channel]
+    response = world.client(name).get(url)
+    if name == "reader" and owner is None:
+        assert response.status_code == 302  # to sign in
+        return
+    text = html_pages(world.client(name), url)
+    contacts = {c.code for c in world.contacts}
+    assert_same(codes_in(text) & contacts, visible_contacts(world, name, owner), world)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_contacts_api_gives_exactly_the_contacts_the_rule_allows_and_nothing_to_the_public(world, name):
+    client = world.api(name)
+    if name == "reader":
+        assert client.get("/api/v1/contacts/").status_code in (401, 403)
+        return
+    seen = {code for page in api_pages(client, "/api/v1/contacts/") for code in codes_in(json.dumps(page))}
+    assert_same(seen, visible_contacts(world, name), world)
+    for contact in world.contacts:
+        answer = client.get(f"/api/v1/contacts/{contact.pk}/")
+        assert answer.status_code == (200 if contact.code in visible_contacts(world, name) else 404)

@@ -24,6 +24,7 @@ from clearinghouse.catalog import services
 from clearinghouse.catalog.models import Pillar, Technology, Threat, TranslationQuality
 from clearinghouse.core.visibility import TLP, Lifecycle
 from clearinghouse.countries.models import MemberState, Organization
+from clearinghouse.countries.services import add_contact
 from clearinghouse.mandates.services import load_summary
 from tests.access.rule import Person, Record
 
@@ -61,6 +62,7 @@ class World:
     tokens: dict[str, str]
     measures: list[Record] = field(default_factory=list)
     technologies: list[Record] = field(default_factory=list)
+    contacts: list[Record] = field(default_factory=list)
     technology_slug: str = ""
     _clients: dict[str, Client] = field(default_factory=dict)
 
@@ -201,6 +203,31 @@ def _resolution_174() -> None:
     load_summary(json.loads(summary.read_text(encoding="utf-8")))
 
 
+def _contact(users: dict[str, Any], code: str, *, author: str, tlp: str) -> Record:
+    """A point of contact of the author's state or organization (issue 14): never on a public channel, never
+    exported; its code is in its name, position and address, as a measure's is in its texts."""
+    user: User = users[author]
+    owner = user.member_state or user.organization
+    made = add_contact(
+        owner,
+        actor=user,
+        function="cirt",
+        name=f"Contact {code} {WORD}",
+        position=f"Position of {code}",
+        email=f"{code}@example.org",
+        time_zone="UTC",
+        tlp=tlp,
+    )
+    return Record(
+        code=code,
+        tlp=tlp,
+        lifecycle=Lifecycle.PUBLISHED,
+        owner_state=user.member_state.alpha2 if user.member_state else None,
+        owner_organization=user.organization.slug if user.organization else None,
+        pk=made.pk,
+    )
+
+
 def build() -> World:
     _resolution_174()
     users, tokens = _people()
@@ -224,4 +251,10 @@ def build() -> World:
                         users, f"qz{number}", author=author, tlp=tlp, lifecycle=lifecycle, technology=carrier_technology
                     )
                 )
+    # points of contact of the same two owners, at the two markings a contact may carry
+    number = 400
+    for author in ("alice", "oscar"):
+        for tlp in (TLP.GREEN, TLP.AMBER_STRICT):
+            number += 1
+            world.contacts.append(_contact(users, f"qz{number}", author=author, tlp=tlp))
     return world

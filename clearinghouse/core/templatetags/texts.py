@@ -37,3 +37,9 @@ def bcp47(code: str | None) -> str:
 @register.filter
 def reader_date(value: date | datetime | None, arg: str = "") -> str:
     return languages.reader_date(value, with_time=arg == "time")
+
+
+@register.filter
+def language_names(codes: list[str] | None) -> list[str]:
+    """Language codes as their names in the reader's language: ``{{ codes|language_names|as_list }}``."""
+    return [languages.language_name(code) for code in codes or []]
