@@ -398,7 +398,9 @@ def check_for_link(secret: str) -> ReachabilityCheck:
 def confirm_reachability(secret: str) -> ReachabilityCheck:
     """The contact answers: the check and the contact record when (once: a second visit changes nothing)."""
     check = check_for_link(secret)
-    check = ReachabilityCheck.objects.select_for_update().select_related("contact", "round").get(pk=check.pk)
+    check = (
+        ReachabilityCheck.objects.select_for_update(of=("self",)).select_related("contact", "round").get(pk=check.pk)
+    )
     if check.confirmed_at is not None:
         return check
     check.confirmed_at = timezone.now()
