@@ -14,6 +14,7 @@ and gives an :class:`SmtpServer` whose ``messages`` are what arrived, parsed by 
 from __future__ import annotations
 
 import email
+import logging
 import re
 import socket
 import threading
@@ -24,6 +25,8 @@ from email.policy import default as default_policy
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd narrates every command at INFO
 
 LINK = re.compile(r"https?://[^\s\"'<>]+")
 
