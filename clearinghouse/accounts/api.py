@@ -22,9 +22,15 @@ from clearinghouse.countries.models import MemberState, Organization
 
 
 class InvitationSerializer(serializers.ModelSerializer):
-    member_state = serializers.SlugRelatedField(slug_field="alpha2", read_only=True, allow_null=True)
-    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    invited_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    member_state: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="alpha2", read_only=True, allow_null=True
+    )
+    organization: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
+    invited_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     status = serializers.ChoiceField(
         choices=Invitation.Status.choices,
         read_only=True,
@@ -83,7 +89,7 @@ class InvitationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.IsAuthenticated]
 
     def get_queryset(self) -> QuerySet[Invitation]:
-        return selectors.invitations_visible_to(self.request.user).pending()
+        return selectors.invitations_visible_to(self.request.user, pending_only=True)
 
     def get_serializer_class(self) -> Any:
         return InvitationRequestSerializer if self.action == "create" else InvitationSerializer

@@ -111,9 +111,10 @@ def pending_invitations_of(*, member_state: Any = None, organization: Any = None
     )
 
 
-def invitations_visible_to(actor: Any) -> QuerySet[Invitation]:
+def invitations_visible_to(actor: Any, *, pending_only: bool = False) -> QuerySet[Invitation]:
     """The invitations a person manages: every one for an administrator, their own group's for a lead."""
-    invitations = Invitation.objects.select_related("invited_by", "member_state", "organization")
+    invitations = Invitation.objects.pending() if pending_only else Invitation.objects.all()
+    invitations = invitations.select_related("invited_by", "member_state", "organization")
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return invitations.none()
     if actor.is_administrator:

@@ -359,14 +359,15 @@ def send_invitation(invitation: Invitation) -> Invitation | None:
     invitation that was accepted or revoked meanwhile."""
     from clearinghouse.accounts.emails import invitation_message
 
-    invitation = (
-        Invitation.objects.select_for_update()
+    locked = (
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("member_state", "organization", "invited_by")
         .filter(pk=invitation.pk)
         .first()
     )
-    if invitation is None or invitation.accepted_at is not None or invitation.revoked_at is not None:
+    if locked is None or locked.accepted_at is not None or locked.revoked_at is not None:
         return None
+    invitation = locked
     secret = secrets.token_urlsafe(32)
     now = timezone.now()
     invitation.token_hash = Invitation.hash(secret)
@@ -390,7 +391,7 @@ def accept_invitation(
 ) -> User:
     """The invited person chooses a user name and a password: the account opens (or reopens), tied to the state
     or organization with the role and position of the invitation. The link works once."""
-    invitation = Invitation.objects.select_for_update().select_related("user").get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("user").get(pk=invitation.pk)
     selectors.check_invitation_usable(invitation, actor)
     user = invitation.user
     if user is None:

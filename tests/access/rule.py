@@ -141,7 +141,7 @@ def goes_to_translators(record: Record) -> bool:
 # -- people: who sees and manages the members of a state or organization (docs/roles.md) ----------------------
 
 
-def _belongs(person: Person, state: str | None, organization: str | None) -> bool:
+def _member_of(person: Person, state: str | None, organization: str | None) -> bool:
     return person.signed_in and (
         (state is not None and person.state == state)
         or (organization is not None and person.organization == organization)
@@ -150,12 +150,12 @@ def _belongs(person: Person, state: str | None, organization: str | None) -> boo
 
 def sees_members(person: Person, *, state: str | None = None, organization: str | None = None) -> bool:
     """ "Its members, curators and administrators see the list of members"."""
-    return person.signed_in and (person.curator or _belongs(person, state, organization))
+    return person.signed_in and (person.curator or _member_of(person, state, organization))
 
 
 def manages_members(person: Person, *, state: str | None = None, organization: str | None = None) -> bool:
     """ "Its leads and the administrators invite people, change positions and deactivate accounts"."""
-    return person.administrator or (person.lead and _belongs(person, state, organization))
+    return person.administrator or (person.lead and _member_of(person, state, organization))
 
 
 def may_invite_as(person: Person, role: str, *, state: str | None = None, organization: str | None = None) -> bool:
