@@ -299,3 +299,19 @@ def test_a_deactivated_member_invited_back_reopens_their_own_account(
     colleague.refresh_from_db()
     assert colleague.is_active and colleague.check_password(NEW_PASSWORD)
     assert User.objects.filter(email="kofi@example.org").count() == 1
+
+
+def test_an_unreachable_mail_server_leaves_the_invitation_unsent_for_a_new_try_and_logs_it(
+    personas, smtp_server, django_capture_on_commit_callbacks, caplog
+):
+    smtp_server.stop()
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = services.invite_person(
+            actor=personas.alice, email="x@example.org", role=Role.FOCAL_POINT, member_state=personas.alice.member_state
+        )
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.NOT_SENT and invitation.token_hash is None
+    assert not AuditEvent.objects.filter(action="invitation.sent").exists()
+    assert "could not be sent" in caplog.text
+    page = client_for(personas.alice).get("/en/member-states/KE/members/").content.decode()
+    assert "x@example.org" in page and "Being sent" in page and "Send again" in page
