@@ -329,6 +329,8 @@ SPECTACULAR_SETTINGS = {
         "MeasureStatusEnum": "clearinghouse.catalog.models.MeasureStatus",
         "ActivityStatusEnum": "clearinghouse.mandates.models.ActivityStatus",
         "LanguageEnum": "clearinghouse.catalog.models.Language",
+        "AccountRoleEnum": "clearinghouse.accounts.models.Role",
+        "MemberPositionEnum": "clearinghouse.accounts.models.Position",
     },
 }
 
