@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/clearinghouse
-DEMO_ENV := DEBUG=0 HTTPS=0 ALLOWED_HOSTS=127.0.0.1,localhost TASKS_BACKEND=immediate
+DEMO_ENV := DEBUG=0 HTTPS=0 ALLOWED_HOSTS=127.0.0.1,localhost TASKS_BACKEND=immediate EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
 .PHONY: demo test install translations lint typecheck test-sqlite test-postgres chromium postgres messages clean
 

@@ -8,6 +8,7 @@ import pytest
 
 from clearinghouse.core.testing import Personas, make_personas
 from clearinghouse.countries.services import load_reference_data
+from tests.smtp import SmtpServer
 
 
 @pytest.fixture(scope="session")
@@ -19,6 +20,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture
 def personas(db) -> Personas:
     return make_personas()
+
+
+@pytest.fixture
+def smtp_server(settings) -> Iterator[SmtpServer]:
+    """A real SMTP server on a free loopback port, with the settings pointed at it: what the test sends goes
+    over a socket through Django's SMTP backend and is read back from ``smtp_server.messages`` (tests/smtp.py)."""
+    server = SmtpServer().start()
+    for name, value in server.settings().items():
+        setattr(settings, name, value)
+    yield server
+    server.stop()
 
 
 @pytest.fixture(autouse=True)

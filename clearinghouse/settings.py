@@ -247,13 +247,20 @@ EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
 )
-EMAIL_PORT = env_int("EMAIL_PORT", 587)
+#: Implicit TLS (SMTPS, usually port 465); otherwise STARTTLS (usually port 587) unless EMAIL_USE_TLS=0.
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+EMAIL_PORT = env_int("EMAIL_PORT", 465 if EMAIL_USE_SSL else 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", 30)  # a stalled server fails the sending task, which is retried
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Clearinghouse 174 <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Operator", address) for address in env_list("ADMINS")]
+#: How long the link in an invitation works.
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+#: The address the links in e-mails start with (e-mails are written by the task worker, outside any request).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Security. `manage.py check --deploy` is clean when DEBUG is off and HTTPS on.
 SESSION_COOKIE_SECURE = HTTPS
@@ -324,6 +331,8 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "clearinghouse.catalog.models.Language",
         "ContactMarkingEnum": "clearinghouse.countries.models.CONTACT_MARKINGS",
         "TlpEnum": "clearinghouse.core.visibility.TLP",
+        "AccountRoleEnum": "clearinghouse.accounts.models.Role",
+        "MemberPositionEnum": "clearinghouse.accounts.models.Position",
     },
 }
 

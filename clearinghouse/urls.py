@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from clearinghouse.accounts.api import InvitationViewSet
 from clearinghouse.catalog.api import MeasureViewSet, TechnologyViewSet, ThreatViewSet, TranslationViewSet
 from clearinghouse.countries.api import (
     ContactViewSet,
@@ -28,6 +29,7 @@ router.register("resolutions", ResolutionViewSet, basename="resolution")
 router.register("revisions", RevisionViewSet, basename="revision")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("reports", ReportViewSet, basename="report")
+router.register("invitations", InvitationViewSet, basename="invitation")
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME

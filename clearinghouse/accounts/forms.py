@@ -3,14 +3,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm, UserChangeForm, UserCreationForm
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm, UserChangeForm, UserCreationForm, UsernameField
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.template import loader
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from clearinghouse.accounts.models import User
+from clearinghouse.accounts.models import Invitation, Position, Role, User
 from clearinghouse.accounts.services import check_role_and_membership
 from clearinghouse.countries.models import MemberState, Organization
 
@@ -113,3 +114,65 @@ class LanguageTaggedPasswordResetForm(PasswordResetForm):
             subject, body, from_email, [to_email], headers={"Content-Language": translation.get_language() or "en"}
         )
         message.send()
+
+
+class InvitationForm(forms.Form):
+    """Whom to invite, as what, and in which language the e-mail is written. The role list shows only the roles
+    the inviter may give; the service refuses any other (a forged form) with a page that says so."""
+
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    position = forms.ChoiceField(
+        label=_("Position"),
+        choices=Position.choices,
+        initial=Position.MEMBER,
+        help_text=_("A lead invites colleagues and manages the members; a member does everything else."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the e-mail"),
+        choices=settings.LANGUAGES,
+        help_text=_("The invitation is written in this language; the person can change it on the site at any time."),
+    )
+
+    def __init__(self, *args: Any, roles: list[str], language: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        role = self.fields["role"]
+        role.widget.choices = [(value, label) for value, label in Role.choices if value in roles]
+        role.initial = roles[0] if roles else None
+        self.fields["language"].initial = language
+
+
+class MemberPositionForm(forms.Form):
+    position = forms.ChoiceField(label=_("Position"), choices=Position.choices)
+
+
+class AcceptInvitationForm(forms.Form):
+    """The invited person names their account and chooses a password (checked by the password validators)."""
+
+    username = UsernameField(
+        label=_("User name"),
+        max_length=150,
+        help_text=_("What you will sign in with: letters, digits and @ . + - _ only."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password_again = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args: Any, invitation: Invitation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if invitation.user is not None:  # reopening an account: its user name stays
+            del self.fields["username"]
+            self.fields["first_name"].initial = invitation.user.first_name
+            self.fields["last_name"].initial = invitation.user.last_name
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
+            self.add_error("password_again", _("The two passwords differ. Type the same password twice."))
+        return data

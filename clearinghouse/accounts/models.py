@@ -1,12 +1,14 @@
-"""People, the state or organization each one belongs to, their role and their API tokens."""
+"""People, the state or organization each one belongs to, their role, their invitations and their API tokens."""
 
 from __future__ import annotations
 
 import hashlib
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,6 +19,14 @@ class Role(models.TextChoices):
     CONTRIBUTOR = "contributor", _("Stakeholder contributor")
     CURATOR = "curator", _("Secretariat curator")
     ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class Position(models.TextChoices):
+    """A person's place within their Member State or organization. A state's lead is its focal point towards
+    the Secretariat; leads invite colleagues and manage the members."""
+
+    LEAD = "lead", _("Lead")
+    MEMBER = "member", _("Member")
 
 
 #: Roles whose accounts must pass a TOTP second factor before doing anything.
@@ -53,6 +63,11 @@ class User(AbstractUser):
     @property
     def is_administrator(self) -> bool:
         return self.is_active and self.role == Role.ADMINISTRATOR
+
+    @property
+    def is_lead(self) -> bool:
+        """Leads their Member State or organization: invites colleagues and manages its members."""
+        return self.is_active and self._membership is not None and self._membership.position == Position.LEAD
 
     @property
     def needs_two_factor(self) -> bool:
@@ -99,6 +114,7 @@ class Membership(models.Model):
         related_name="memberships",
         verbose_name=_("organization"),
     )
+    position = models.CharField(_("position"), max_length=10, choices=Position.choices, default=Position.MEMBER)
     created_at = models.DateTimeField(_("since"), auto_now_add=True)
 
     class Meta:
@@ -147,3 +163,110 @@ class ApiToken(models.Model):
     @staticmethod
     def hash(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> InvitationQuerySet:
+        """Neither accepted nor revoked, and not past its date (or not sent yet)."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True).exclude(expires_at__lte=timezone.now())
+
+
+class Invitation(models.Model):
+    """An e-mail asking a person to open an account with a given role, in a given Member State or organization.
+
+    The link in it works once and until ``expires_at``; only a hash of its secret is kept. The secret is made
+    when the e-mail is written (by the task worker), so it never waits in the database or the task queue."""
+
+    class Status(models.TextChoices):
+        NOT_SENT = "not_sent", _("Being sent")
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Expired")
+
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    position = models.CharField(_("position"), max_length=10, choices=Position.choices, default=Position.MEMBER)
+    member_state = models.ForeignKey(
+        "countries.MemberState",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("Member State"),
+    )
+    organization = models.ForeignKey(
+        "countries.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("organization"),
+    )
+    language = models.CharField(_("language of the e-mail"), max_length=10, choices=settings.LANGUAGES)
+    invited_by = models.ForeignKey(
+        User,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations_sent",
+        verbose_name=_("invited by"),
+    )
+    #: The account the invitation opened, or the deactivated account it opens again.
+    user = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("account"),
+    )
+    token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    created_at = models.DateTimeField(_("invited"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(
+                condition=~(models.Q(member_state__isnull=False) & models.Q(organization__isnull=False)),
+                name="invitation_one_state_or_one_organization",
+                violation_error_message=_("An invitation names one Member State or one organization, not both."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_role_display()})"
+
+    @property
+    def group(self):
+        return self.member_state or self.organization
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at is not None:
+            return self.Status.ACCEPTED
+        if self.revoked_at is not None:
+            return self.Status.REVOKED
+        if self.expires_at is None:
+            return self.Status.NOT_SENT
+        if self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    def get_status_display(self) -> str:
+        return str(self.Status(self.status).label)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.NOT_SENT)
+
+    @staticmethod
+    def hash(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()

@@ -1,11 +1,15 @@
+"""Reads of accounts, and who may see and manage the members of a state or organization (docs/roles.md)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.core import signing
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from clearinghouse.accounts.models import ApiToken, User
+from clearinghouse.accounts.models import ApiToken, Invitation, Position, Role, User
 
 
 def api_tokens_of(user: User) -> QuerySet[ApiToken]:
@@ -38,3 +42,134 @@ def accounts_named(entries: Iterable[str]) -> tuple[list[User], list[str]]:
         else:
             found[person.pk] = person
     return list(found.values()), unknown
+
+
+# -- members of a state or organization, and who may manage them ------------------------------------------------
+
+
+def _in_group(actor: Any, member_state: Any, organization: Any) -> bool:
+    if member_state is not None:
+        return actor.member_state_id == member_state.pk
+    if organization is not None:
+        return actor.organization_id == organization.pk
+    return False
+
+
+def may_manage_members(actor: Any, *, member_state: Any = None, organization: Any = None) -> bool:
+    """An administrator manages everyone; a lead, the members of their own Member State or organization."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if actor.is_administrator:
+        return True
+    return actor.is_lead and _in_group(actor, member_state, organization)
+
+
+def may_see_members(actor: Any, *, member_state: Any = None, organization: Any = None) -> bool:
+    """The members of a state or organization are listed to its own members, curators and administrators."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    return actor.is_curator or _in_group(actor, member_state, organization)
+
+
+def grantable_roles(actor: Any, *, member_state: Any = None, organization: Any = None) -> list[str]:
+    """The roles ``actor`` may give in an invitation to this state or organization (or to none), never beyond
+    their own: a lead gives the role of their own state or organization; an administrator, any role it allows."""
+    if not may_manage_members(actor, member_state=member_state, organization=organization):
+        return []
+    if member_state is not None:
+        return [Role.FOCAL_POINT]
+    if not actor.is_administrator:
+        return [Role.CONTRIBUTOR]
+    if organization is not None:
+        return [Role.CONTRIBUTOR, Role.CURATOR, Role.ADMINISTRATOR]
+    return [Role.CURATOR, Role.ADMINISTRATOR]
+
+
+def members_of(*, member_state: Any = None, organization: Any = None) -> QuerySet[User]:
+    """The people of a state or organization, leads first, then by name; deactivated accounts last."""
+    group = {"membership__member_state": member_state} if member_state is not None else {}
+    if organization is not None:
+        group = {"membership__organization": organization}
+    return (
+        User.objects.filter(**group)
+        .select_related("membership")
+        .annotate(
+            has_two_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+            lead_first=Case(
+                When(membership__position=Position.LEAD, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+        )
+        .order_by("-is_active", "lead_first", "last_name", "first_name", "username")
+    )
+
+
+def pending_invitations_of(*, member_state: Any = None, organization: Any = None) -> QuerySet[Invitation]:
+    return (
+        Invitation.objects.pending()
+        .filter(member_state=member_state, organization=organization)
+        .select_related("invited_by", "member_state", "organization")
+    )
+
+
+def invitations_visible_to(actor: Any, *, pending_only: bool = False) -> QuerySet[Invitation]:
+    """The invitations a person manages: every one for an administrator, their own group's for a lead."""
+    invitations = Invitation.objects.pending() if pending_only else Invitation.objects.all()
+    invitations = invitations.select_related("invited_by", "member_state", "organization")
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return invitations.none()
+    if actor.is_administrator:
+        return invitations
+    if not actor.is_lead:
+        return invitations.none()
+    if actor.member_state_id is not None:
+        return invitations.filter(member_state_id=actor.member_state_id)
+    return invitations.filter(organization_id=actor.organization_id)
+
+
+# -- the link in an invitation --------------------------------------------------------------------------------
+
+
+class InvitationLinkError(Exception):
+    """Why a link cannot be used, for a page that says so and what to do."""
+
+    DAMAGED = "damaged"  # the signature does not match: the address was cut or changed
+    REPLACED = "replaced"  # signed by us, but a newer e-mail replaced its link
+    ACCEPTED = "accepted"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+    OTHER_ACCOUNT = "other_account"  # someone else is signed in
+
+    def __init__(self, reason: str, invitation: Invitation | None = None):
+        super().__init__(reason)
+        self.reason, self.invitation = reason, invitation
+
+
+def invitation_from_link(token: str) -> Invitation:
+    """The invitation a link's token names; raises :class:`InvitationLinkError` when it names none."""
+    from clearinghouse.accounts.services import unsign_invitation_token
+
+    try:
+        secret = unsign_invitation_token(token)
+    except signing.BadSignature:
+        raise InvitationLinkError(InvitationLinkError.DAMAGED) from None
+    invitation = (
+        Invitation.objects.select_related("member_state", "organization", "invited_by", "user")
+        .filter(token_hash=Invitation.hash(secret))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationLinkError(InvitationLinkError.REPLACED)
+    return invitation
+
+
+def check_invitation_usable(invitation: Invitation, actor: Any) -> None:
+    """Raise :class:`InvitationLinkError` unless this person may accept this invitation now."""
+    status = invitation.status
+    if status == Invitation.Status.ACCEPTED:
+        raise InvitationLinkError(InvitationLinkError.ACCEPTED, invitation)
+    if status == Invitation.Status.REVOKED:
+        raise InvitationLinkError(InvitationLinkError.REVOKED, invitation)
+    if status == Invitation.Status.EXPIRED:
+        raise InvitationLinkError(InvitationLinkError.EXPIRED, invitation)
+    if getattr(actor, "is_authenticated", False) and actor.pk != invitation.user_id:
+        raise InvitationLinkError(InvitationLinkError.OTHER_ACCOUNT, invitation)

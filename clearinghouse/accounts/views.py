@@ -1,30 +1,44 @@
-"""Signing in and out, two-factor authentication, password reset and API tokens."""
+"""Signing in and out, two-factor authentication, password reset, API tokens, invitations and the members of
+a state or organization."""
 
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from clearinghouse.accounts import selectors, services
 from clearinghouse.accounts.forms import (
+    AcceptInvitationForm,
     ApiTokenForm,
+    InvitationForm,
     LanguageTaggedPasswordResetForm,
+    MemberPositionForm,
     TotpCodeForm,
     TotpReplacementForm,
 )
+from clearinghouse.accounts.models import Invitation, Position, Role, User
+from clearinghouse.accounts.selectors import InvitationLinkError
 from clearinghouse.core.http import Request
+from clearinghouse.core.views import invalid_query
+from clearinghouse.countries import selectors as countries
+from clearinghouse.countries.models import MemberState, Organization
 
 
 def _next_url(request: Request) -> str:
@@ -179,3 +193,272 @@ def two_factor_verify(request: Request) -> HttpResponse:
             form.add_error("code", _("That code is not right. Check your authenticator and try again."))
     status = 400 if form.errors else 200
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}, status=status)
+
+
+# -- the members of a state or organization ------------------------------------------------------------------
+
+
+def _state(alpha2: str) -> MemberState:
+    try:
+        return countries.member_state(alpha2)
+    except MemberState.DoesNotExist:
+        raise Http404 from None
+
+
+def _organization(slug: str) -> Organization:
+    organization = countries.organizations().filter(slug=slug).first()
+    if organization is None:
+        raise Http404
+    return organization
+
+
+def _group_of(*, member_state: Any = None, organization: Any = None) -> dict[str, Any]:
+    return {"member_state": member_state, "organization": organization}
+
+
+def _members_url(member_state: Any = None, organization: Any = None) -> str:
+    if member_state is not None:
+        return reverse("accounts:state_members", args=[member_state.alpha2])
+    return reverse("accounts:organization_members", args=[organization.slug])
+
+
+def _members_context(request: Request, *, member_state: Any = None, organization: Any = None) -> dict[str, Any]:
+    group = _group_of(member_state=member_state, organization=organization)
+    if not selectors.may_see_members(request.user, **group):
+        raise PermissionDenied(
+            _("The members of %(group)s are listed to its own members and to the Secretariat.")
+            % {"group": member_state or organization}
+        )
+    manages = selectors.may_manage_members(request.user, **group)
+    members = list(selectors.members_of(**group))
+    actor = request.user
+    manageable = {
+        m.pk
+        for m in members
+        if manages and m.pk != actor.pk and (actor.is_administrator or m.role not in (Role.CURATOR, Role.ADMINISTRATOR))
+    }
+    return {
+        "group": member_state or organization,
+        "members_url": _members_url(member_state, organization),
+        "invite_url": _members_url(member_state, organization) + "invite/",
+        "members": members,
+        "manageable": manageable,
+        "manages": manages,
+        "invitations": list(selectors.pending_invitations_of(**group)) if manages else [],
+        "positions": Position.choices,
+        "Position": Position,
+    }
+
+
+def _members_page(request: Request, **group: Any) -> HttpResponse:
+    context = _members_context(request, **group)
+    template = "accounts/_members.html" if request.htmx else "accounts/members.html"
+    return render(request, template, context)
+
+
+@login_required
+def state_members(request: Request, alpha2: str) -> HttpResponse:
+    return _members_page(request, member_state=_state(alpha2))
+
+
+@login_required
+def organization_members(request: Request, slug: str) -> HttpResponse:
+    return _members_page(request, organization=_organization(slug))
+
+
+def _invite(request: Request, *, member_state: Any = None, organization: Any = None) -> HttpResponse:
+    group = _group_of(member_state=member_state, organization=organization)
+    roles = selectors.grantable_roles(request.user, **group)
+    if not roles:
+        raise PermissionDenied(
+            _("Only a lead of %(group)s or an administrator can invite people to it.")
+            % {"group": member_state or organization}
+        )
+    form = InvitationForm(request.POST or None, roles=roles, language=translation.get_language() or "en")
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invite_person(actor=request.user, **form.cleaned_data, **group)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("An invitation is on its way to %(email)s. The link in it works once, for %(days)s days.")
+                % {"email": invitation.email, "days": settings.INVITATION_VALID_DAYS},
+            )
+            return redirect(_members_url(member_state, organization))
+    context = {
+        "form": form,
+        "group": member_state or organization,
+        "members_url": _members_url(member_state, organization),
+    }
+    return render(request, "accounts/invite.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def state_invite(request: Request, alpha2: str) -> HttpResponse:
+    return _invite(request, member_state=_state(alpha2))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_invite(request: Request, slug: str) -> HttpResponse:
+    return _invite(request, organization=_organization(slug))
+
+
+def _member(request: Request, pk: int) -> User:
+    """A member of a state or organization the person may see the members of; 404 for anyone else."""
+    member = User.objects.select_related("membership__member_state", "membership__organization").filter(pk=pk).first()
+    membership = getattr(member, "membership", None) if member is not None else None
+    if member is None or membership is None:
+        raise Http404(_("There is no such member, or you may not see them."))
+    if not selectors.may_see_members(
+        request.user, member_state=membership.member_state, organization=membership.organization
+    ):
+        raise Http404(_("There is no such member, or you may not see them."))
+    return member
+
+
+def _back_to_members(request: Request, member_state: Any, organization: Any, message: str) -> HttpResponse:
+    if request.htmx:
+        context = _members_context(request, member_state=member_state, organization=organization)
+        return render(request, "accounts/_members.html", {**context, "status_message": message})
+    messages.success(request, message)
+    return redirect(_members_url(member_state, organization))
+
+
+@login_required
+@require_POST
+def member_position(request: Request, pk: int) -> HttpResponse:
+    member = _member(request, pk)
+    form = MemberPositionForm(request.POST)
+    if not form.is_valid():
+        return invalid_query(request, _("Choose a position: lead or member."))
+    services.change_member_position(member, actor=request.user, position=form.cleaned_data["position"])
+    membership = member.membership
+    message = _("%(name)s is now %(position)s of %(group)s.") % {
+        "name": member.get_full_name() or member.username,
+        "position": Position(membership.position).label.lower(),
+        "group": membership.member_state or membership.organization,
+    }
+    return _back_to_members(request, membership.member_state, membership.organization, message)
+
+
+@login_required
+@require_POST
+def member_deactivate(request: Request, pk: int) -> HttpResponse:
+    member = _member(request, pk)
+    services.deactivate_member(member, actor=request.user)
+    membership = member.membership
+    message = _("The account of %(name)s is deactivated: they can no longer sign in.") % {
+        "name": member.get_full_name() or member.username
+    }
+    return _back_to_members(request, membership.member_state, membership.organization, message)
+
+
+@login_required
+@require_POST
+def member_reinvite(request: Request, pk: int) -> HttpResponse:
+    member = _member(request, pk)
+    membership = member.membership
+    try:
+        invitation = services.reinvite_member(member, actor=request.user)
+    except ValidationError as error:
+        message = " ".join(error.messages)
+    else:
+        message = _("An invitation is on its way to %(email)s: accepting it reopens the account.") % {
+            "email": invitation.email
+        }
+    return _back_to_members(request, membership.member_state, membership.organization, message)
+
+
+@login_required
+@require_POST
+def member_reset_two_factor(request: Request, pk: int) -> HttpResponse:
+    member = _member(request, pk)
+    services.reset_two_factor(member, actor=request.user)
+    membership = member.membership
+    message = _("%(name)s will enrol a new authenticator at their next sign-in.") % {
+        "name": member.get_full_name() or member.username
+    }
+    return _back_to_members(request, membership.member_state, membership.organization, message)
+
+
+def _invitation(request: Request, pk: int) -> Invitation:
+    invitation = selectors.invitations_visible_to(request.user).filter(pk=pk).first()
+    if invitation is None:
+        raise Http404(_("There is no such invitation, or you may not see it."))
+    return invitation
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: Request, pk: int) -> HttpResponse:
+    invitation = services.revoke_invitation(_invitation(request, pk), actor=request.user)
+    message = _("The invitation to %(email)s is revoked: its link no longer works.") % {"email": invitation.email}
+    return _back_to_members(request, invitation.member_state, invitation.organization, message)
+
+
+@login_required
+@require_POST
+def invitation_resend(request: Request, pk: int) -> HttpResponse:
+    invitation = services.reinvite(_invitation(request, pk), actor=request.user)
+    message = _("A new invitation is on its way to %(email)s; the link in the earlier one no longer works.") % {
+        "email": invitation.email
+    }
+    return _back_to_members(request, invitation.member_state, invitation.organization, message)
+
+
+# -- accepting an invitation --------------------------------------------------------------------------------
+
+
+def _link_problem(request: Request, problem: InvitationLinkError) -> HttpResponse:
+    """A page that says why the link cannot be used and what to do; nothing is changed."""
+    invitation = problem.invitation
+    inviter = ""
+    if invitation is not None and invitation.invited_by is not None:
+        inviter = invitation.invited_by.get_full_name() or invitation.invited_by.username
+    status = {
+        InvitationLinkError.DAMAGED: 400,
+        InvitationLinkError.REPLACED: 410,
+        InvitationLinkError.OTHER_ACCOUNT: 403,
+    }.get(problem.reason, 410)
+    context = {"reason": problem.reason, "invitation": invitation, "inviter": inviter, "status": status}
+    return render(request, "accounts/invitation_problem.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: Request, token: str) -> HttpResponse:
+    try:
+        invitation = selectors.invitation_from_link(token)
+        selectors.check_invitation_usable(invitation, request.user)
+    except InvitationLinkError as problem:
+        return _link_problem(request, problem)
+    form = AcceptInvitationForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept_invitation(
+                invitation,
+                actor=request.user,
+                username=form.cleaned_data.get("username", ""),
+                password=form.cleaned_data["password"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+            )
+        except InvitationLinkError as problem:
+            return _link_problem(request, problem)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            if user.needs_two_factor:
+                messages.info(request, _("Welcome. Your role requires two-factor authentication: set it up now."))
+                return redirect(
+                    f"{reverse('accounts:two_factor_setup')}?{urlencode({'next': reverse('accounts:account')})}"
+                )
+            messages.success(request, _("Welcome. Your account is open and you are signed in."))
+            return redirect("accounts:account")
+    context = {"form": form, "invitation": invitation}
+    return render(request, "accounts/invitation_accept.html", context, status=400 if form.errors else 200)

@@ -48,6 +48,7 @@ UNSHOWN_TABLES = (
     "axes_",
     "otp_",
     "accounts_apitoken",
+    "accounts_invitation",
     "django_tasks_database_",
     "django_admin_log",
     "core_contentversion",

@@ -1,9 +1,9 @@
 """Test personas, one per role, with stated relations (the Healthchecks way).
 
 - ``reader``: a public reader, no account.
-- ``alice``: focal point of Kenya.
-- ``bob``: focal point of Nigeria, another state.
-- ``carol``: stakeholder contributor of the GSM Association.
+- ``alice``: focal point of Kenya, its lead.
+- ``bob``: focal point of Nigeria, another state, its lead.
+- ``carol``: stakeholder contributor of the GSM Association, a member (not a lead).
 - ``curator``: a Secretariat curator (two-factor on).
 - ``admin``: an administrator (two-factor on).
 """
@@ -18,7 +18,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from clearinghouse.accounts.models import Role, User
+from clearinghouse.accounts.models import Position, Role, User
 from clearinghouse.accounts.services import create_account
 from clearinghouse.countries.models import MemberState, Organization
 
@@ -59,8 +59,8 @@ def make_personas() -> Personas:
         TOTPDevice.objects.create(user=user, name="test", confirmed=True)
     return Personas(
         reader=AnonymousUser(),
-        alice=person("alice", Role.FOCAL_POINT, member_state=kenya),
-        bob=person("bob", Role.FOCAL_POINT, member_state=nigeria),
+        alice=person("alice", Role.FOCAL_POINT, member_state=kenya, position=Position.LEAD),
+        bob=person("bob", Role.FOCAL_POINT, member_state=nigeria, position=Position.LEAD),
         carol=person("carol", Role.CONTRIBUTOR, organization=gsma),
         curator=curator,
         admin=admin,

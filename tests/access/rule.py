@@ -39,6 +39,8 @@ class Person:
     state: str | None = None  # ISO alpha-2 of the Member State they belong to
     organization: str | None = None  # slug of the organization they belong to
     curator: bool = False
+    lead: bool = False  # a lead of their state or organization (docs/roles.md, "Within a state or organization")
+    administrator: bool = False
 
 
 @dataclass
@@ -134,3 +136,32 @@ def goes_to_translators(record: Record) -> bool:
     """What XLIFF files for translators may carry at all (docs/languages.md): a record submitted, in review or
     published, never TLP:RED; to each curator only what they see."""
     return record.tlp != "red" and record.lifecycle in ("submitted", "in_review", "published")
+
+
+# -- people: who sees and manages the members of a state or organization (docs/roles.md) ----------------------
+
+
+def _member_of(person: Person, state: str | None, organization: str | None) -> bool:
+    return person.signed_in and (
+        (state is not None and person.state == state)
+        or (organization is not None and person.organization == organization)
+    )
+
+
+def sees_members(person: Person, *, state: str | None = None, organization: str | None = None) -> bool:
+    """ "Its members, curators and administrators see the list of members"."""
+    return person.signed_in and (person.curator or _member_of(person, state, organization))
+
+
+def manages_members(person: Person, *, state: str | None = None, organization: str | None = None) -> bool:
+    """ "Its leads and the administrators invite people, change positions and deactivate accounts"."""
+    return person.administrator or (person.lead and _member_of(person, state, organization))
+
+
+def may_invite_as(person: Person, role: str, *, state: str | None = None, organization: str | None = None) -> bool:
+    """The table "Who may invite whom": a lead gives their own state's or organization's role, never more."""
+    if not manages_members(person, state=state, organization=organization):
+        return False
+    if person.administrator:
+        return role == "focal_point" if state else role != "focal_point"
+    return role == ("focal_point" if state else "contributor")

@@ -666,3 +666,122 @@ def test_the_contacts_api_gives_exactly_the_contacts_the_rule_allows_and_nothing
     for contact in world.contacts:
         answer = client.get(f"/api/v1/contacts/{contact.pk}/")
         assert answer.status_code == (200 if contact.code in visible_contacts(world, name) else 404)
+
+
+# -- people: the members pages, invitations and their API (issue 14) ---------------------------------------------
+#
+# Kenya (alice leads it, kofi is a member) and INTERPOL (oscar leads it) are the groups acted on. The expected
+# answer comes from docs/roles.md ("Within a state or organization", "Who may invite whom"), through rule.py.
+
+GROUPS = {"Kenya": {"state": "KE"}, "INTERPOL": {"organization": "interpol"}}
+GROUP_PATHS = {"Kenya": "/en/member-states/KE/members/", "INTERPOL": "/en/organizations/interpol/members/"}
+INVITABLE_ROLES = ("focal_point", "contributor", "curator", "administrator")
+
+
+def _group_fields(group: str) -> dict[str, str]:
+    return {"member_state": "KE"} if group == "Kenya" else {"organization": "interpol"}
+
+
+@pytest.mark.parametrize("group", list(GROUPS))
+@pytest.mark.parametrize("name", NAMES)
+def test_the_members_page_answers_its_members_and_the_secretariat_and_nobody_else(world, name, group):
+    person, client = world.people[name], world.client(name)
+    members, invite = client.get(GROUP_PATHS[group]), client.get(GROUP_PATHS[group] + "invite/")
+    if not person.signed_in:
+        assert members.status_code == invite.status_code == 302 and "/sign-in/" in members["Location"]
+        return
+    assert members.status_code == (200 if rule.sees_members(person, **GROUPS[group]) else 403)
+    assert invite.status_code == (200 if rule.manages_members(person, **GROUPS[group]) else 403)
+    if members.status_code == 200:
+        text = members.content.decode()
+        assert ("Invite a colleague" in text) == rule.manages_members(person, **GROUPS[group])
+        assert "mx-bob@example.org" not in text  # nobody of another group is listed
+
+
+@pytest.mark.parametrize("role", INVITABLE_ROLES)
+@pytest.mark.parametrize("group", list(GROUPS))
+@pytest.mark.parametrize("name", NAMES)
+def test_an_invitation_is_accepted_only_within_the_inviter_s_reach_on_the_page_and_in_the_api(world, name, group, role):
+    from clearinghouse.accounts.models import Invitation
+
+    person = world.people[name]
+    data = {"email": f"new-{name}@example.org", "role": role, "position": "member", "language": "en"}
+    page = world.client(name).post(GROUP_PATHS[group] + "invite/", data)
+    api = world.api(name).post(
+        "/api/v1/invitations/", {**data, **_group_fields(group)}, content_type="application/json"
+    )
+    # a state's people are its focal points; an organization's, contributors (or the Secretariat's curators)
+    fits = role == "focal_point" if group == "Kenya" else role != "focal_point"
+    if not person.signed_in:
+        assert page.status_code == 302 and "/sign-in/" in page["Location"]
+        assert api.status_code == 401
+    elif not fits:  # a role the group cannot hold (a focal point of INTERPOL): refused as invalid, or beyond reach
+        assert page.status_code in (400, 403) and api.status_code in (400, 403), (page.status_code, api.status_code)
+    elif rule.may_invite_as(person, role, **GROUPS[group]):
+        assert page.status_code == 302 and api.status_code == 201, (page.status_code, api.status_code)
+        sent = Invitation.objects.filter(email=data["email"])
+        assert sent.count() == 2 and sent.pending().count() == 1  # the newer replaced the page's
+        return
+    else:
+        assert page.status_code == 403 and api.status_code == 403, (page.status_code, api.status_code)
+    assert not Invitation.objects.filter(email=data["email"]).exists()
+
+
+MEMBER_ACTIONS = {
+    "make a lead": ("position/", {"position": "lead"}),
+    "deactivate": ("deactivate/", {}),
+    "reset two-factor": ("reset-two-factor/", {}),
+}
+
+
+@pytest.mark.parametrize("action", list(MEMBER_ACTIONS))
+@pytest.mark.parametrize("name", NAMES)
+def test_acting_on_a_member_is_for_their_leads_and_administrators_404_for_those_who_may_not_see_them(
+    world, name, action
+):
+    from clearinghouse.accounts.models import User
+
+    person, kofi = world.people[name], world.users["kofi"]
+    suffix, data = MEMBER_ACTIONS[action]
+    response = world.client(name).post(f"/en/members/{kofi.pk}/{suffix}", data)
+    allowed = rule.manages_members(person, state="KE") and name != "kofi"
+    if action == "reset two-factor":
+        allowed = person.administrator
+    if not person.signed_in:
+        assert response.status_code == 302 and "/sign-in/" in response["Location"]
+    elif allowed:
+        assert response.status_code == 302, (action, response.status_code)
+        return
+    elif rule.sees_members(person, state="KE"):
+        assert response.status_code == 403, (action, response.status_code)
+    else:
+        assert response.status_code == 404, (action, response.status_code)
+    after = User.objects.select_related("membership").get(pk=kofi.pk)
+    assert after.is_active and after.membership.position == "member"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_pending_invitations_are_listed_and_revoked_by_whom_manages_them_and_not_found_by_others(world, name):
+    from clearinghouse.accounts import services
+    from clearinghouse.accounts.models import Invitation
+
+    kenyan = services.invite_person(
+        actor=world.users["alice"],
+        email="pending@example.org",
+        role="focal_point",
+        member_state=world.users["alice"].member_state,
+    )
+    person, api = world.people[name], world.api(name)
+    listed = api.get("/api/v1/invitations/")
+    revoked = world.client(name).post(f"/en/invitations/{kenyan.pk}/revoke/")
+    if not person.signed_in:
+        assert listed.status_code == 401
+        assert revoked.status_code == 302 and "/sign-in/" in revoked["Location"]
+    elif rule.manages_members(person, state="KE"):
+        assert [i["email"] for i in listed.json()["results"]] == ["pending@example.org"]
+        assert revoked.status_code == 302
+        return
+    else:
+        assert listed.json()["count"] == 0
+        assert revoked.status_code == 404
+    assert Invitation.objects.get(pk=kenyan.pk).is_pending

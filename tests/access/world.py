@@ -18,7 +18,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from clearinghouse.accounts.models import Role, User
+from clearinghouse.accounts.models import Position, Role, User
 from clearinghouse.accounts.services import create_account, create_api_token
 from clearinghouse.catalog import services
 from clearinghouse.catalog.models import Pillar, Technology, Threat, TranslationQuality
@@ -36,17 +36,17 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 64
 #: The personas of issue 11, item 10, each with the relations the rule reads.
 PERSONAS = (
     Person("reader", signed_in=False),
-    Person("bob", state="NG"),  # a member of another state, named nowhere
-    Person("alice", state="KE"),  # focal point of the owning state, author of its records, named on RED
-    Person("kofi", state="KE"),  # a member of the owning state not named on its RED records
+    Person("bob", state="NG", lead=True),  # a member (the lead) of another state, named nowhere
+    Person("alice", state="KE", lead=True),  # focal point (lead) of the owning state, author of its records, on RED
+    Person("kofi", state="KE"),  # a member of the owning state (not a lead) not named on its RED records
     Person("grace", state="GH"),  # a focal point of a state the owner names on AMBER
     Person("carol", organization="gsma"),  # a contributor of an organization the owner names on AMBER
-    Person("oscar", organization="interpol"),  # a contributor of the owning organization (INTERPOL's records)
+    Person("oscar", organization="interpol", lead=True),  # the lead of the owning organization (INTERPOL's records)
     Person("olga", organization="first"),  # a contributor of another organization
     Person("nadia", state="BR"),  # named on every RED record, belongs elsewhere
     Person("curator", organization="itu", curator=True),  # a curator named on RED
     Person("cyrus", organization="itu", curator=True),  # a curator not named
-    Person("admin", organization="itu", curator=True),  # an administrator, named nowhere
+    Person("admin", organization="itu", curator=True, administrator=True),  # an administrator, named nowhere
 )
 ROLES = {"curator": Role.CURATOR, "cyrus": Role.CURATOR, "admin": Role.ADMINISTRATOR}
 NAMED_ON_RED = ("nadia", "curator")
@@ -112,6 +112,7 @@ def _people() -> tuple[dict[str, Any], dict[str, str]]:
             email=f"mx-{person.name}@example.org",
             role=ROLES.get(person.name, default),
             password=PASSWORD,
+            position=Position.LEAD if person.lead else Position.MEMBER,
             **membership,
         )
         if user.needs_two_factor:

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from clearinghouse.accounts.models import Role, User
+from clearinghouse.accounts.models import Position, Role, User
 from clearinghouse.accounts.services import create_account
 from clearinghouse.catalog.demo import load_demo_catalog
 from clearinghouse.countries.models import MemberState, Organization, OrganizationKind
@@ -24,9 +24,9 @@ DEMO_ORGANIZATION = {
 
 #: username, role, Member State (alpha-2) or the demo organization, what the account shows.
 DEMO_ACCOUNTS = [
-    ("demo-focal-ke", Role.FOCAL_POINT, "KE", "a focal point of Kenya"),
-    ("demo-focal-br", Role.FOCAL_POINT, "BR", "a focal point of Brazil"),
-    ("demo-contributor", Role.CONTRIBUTOR, None, "a contributor of the illustrative operator"),
+    ("demo-focal-ke", Role.FOCAL_POINT, "KE", "a focal point (lead) of Kenya: invites and manages its members"),
+    ("demo-focal-br", Role.FOCAL_POINT, "BR", "a focal point (lead) of Brazil"),
+    ("demo-contributor", Role.CONTRIBUTOR, None, "the lead of the illustrative operator"),
 ]
 
 
@@ -51,6 +51,7 @@ class Command(BaseCommand):
                     password=password,
                     member_state=MemberState.objects.get(alpha2=alpha2) if alpha2 else None,
                     organization=None if alpha2 else organization,
+                    position=Position.LEAD,
                 )
                 created.append((username, password, what))
         resolutions = load_demo_resolutions(stream=self.stderr)

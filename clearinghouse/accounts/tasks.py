@@ -1,0 +1,36 @@
+"""Background tasks of accounts (django-tasks; the database backend's ``db_worker`` runs them)."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import task
+
+from clearinghouse.accounts import services
+from clearinghouse.accounts.models import Invitation
+
+logger = logging.getLogger(__name__)
+
+#: Attempts at sending one invitation when the mail server fails, waiting 1, 2, 4 and 8 minutes between them.
+SEND_ATTEMPTS = 5
+
+
+@task()
+def send_invitation(invitation_id: int, attempt: int = 1) -> bool:
+    """Write and send one invitation's e-mail; a failing mail server is tried again later, then logged."""
+    invitation = Invitation.objects.filter(pk=invitation_id).first()
+    if invitation is None:
+        return False
+    try:
+        return services.send_invitation(invitation) is not None
+    except (smtplib.SMTPException, OSError):
+        if attempt >= SEND_ATTEMPTS or not send_invitation.get_backend().supports_defer:
+            logger.exception("The invitation %s could not be sent after %s attempt(s)", invitation_id, attempt)
+            raise
+        later = timezone.now() + timedelta(minutes=2 ** (attempt - 1))
+        logger.warning("The invitation %s could not be sent; trying again at %s", invitation_id, later)
+        send_invitation.using(run_after=later).enqueue(invitation_id, attempt + 1)
+        return False
