@@ -40,9 +40,7 @@ def send_reachability_checks(round_id: int) -> dict[str, int]:
         secret = secrets.token_urlsafe(32)
         language = language_for(check.contact.languages if check.contact else [])
         with translation.override(language):
-            link = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/") + reverse(
-                "countries:confirm_reachability", args=[secret]
-            )
+            link = settings.SITE_URL + reverse("countries:confirm_reachability", args=[secret])
             context = {"check": check, "link": link, "days": ROUND_DAYS, "language": language}
             subject = render_to_string("countries/email/reachability_subject.txt", context).strip()
             message = EmailMultiAlternatives(
