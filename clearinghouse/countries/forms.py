@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -58,7 +59,8 @@ class ContactForm(forms.ModelForm):
             self.initial["other_languages"] = ", ".join(code for code in known if code not in six)
 
     def clean_other_languages(self) -> list[str]:
-        codes = [code.strip() for code in self.cleaned_data["other_languages"].split(",") if code.strip()]
+        # (a comma as any script writes it: Latin, Arabic «،», Chinese «，» and «、»)
+        codes = [code.strip() for code in re.split("[,،，、]", self.cleaned_data["other_languages"]) if code.strip()]
         validate_language_codes(codes)
         return codes
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language, get_language_info, gettext
+from django.utils.translation import get_language, get_language_info, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from clearinghouse.core.models import Shareable
@@ -321,7 +321,7 @@ class Contact(Shareable):
     lifecycle = models.CharField(_("state"), max_length=20, choices=Lifecycle.choices, default=Lifecycle.PUBLISHED)
     function = models.CharField(_("function"), max_length=20, choices=ContactFunction.choices, db_index=True)
     name = models.CharField(_("name"), max_length=200)
-    position = models.CharField(_("position"), max_length=200, blank=True)
+    position = models.CharField(pgettext_lazy("a person's job", "position"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail address"))
     phone = models.CharField(_("telephone"), max_length=40, blank=True, help_text=_("With the country code: +254 …"))
     languages = models.JSONField(

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from clearinghouse.core.http import Request
@@ -208,9 +209,15 @@ def round_list(request: Request) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            count = round_.checks.count()
             messages.success(
                 request,
-                _("The round is started: %(count)s contacts are being asked.") % {"count": round_.checks.count()},
+                ngettext(
+                    "The round is started: %(count)s contact is being asked.",
+                    "The round is started: %(count)s contacts are being asked.",
+                    count,
+                )
+                % {"count": count},
             )
             return redirect(round_)
     page = Paginator(selectors.rounds(), 50).get_page(request.GET.get("page"))
@@ -242,7 +249,13 @@ def round_send_again(request: Request, pk: int) -> HttpResponse:
     except ReachabilityRound.DoesNotExist:
         raise Http404 from None
     count = services.send_again(round_, actor=request.user)
-    messages.success(request, _("A new link is on its way to %(count)s contacts.") % {"count": count})
+    messages.success(
+        request,
+        ngettext(
+            "A new link is on its way to %(count)s contact.", "A new link is on its way to %(count)s contacts.", count
+        )
+        % {"count": count},
+    )
     return redirect(round_)
 
 
