@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from clearinghouse.accounts.selectors import may_see_members
 from clearinghouse.core.http import Request
 from clearinghouse.countries import selectors, services
 from clearinghouse.countries.filters import ContactFilterSet, MemberStateFilterSet, OrganizationFilterSet
@@ -60,6 +61,7 @@ def member_state_detail(request: Request, alpha2: str) -> HttpResponse:
         "can_edit": services.can_act_for_state(request.user, state),
         "contacts": selectors.contacts_of(state, request.user),
         "can_manage_contacts": services.can_manage_contacts(request.user, state),
+        "can_see_members": may_see_members(request.user, member_state=state),
     }
     return render(request, "countries/member_state_detail.html", context)
 
@@ -109,6 +111,7 @@ def organization_detail(request: Request, slug: str) -> HttpResponse:
         "organization": organization,
         "contacts": selectors.contacts_of(organization, request.user),
         "can_manage_contacts": services.can_manage_contacts(request.user, organization),
+        "can_see_members": may_see_members(request.user, organization=organization),
     }
     return render(request, "countries/organization_detail.html", context)
 

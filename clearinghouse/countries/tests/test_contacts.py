@@ -207,3 +207,14 @@ def test_languages_are_named_in_the_reader_s_language_and_joined_as_it_joins_lis
     arabic = client_for(personas.bob).get("/ar/directory/").content.decode()
 
     assert "الإنجليزية" in arabic and "الفرنسية" in arabic and "، " in arabic
+
+
+def test_a_state_s_page_links_its_members_page_for_those_who_may_see_it(personas):
+    link = 'href="/en/member-states/KE/members/"'
+    assert link in client_for(personas.alice).get("/en/member-states/KE/").content.decode()
+    assert link in client_for(personas.curator).get("/en/member-states/KE/").content.decode()
+    assert link not in client_for(personas.bob).get("/en/member-states/KE/").content.decode()
+    assert link not in client_for(None).get("/en/member-states/KE/").content.decode()
+    gsma = 'href="/en/organizations/gsma/members/"'
+    assert gsma in client_for(personas.carol).get("/en/organizations/gsma/").content.decode()
+    assert gsma not in client_for(personas.alice).get("/en/organizations/gsma/").content.decode()
