@@ -24,6 +24,12 @@ def _six_languages() -> list[tuple[str, str]]:
     return [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
 
 
+class LanguageBoxes(forms.CheckboxSelectMultiple):
+    """The six languages, each named in itself and marked with its language (and direction)."""
+
+    option_template_name = "countries/widgets/language_option.html"
+
+
 class ContactForm(forms.ModelForm):
     """A point of contact: the six UN languages as boxes to tick, any other language by its code."""
 
@@ -37,7 +43,7 @@ class ContactForm(forms.ModelForm):
         widget=forms.RadioSelect,
     )
     languages = forms.MultipleChoiceField(
-        label=_("Languages"), choices=_six_languages, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Languages"), choices=_six_languages, required=False, widget=LanguageBoxes
     )
     other_languages = forms.CharField(
         label=_("Other languages"),

@@ -218,3 +218,10 @@ def test_a_state_s_page_links_its_members_page_for_those_who_may_see_it(personas
     gsma = 'href="/en/organizations/gsma/members/"'
     assert gsma in client_for(personas.carol).get("/en/organizations/gsma/").content.decode()
     assert gsma not in client_for(personas.alice).get("/en/organizations/gsma/").content.decode()
+
+
+def test_the_language_boxes_name_each_language_in_itself_marked_with_its_language(personas):
+    page = client_for(personas.alice).get("/fr/member-states/KE/contacts/new/").content.decode()
+
+    assert '<span lang="ar" dir="rtl">العربيّة</span>' in page
+    assert '<span lang="zh-Hans">简体中文</span>' in page
