@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -38,7 +37,7 @@ from clearinghouse.catalog.models import (
     TranslationBase,
     TranslationQuality,
 )
-from clearinghouse.core.api import QueryFormatNegotiation, SlugRelatedField
+from clearinghouse.core.api import QueryFormatNegotiation, SlugRelatedField, as_api_errors
 from clearinghouse.countries.models import MemberState, Organization, active_language
 
 
@@ -264,17 +263,12 @@ class Conflict(exceptions.APIException):
 
 
 def _service_call(function: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run a service; turn its domain errors into API errors."""
-    try:
-        return function(*args, **kwargs)
-    except services.EditConflict as conflict:
-        raise Conflict({"detail": conflict.messages[0], "version": str(conflict.current_version)}) from None
-    except DjangoPermissionDenied as denied:
-        raise exceptions.PermissionDenied(str(denied)) from None
-    except DjangoValidationError as error:
-        raise exceptions.ValidationError(
-            error.message_dict if hasattr(error, "error_dict") else error.messages
-        ) from None
+    """Run a service; turn its domain errors into API errors (an edit conflict: 409 with the current version)."""
+    with as_api_errors():
+        try:
+            return function(*args, **kwargs)
+        except services.EditConflict as conflict:
+            raise Conflict({"detail": conflict.messages[0], "version": str(conflict.current_version)}) from None
 
 
 FILTER_PARAMETERS = [

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from rest_framework import serializers
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, serializers
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer
@@ -110,3 +113,17 @@ class SlugRelatedField(serializers.SlugRelatedField):
         if isinstance(data, str) and "\x00" in data:
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+@contextmanager
+def as_api_errors() -> Iterator[None]:
+    """A service's domain errors as the API's: ``PermissionDenied`` → 403 with its message, ``ValidationError`` →
+    400 with its messages (by field when it has them)."""
+    try:
+        yield
+    except DjangoPermissionDenied as denied:
+        raise exceptions.PermissionDenied(str(denied)) from None
+    except DjangoValidationError as error:
+        raise exceptions.ValidationError(
+            error.message_dict if hasattr(error, "error_dict") else error.messages
+        ) from None

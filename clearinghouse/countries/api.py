@@ -3,14 +3,13 @@ directory, /api/v1/contacts/."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import exceptions, permissions, serializers, viewsets
+from rest_framework import permissions, serializers, viewsets
 
+from clearinghouse.core.api import as_api_errors
 from clearinghouse.core.visibility import TLP
 from clearinghouse.countries import selectors, services
 from clearinghouse.countries.filters import ContactFilterSet, MemberStateFilterSet, OrganizationFilterSet
@@ -174,18 +173,6 @@ class ContactSerializer(serializers.ModelSerializer):
         return attrs
 
 
-def _contact_service(call: Any, /, *args: Any, **kwargs: Any) -> Any:
-    """Run a service; its domain errors as API errors (``function`` is a contact's field: not a name here)."""
-    try:
-        return call(*args, **kwargs)
-    except DjangoPermissionDenied as denied:
-        raise exceptions.PermissionDenied(str(denied)) from None
-    except DjangoValidationError as error:
-        raise exceptions.ValidationError(
-            error.message_dict if hasattr(error, "error_dict") else error.messages
-        ) from None
-
-
 class ContactViewSet(viewsets.ModelViewSet):
     """The points-of-contact directory: the contacts the caller may see (signed-in members only; some are for
     the owner's members and the curators alone, TLP:AMBER+STRICT). The owner's members and the curators add,
@@ -204,7 +191,8 @@ class ContactViewSet(viewsets.ModelViewSet):
         data = dict(serializer.validated_data)
         owner = data.pop("owner_state", None) or data.pop("owner_organization", None)
         data.pop("owner_organization", None)
-        serializer.instance = _contact_service(services.add_contact, owner, actor=self.request.user, **data)
+        with as_api_errors():
+            serializer.instance = services.add_contact(owner, actor=self.request.user, **data)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {
@@ -212,12 +200,13 @@ class ContactViewSet(viewsets.ModelViewSet):
             for key, value in serializer.validated_data.items()
             if key not in ("owner_state", "owner_organization")
         }
-        serializer.instance = _contact_service(
-            services.update_contact, serializer.instance, actor=self.request.user, **data
-        )
+        contact = cast(Contact, serializer.instance)  # (the one being updated: DRF sets it)
+        with as_api_errors():
+            serializer.instance = services.update_contact(contact, actor=self.request.user, **data)
 
     def perform_destroy(self, instance: Contact) -> None:
-        _contact_service(services.remove_contact, instance, actor=self.request.user)
+        with as_api_errors():
+            services.remove_contact(instance, actor=self.request.user)
 
 
 # -- reachability rounds: /api/v1/reachability-rounds/ (curators) ---------------------------------------------
