@@ -10,8 +10,8 @@ its members; nobody grants a role beyond their own.
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -598,7 +598,8 @@ def unsubscribe(token: str) -> tuple[User, str]:
 
 
 def unsent_notifications(notification_ids: list[int]) -> list[int]:
-    return list(Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).values_list("pk", flat=True))
+    unsent = Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
+    return list(unsent.values_list("pk", flat=True))
 
 
 def send_notification_emails(notification_ids: list[int]) -> int:

@@ -513,9 +513,7 @@ def notification_preferences(request: Request) -> HttpResponse:
         services.set_deliveries(form.cleaned_data, actor=request.user)
         messages.success(request, _("Your notification settings are saved."))
         return redirect("accounts:notification_preferences")
-    return render(
-        request, "accounts/notification_preferences.html", {"form": form}, status=400 if form.errors else 200
-    )
+    return render(request, "accounts/notification_preferences.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @csrf_exempt  # RFC 8058: the mail reader posts "List-Unsubscribe=One-Click" with no session and no CSRF token
