@@ -181,8 +181,8 @@ class AcceptInvitationForm(forms.Form):
 class NotificationPreferencesForm(forms.Form):
     """One choice per kind of notification: e-mail at once, a digest, or the inbox only."""
 
-    def __init__(self, *args: Any, initial: dict[str, str] | None = None, **kwargs: Any):
-        super().__init__(*args, initial=initial, **kwargs)
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
         for kind in NotificationKind:
             self.fields[kind.value] = forms.ChoiceField(
                 label=kind.label, choices=Delivery.choices, widget=forms.RadioSelect

@@ -228,7 +228,7 @@ def attach_records(notifications: Iterable[Notification], user: Any) -> list[Not
         wanted.setdefault(notification.about_type, set()).add(notification.about_id)
     found = {about_type.pk: _visible_records(about_type.model_class(), ids, user) for about_type, ids in wanted.items()}
     for notification in notifications:
-        notification.record = found[notification.about_type_id].get(notification.about_id)  # type: ignore[attr-defined]
+        notification.record = found[notification.about_type_id].get(notification.about_id)
     return notifications
 
 

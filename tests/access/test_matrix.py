@@ -791,9 +791,7 @@ def test_pending_invitations_are_listed_and_revoked_by_whom_manages_them_and_not
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_the_inbox_and_its_api_give_each_person_their_own_notifications_describing_only_what_they_may_see(
-    world, name
-):
+def test_the_inbox_and_its_api_give_each_person_their_own_notifications_describing_only_what_they_may_see(world, name):
     from clearinghouse.accounts.models import Notification
 
     client, api, expected = world.client(name), world.api(name), visible_measures(world, name)

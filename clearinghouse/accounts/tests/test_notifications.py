@@ -41,9 +41,7 @@ def kofi(personas) -> User:
 
 
 def told(kind: str, about: Any) -> set[str]:
-    return set(
-        Notification.objects.filter(kind=kind, about_id=about.pk).values_list("recipient__username", flat=True)
-    )
+    return set(Notification.objects.filter(kind=kind, about_id=about.pk).values_list("recipient__username", flat=True))
 
 
 def amber_draft(personas: Any, tlp: str = TLP.AMBER) -> Measure:
