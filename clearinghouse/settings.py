@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clearinghouse.web.context_processors.languages",
+                "clearinghouse.accounts.context_processors.notifications",
             ],
         },
     },
@@ -333,6 +334,8 @@ SPECTACULAR_SETTINGS = {
         "TlpEnum": "clearinghouse.core.visibility.TLP",
         "AccountRoleEnum": "clearinghouse.accounts.models.Role",
         "MemberPositionEnum": "clearinghouse.accounts.models.Position",
+        "NotificationKindEnum": "clearinghouse.accounts.models.NotificationKind",
+        "NotificationDeliveryEnum": "clearinghouse.accounts.models.Delivery",
     },
 }
 

@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from clearinghouse.accounts.api import InvitationViewSet
+from clearinghouse.accounts.api import InvitationViewSet, NotificationPreferencesView, NotificationViewSet
 from clearinghouse.catalog.api import MeasureViewSet, TechnologyViewSet, ThreatViewSet, TranslationViewSet
 from clearinghouse.countries.api import (
     ContactViewSet,
@@ -30,6 +30,7 @@ router.register("revisions", RevisionViewSet, basename="revision")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("reports", ReportViewSet, basename="report")
 router.register("invitations", InvitationViewSet, basename="invitation")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
@@ -37,6 +38,7 @@ admin.site.site_title = settings.SITE_NAME
 urlpatterns = [
     path("", include("clearinghouse.exchange.urls")),
     path("taxii2/", include("clearinghouse.exchange.taxii_urls")),
+    path("api/v1/notification-preferences/", NotificationPreferencesView.as_view(), name="notification-preferences"),
     path("api/v1/", include((router.urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # the split view serves Swagger UI's start-up script from its own address: no inline script (CSP)

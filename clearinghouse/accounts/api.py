@@ -1,4 +1,5 @@
-"""``/api/v1/invitations/``: the pending invitations a lead or an administrator manages; invite (within the same
+"""``/api/v1/notifications/`` and ``/api/v1/notification-preferences/``: the caller's own inbox and settings.
+``/api/v1/invitations/``: the pending invitations a lead or an administrator manages; invite (within the same
 limits as the pages) and revoke."""
 
 from __future__ import annotations
@@ -9,14 +10,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clearinghouse.accounts import selectors, services
-from clearinghouse.accounts.models import Invitation, Position, Role
+from clearinghouse.accounts.models import Delivery, Invitation, Notification, NotificationKind, Position, Role
 from clearinghouse.core.api import SlugRelatedField
 from clearinghouse.countries.models import MemberState, Organization
 
@@ -117,3 +118,83 @@ class InvitationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         except DjangoPermissionDenied as error:
             raise exceptions.PermissionDenied(str(error)) from error
         return Response(InvitationSerializer(invitation, context=self.get_serializer_context()).data)
+
+
+# -- notifications ------------------------------------------------------------------------------------------------
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    subject = serializers.CharField(
+        read_only=True,
+        help_text="One line in the language of the request; it names the record only if the caller may see it now.",
+    )
+    comment = serializers.CharField(read_only=True, help_text="The curator's comment on a measure sent back.")
+    url = serializers.SerializerMethodField(help_text="The record's page, or null when the caller may not see it.")
+    is_read = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "subject", "comment", "url", "is_read", "created_at", "read_at"]
+        read_only_fields = fields
+
+    def get_url(self, notification: Notification) -> str | None:
+        if not notification.link:
+            return None
+        request = self.context.get("request")
+        return request.build_absolute_uri(notification.link) if request else notification.link
+
+
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The caller's own notifications, newest first; nobody reads another's."""
+
+    serializer_class = NotificationSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    queryset = Notification.objects.none()  # for the schema; requests read get_queryset
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        return selectors.notifications_of(self.request.user)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset()) or []  # the API always paginates
+        notifications = selectors.attach_records(page, request.user)
+        return self.get_paginated_response(self.get_serializer(notifications, many=True).data)
+
+    @extend_schema(request=None, responses={200: NotificationSerializer})
+    @action(detail=True, methods=["post"])
+    def read(self, request: Request, pk: str | None = None) -> Response:
+        """Mark one notification read."""
+        notification = self.get_object()
+        services.mark_read(notification, actor=request.user)
+        [notification] = selectors.attach_records([notification], request.user)
+        return Response(self.get_serializer(notification).data)
+
+    @extend_schema(request=None, responses={200: inline_serializer("ReadAll", {"marked": serializers.IntegerField()})})
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request: Request) -> Response:
+        """Mark every unread notification of the caller read; answers how many."""
+        return Response({"marked": services.mark_all_read(actor=request.user)})
+
+
+class NotificationPreferencesSerializer(serializers.Serializer):
+    """How the caller hears of each kind of notification: one field per kind."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            kind.value: serializers.ChoiceField(choices=Delivery.choices, required=False, help_text=str(kind.label))
+            for kind in NotificationKind
+        }
+
+
+class NotificationPreferencesView(generics.GenericAPIView):
+    """GET: how the caller hears of each kind of notification. PATCH: change some of them."""
+
+    serializer_class = NotificationPreferencesSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get(self, request: Request) -> Response:
+        return Response(selectors.deliveries_of(request.user))
+
+    def patch(self, request: Request) -> Response:
+        given = NotificationPreferencesSerializer(data=request.data, partial=True)
+        given.is_valid(raise_exception=True)
+        return Response(services.set_deliveries(dict(given.validated_data), actor=request.user))

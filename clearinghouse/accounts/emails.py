@@ -7,9 +7,10 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
-from clearinghouse.accounts.models import Invitation
+from clearinghouse.accounts.models import Invitation, Notification, User
 
 
 def message_in(
@@ -38,3 +39,35 @@ def invitation_message(invitation: Invitation, link: str) -> EmailMultiAlternati
         "site_url": settings.SITE_URL,
     }
     return message_in(invitation.language, "accounts/email/invitation", context, [invitation.email])
+
+
+def language_of(user: User) -> str:
+    """The language a person reads their e-mail in: their account's, once it has one; else the interface's."""
+    known = {code for code, _name in settings.LANGUAGES}
+    chosen = getattr(user, "language", "") or ""
+    return chosen if chosen in known else settings.LANGUAGE_CODE
+
+
+def notification_message(notification: Notification) -> EmailMultiAlternatives:
+    """One notification by e-mail, with the one-click unsubscribe of RFC 8058 for its kind. ``notification.record``
+    is what the reader may see now (``selectors.attach_records``); without it, the e-mail names nothing."""
+    from clearinghouse.accounts import services
+
+    recipient = notification.recipient
+    language = language_of(recipient)
+    unsubscribe = services.unsubscribe_link(recipient, notification.kind, language)
+    with translation.override(language):
+        inbox = settings.SITE_URL + reverse("accounts:notifications")
+        preferences = settings.SITE_URL + reverse("accounts:notification_preferences")
+        link = settings.SITE_URL + notification.link if notification.link else inbox
+    context = {
+        "notification": notification,
+        "link": link,
+        "inbox": inbox,
+        "preferences": preferences,
+        "unsubscribe": unsubscribe,
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+    }
+    headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return message_in(language, "accounts/email/notification", context, [recipient.email], headers=headers)

@@ -11,7 +11,7 @@ from django.template import loader
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from clearinghouse.accounts.models import Invitation, Position, Role, User
+from clearinghouse.accounts.models import Delivery, Invitation, NotificationKind, Position, Role, User
 from clearinghouse.accounts.services import check_role_and_membership
 from clearinghouse.countries.models import MemberState, Organization
 
@@ -176,3 +176,14 @@ class AcceptInvitationForm(forms.Form):
         if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
             self.add_error("password_again", _("The two passwords differ. Type the same password twice."))
         return data
+
+
+class NotificationPreferencesForm(forms.Form):
+    """One choice per kind of notification: e-mail at once, a digest, or the inbox only."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for kind in NotificationKind:
+            self.fields[kind.value] = forms.ChoiceField(
+                label=kind.label, choices=Delivery.choices, widget=forms.RadioSelect
+            )

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from functools import cached_property
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -270,3 +273,139 @@ class Invitation(models.Model):
     @staticmethod
     def hash(secret: str) -> str:
         return hashlib.sha256(secret.encode()).hexdigest()
+
+
+# -- notifications ------------------------------------------------------------------------------------------------
+
+
+class NotificationKind(models.TextChoices):
+    """What happened, told to whom (docs/accounts.md, "Notifications")."""
+
+    MEASURE_SUBMITTED = "measure_submitted", _("A measure was submitted for review")
+    MEASURE_REVIEW_STARTED = "measure_review_started", _("The review of a measure started")
+    MEASURE_PUBLISHED = "measure_published", _("A measure was published")
+    MEASURE_SENT_BACK = "measure_sent_back", _("A measure was sent back with a comment")
+    INVITATION_ACCEPTED = "invitation_accepted", _("An invitation was accepted")
+
+
+class Delivery(models.TextChoices):
+    """How a person hears of one kind of notification; the inbox always has it."""
+
+    IMMEDIATE = "immediate", _("E-mail at once")
+    DAILY = "daily", _("Daily digest")
+    WEEKLY = "weekly", _("Weekly digest")
+    PLATFORM = "platform", _("In the platform only")
+
+
+#: What a person gets until they choose: at once what asks them to act, in the inbox only what merely informs.
+DEFAULT_DELIVERY = {
+    NotificationKind.MEASURE_SUBMITTED: Delivery.IMMEDIATE,
+    NotificationKind.MEASURE_REVIEW_STARTED: Delivery.PLATFORM,
+    NotificationKind.MEASURE_PUBLISHED: Delivery.IMMEDIATE,
+    NotificationKind.MEASURE_SENT_BACK: Delivery.IMMEDIATE,
+    NotificationKind.INVITATION_ACCEPTED: Delivery.IMMEDIATE,
+}
+
+
+class Notification(models.Model):
+    """One thing a person is told, in their inbox: what happened (``kind`` and ``params``) to which record.
+
+    The sentence is written when it is read, in the reader's language, from the record as it is then: a record
+    the reader may no longer see is not described."""
+
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=NotificationKind.choices)
+    about_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+", verbose_name=_("record type")
+    )
+    about_id = models.PositiveBigIntegerField(_("record id"))
+    about = GenericForeignKey("about_type", "about_id")
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+    )
+    params = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            # the header's unread count, and the inbox, newest first
+            models.Index(fields=["recipient", "read_at"], name="accounts_notification_unread"),
+            models.Index(fields=["recipient", "-created_at", "-id"], name="accounts_notification_inbox"),
+        ]
+
+    #: What it is about, if the reader may see it now; set by ``selectors.attach_records`` (None: not told).
+    record: Any = None
+
+    def __str__(self) -> str:
+        return f"{self.recipient} — {self.get_kind_display()}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def subject(self) -> str:
+        """One line in the active language; it names the record only when the reader may see it."""
+        record = self.record
+        if record is None:
+            return str(_("An update about a record you cannot see any more."))
+        title = str(record)
+        if self.kind == NotificationKind.MEASURE_SUBMITTED:
+            return str(_("“%(title)s” was submitted for review.")) % {"title": title}
+        if self.kind == NotificationKind.MEASURE_REVIEW_STARTED:
+            return str(_("The review of “%(title)s” started.")) % {"title": title}
+        if self.kind == NotificationKind.MEASURE_PUBLISHED:
+            return str(_("“%(title)s” was published.")) % {"title": title}
+        if self.kind == NotificationKind.MEASURE_SENT_BACK:
+            return str(_("“%(title)s” was sent back to you with a comment.")) % {"title": title}
+        if self.kind == NotificationKind.INVITATION_ACCEPTED:
+            person = (record.user.get_full_name() or record.user.get_username()) if record.user else record.email
+            return str(_("%(person)s accepted your invitation and opened an account.")) % {"person": person}
+        return str(self.get_kind_display())
+
+    @property
+    def comment(self) -> str:
+        """The curator's comment on a measure sent back, shown only with the record itself."""
+        return str(self.params.get("comment", "")) if self.record is not None else ""
+
+    @property
+    def link(self) -> str:
+        """Where the record is, or the empty string when the reader may not see it."""
+        record = self.record
+        if record is None:
+            return ""
+        if isinstance(record, Invitation):
+            group = record.group
+            if record.member_state is not None:
+                return reverse("accounts:state_members", args=[record.member_state.alpha2])
+            if group is not None:
+                return reverse("accounts:organization_members", args=[group.slug])
+            return reverse("accounts:account")
+        return str(record.get_absolute_url())
+
+
+class NotificationPreference(models.Model):
+    """A person's choice of how to hear of one kind of notification; without one, ``DEFAULT_DELIVERY`` holds."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notification_preferences", verbose_name=_("user")
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=NotificationKind.choices)
+    delivery = models.CharField(_("delivery"), max_length=20, choices=Delivery.choices)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="accounts_notification_preference_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.kind}: {self.delivery}"

@@ -9,7 +9,17 @@ from django.core import signing
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from clearinghouse.accounts.models import ApiToken, Invitation, Position, Role, User
+from clearinghouse.accounts.models import (
+    DEFAULT_DELIVERY,
+    ApiToken,
+    Invitation,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    Position,
+    Role,
+    User,
+)
 
 
 def api_tokens_of(user: User) -> QuerySet[ApiToken]:
@@ -173,3 +183,71 @@ def check_invitation_usable(invitation: Invitation, actor: Any) -> None:
         raise InvitationLinkError(InvitationLinkError.EXPIRED, invitation)
     if getattr(actor, "is_authenticated", False) and actor.pk != invitation.user_id:
         raise InvitationLinkError(InvitationLinkError.OTHER_ACCOUNT, invitation)
+
+
+# -- notifications ------------------------------------------------------------------------------------------------
+
+
+def unread_count(user: Any) -> int:
+    """The header's number: one COUNT over the (recipient, read_at) index."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notifications_of(user: Any) -> QuerySet[Notification]:
+    """A person's own inbox, newest first; nobody reads another's."""
+    return Notification.objects.filter(recipient=user).select_related("about_type")
+
+
+def deliveries_of(user: Any) -> dict[str, str]:
+    """How this person hears of each kind: their choice, else the default."""
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
+    return {kind: chosen.get(kind, DEFAULT_DELIVERY[NotificationKind(kind)]) for kind in NotificationKind.values}
+
+
+def _visible_records(model: Any, ids: Iterable[int], user: Any) -> dict[int, Any]:
+    manager = model._default_manager
+    if hasattr(manager.all(), "visible_to"):  # a shareable record: the one access rule decides
+        found = manager.all().visible_to(user).filter(pk__in=ids)
+    elif model is Invitation:  # told to whom sent it, and seen by whoever manages its group
+        found = (
+            Invitation.objects.filter(Q(pk__in=invitations_visible_to(user).values("pk")) | Q(invited_by=user))
+            .filter(pk__in=ids)
+            .select_related("user", "member_state", "organization")
+        )
+    else:
+        return {}
+    return {record.pk: record for record in found}
+
+
+def attach_records(notifications: Iterable[Notification], user: Any) -> list[Notification]:
+    """Give each notification ``record``: what it is about if ``user`` may see it now, else ``None``. One query
+    per kind of record, whatever the number of notifications."""
+    notifications = list(notifications)
+    wanted: dict[Any, set[int]] = {}
+    for notification in notifications:
+        wanted.setdefault(notification.about_type, set()).add(notification.about_id)
+    found = {about_type.pk: _visible_records(about_type.model_class(), ids, user) for about_type, ids in wanted.items()}
+    for notification in notifications:
+        notification.record = found[notification.about_type_id].get(notification.about_id)
+    return notifications
+
+
+def is_visible(record: Any, user: Any) -> bool:
+    """Whether ``user`` may see ``record`` now, by the same rule as the inbox."""
+    return record.pk in _visible_records(type(record), [record.pk], user)
+
+
+def curators() -> QuerySet[User]:
+    """Who is told of a measure submitted for review: the Secretariat's active curators."""
+    return User.objects.filter(is_active=True, role=Role.CURATOR)
+
+
+def members_of_owner(record: Any) -> list[User]:
+    """Who is told of what happens to a record: its author and the active members of its owner."""
+    group = (
+        Q(membership__member_state_id=record.owner_state_id)
+        if record.owner_state_id is not None
+        else Q(membership__organization_id=record.owner_organization_id)
+    )
+    author = Q(pk=getattr(record, "created_by_id", None) or 0)
+    return list(User.objects.filter(group | author, is_active=True).distinct())

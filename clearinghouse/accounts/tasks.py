@@ -34,3 +34,22 @@ def send_invitation(invitation_id: int, attempt: int = 1) -> bool:
         logger.warning("The invitation %s could not be sent; trying again at %s", invitation_id, later)
         send_invitation.using(run_after=later).enqueue(invitation_id, attempt + 1)
         return False
+
+
+@task()
+def send_notifications(notification_ids: list[int], attempt: int = 1) -> int:
+    """E-mail the notifications whose recipient wants this kind at once; answers how many were sent.
+
+    What the e-mail says is decided now, not when the event happened: a record its reader may no longer see is
+    not described. A failing mail server is tried again later with the notifications not yet sent, then logged."""
+    try:
+        return services.send_notification_emails(notification_ids)
+    except (smtplib.SMTPException, OSError):
+        left = services.unsent_notifications(notification_ids)
+        if attempt >= SEND_ATTEMPTS or not send_notifications.get_backend().supports_defer:
+            logger.exception("Notifications %s could not be e-mailed after %s attempt(s)", left, attempt)
+            raise
+        later = timezone.now() + timedelta(minutes=2 ** (attempt - 1))
+        logger.warning("Notifications %s could not be e-mailed; trying again at %s", left, later)
+        send_notifications.using(run_after=later).enqueue(left, attempt + 1)
+        return 0

@@ -12,14 +12,17 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
@@ -30,10 +33,11 @@ from clearinghouse.accounts.forms import (
     InvitationForm,
     LanguageTaggedPasswordResetForm,
     MemberPositionForm,
+    NotificationPreferencesForm,
     TotpCodeForm,
     TotpReplacementForm,
 )
-from clearinghouse.accounts.models import Invitation, Position, Role, User
+from clearinghouse.accounts.models import Invitation, NotificationKind, Position, Role, User
 from clearinghouse.accounts.selectors import InvitationLinkError
 from clearinghouse.core.http import Request
 from clearinghouse.core.views import invalid_query
@@ -462,3 +466,67 @@ def invitation_accept(request: Request, token: str) -> HttpResponse:
             return redirect("accounts:account")
     context = {"form": form, "invitation": invitation}
     return render(request, "accounts/invitation_accept.html", context, status=400 if form.errors else 200)
+
+
+# -- notifications ------------------------------------------------------------------------------------------------
+
+
+def _inbox(request: Request, *, status: int = 200) -> HttpResponse:
+    page = Paginator(selectors.notifications_of(request.user), 50).get_page(request.GET.get("page"))
+    context = {
+        "notifications": selectors.attach_records(page.object_list, request.user),
+        "page_obj": page,
+        "unread": selectors.unread_count(request.user),
+    }
+    template = "accounts/_notifications.html" if request.htmx else "accounts/notifications.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@never_cache
+def notifications(request: Request) -> HttpResponse:
+    """A person's inbox, newest first; unread ones marked."""
+    return _inbox(request)
+
+
+@login_required
+@require_POST
+def notification_read(request: Request, pk: int) -> HttpResponse:
+    notification = get_object_or_404(selectors.notifications_of(request.user), pk=pk)
+    services.mark_read(notification, actor=request.user)
+    return _inbox(request) if request.htmx else redirect("accounts:notifications")
+
+
+@login_required
+@require_POST
+def notifications_read_all(request: Request) -> HttpResponse:
+    services.mark_all_read(actor=request.user)
+    return _inbox(request) if request.htmx else redirect("accounts:notifications")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_preferences(request: Request) -> HttpResponse:
+    """One choice per kind of notification."""
+    form = NotificationPreferencesForm(request.POST or None, initial=selectors.deliveries_of(request.user))
+    if request.method == "POST" and form.is_valid():
+        services.set_deliveries(form.cleaned_data, actor=request.user)
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("accounts:notification_preferences")
+    return render(request, "accounts/notification_preferences.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@csrf_exempt  # RFC 8058: the mail reader posts "List-Unsubscribe=One-Click" with no session and no CSRF token
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: Request, token: str) -> HttpResponse:
+    """The one-click unsubscribe of an e-mail: GET asks, POST stops that kind of e-mail; no sign-in needed."""
+    try:
+        user, kind = services.read_unsubscribe_token(token)
+    except signing.BadSignature:
+        return render(request, "accounts/unsubscribe.html", {"problem": True}, status=400)
+    context = {"kind_label": NotificationKind(kind).label, "done": False}
+    if request.method == "POST":
+        services.unsubscribe(token)
+        context["done"] = True
+    return render(request, "accounts/unsubscribe.html", context)

@@ -785,3 +785,29 @@ def test_pending_invitations_are_listed_and_revoked_by_whom_manages_them_and_not
         assert listed.json()["count"] == 0
         assert revoked.status_code == 404
     assert Invitation.objects.get(pk=kenyan.pk).is_pending
+
+
+# -- notifications (issue 14): each person's own inbox, describing only what the rule lets them see now ------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_inbox_and_its_api_give_each_person_their_own_notifications_describing_only_what_they_may_see(world, name):
+    from clearinghouse.accounts.models import Notification
+
+    client, api, expected = world.client(name), world.api(name), visible_measures(world, name)
+    if not world.people[name].signed_in:
+        assert client.get("/en/account/notifications/").status_code == 302
+        assert api.get("/api/v1/notifications/").status_code == 401
+        return
+    user = world.users[name]
+    assert_within(codes_in(html_pages(client, "/en/account/notifications/")), expected, world)
+    pages = api_pages(api, "/api/v1/notifications/?page_size=500")
+    assert_within(codes_in(json.dumps(pages)), expected, world)
+    own = set(Notification.objects.filter(recipient=user).values_list("pk", flat=True))
+    assert own or name not in ("alice", "oscar", "curator")  # the world's workflow told them something
+    assert {item["id"] for page in pages for item in page["results"]} == own
+    others = Notification.objects.exclude(recipient=user).values_list("pk", flat=True)[:3]
+    for pk in others:
+        assert client.post(f"/en/account/notifications/{pk}/read/").status_code == 404
+        assert api.post(f"/api/v1/notifications/{pk}/read/").status_code == 404
+    assert not Notification.objects.filter(pk__in=list(others), read_at__isnull=False).exists()

@@ -9,6 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clearinghouse.accounts import selectors as people
+from clearinghouse.accounts.models import NotificationKind
+from clearinghouse.accounts.services import notify
 from clearinghouse.catalog import search
 from clearinghouse.catalog.models import (
     Measure,
@@ -51,15 +54,21 @@ def submit_measure(measure: Measure, *, actor: Any) -> Measure:
     """A member sends their draft to the Secretariat for review."""
     if not is_member_of_owner(actor, measure):
         raise PermissionDenied(_("Only members of the owner can submit this measure."))
-    return _transition(
+    measure = _transition(
         measure, Lifecycle.SUBMITTED, (Lifecycle.DRAFT,), actor=actor, action="submitted", submitted_at=timezone.now()
     )
+    notify(NotificationKind.MEASURE_SUBMITTED, recipients=people.curators(), about=measure, actor=actor)
+    return measure
 
 
 @transaction.atomic
 def start_review(measure: Measure, *, actor: Any) -> Measure:
     require_curator(actor, _("Only a curator can review."))
-    return _transition(measure, Lifecycle.IN_REVIEW, (Lifecycle.SUBMITTED,), actor=actor, action="review_started")
+    measure = _transition(measure, Lifecycle.IN_REVIEW, (Lifecycle.SUBMITTED,), actor=actor, action="review_started")
+    notify(
+        NotificationKind.MEASURE_REVIEW_STARTED, recipients=people.members_of_owner(measure), about=measure, actor=actor
+    )
+    return measure
 
 
 @transaction.atomic
@@ -77,6 +86,13 @@ def send_back_measure(measure: Measure, *, actor: Any, comment: str) -> Measure:
         comment=comment.strip(),
     )
     ReviewComment.objects.create(measure=measure, author=actor, text=comment.strip())
+    notify(
+        NotificationKind.MEASURE_SENT_BACK,
+        recipients=people.members_of_owner(measure),
+        about=measure,
+        actor=actor,
+        comment=comment.strip(),
+    )
     return measure
 
 
@@ -94,6 +110,7 @@ def publish_measure(measure: Measure, *, actor: Any) -> Measure:
     )
     if not measure.is_illustrative:
         record_activity(kind=ActivityKind.DISSEMINATION, title=measure.title, source=measure, actor=actor)
+    notify(NotificationKind.MEASURE_PUBLISHED, recipients=people.members_of_owner(measure), about=measure, actor=actor)
     return measure
 
 
