@@ -12,7 +12,11 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+
+from clearinghouse.core.languages import isolate
 
 
 class Role(models.TextChoices):
@@ -350,25 +354,36 @@ class Notification(models.Model):
     def is_read(self) -> bool:
         return self.read_at is not None
 
+    #: The line of each kind about a measure (``%(title)s``: its title).
+    MEASURE_LINES: dict[str, Any] = {
+        NotificationKind.MEASURE_SUBMITTED: _("“%(title)s” was submitted for review."),
+        NotificationKind.MEASURE_REVIEW_STARTED: _("The review of “%(title)s” started."),
+        NotificationKind.MEASURE_PUBLISHED: _("“%(title)s” was published."),
+        NotificationKind.MEASURE_SENT_BACK: _("“%(title)s” was sent back to you with a comment."),
+    }
+
     @property
     def subject(self) -> str:
         """One line in the active language; it names the record only when the reader may see it."""
         record = self.record
         if record is None:
             return str(_("An update about a record you cannot see any more."))
-        title = str(record)
-        if self.kind == NotificationKind.MEASURE_SUBMITTED:
-            return str(_("“%(title)s” was submitted for review.")) % {"title": title}
-        if self.kind == NotificationKind.MEASURE_REVIEW_STARTED:
-            return str(_("The review of “%(title)s” started.")) % {"title": title}
-        if self.kind == NotificationKind.MEASURE_PUBLISHED:
-            return str(_("“%(title)s” was published.")) % {"title": title}
-        if self.kind == NotificationKind.MEASURE_SENT_BACK:
-            return str(_("“%(title)s” was sent back to you with a comment.")) % {"title": title}
+        if self.kind in self.MEASURE_LINES:
+            return str(self.MEASURE_LINES[self.kind]) % {"title": str(record)}
         if self.kind == NotificationKind.INVITATION_ACCEPTED:
             person = (record.user.get_full_name() or record.user.get_username()) if record.user else record.email
             return str(_("%(person)s accepted your invitation and opened an account.")) % {"person": person}
         return str(self.get_kind_display())
+
+    @property
+    def subject_html(self) -> SafeString:
+        """The same line for a page or an HTML e-mail, the record's title marked with its own language (a French
+        title in an Arabic sentence keeps its direction and punctuation)."""
+        record = self.record
+        if record is None or self.kind not in self.MEASURE_LINES:
+            return conditional_escape(self.subject)
+        title = isolate(str(record), getattr(record, "language", None))
+        return mark_safe(conditional_escape(str(self.MEASURE_LINES[self.kind])) % {"title": title})  # noqa: S308
 
     @property
     def comment(self) -> str:

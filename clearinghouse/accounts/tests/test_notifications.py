@@ -295,3 +295,15 @@ def test_the_api_reads_and_changes_the_caller_s_settings(personas):
     )
     assert wrong.status_code == 400
     assert selectors.deliveries_of(personas.alice)["measure_published"] == "immediate"
+
+
+def test_a_title_in_another_language_keeps_its_own_in_the_inbox_line(personas):
+    from clearinghouse.accounts.models import Notification, NotificationKind
+    from clearinghouse.catalog.tests.factories import measure
+
+    made = measure(personas, title="Blocage des boîtiers SIM", language="fr")
+    line = Notification(kind=NotificationKind.MEASURE_PUBLISHED)
+    line.record = made
+
+    assert '<bdi lang="fr">Blocage des boîtiers SIM</bdi>' in line.subject_html
+    assert line.subject == "“Blocage des boîtiers SIM” was published."
