@@ -238,7 +238,7 @@ def can_manage_contacts(actor: Any, owner: MemberState | Organization) -> bool:
     return bool(actor.organization_id == owner.pk)
 
 
-def _refuse_unless_manager(actor: Any, owner: MemberState | Organization) -> None:
+def refuse_unless_manager(actor: Any, owner: MemberState | Organization) -> None:
     if not can_manage_contacts(actor, owner):
         raise PermissionDenied(
             _("Only the members of %(owner)s and the Secretariat keep its points of contact.") % {"owner": owner}
@@ -257,7 +257,7 @@ def _checked(contact: Contact, values: dict[str, Any]) -> None:
 @transaction.atomic
 def add_contact(owner: MemberState | Organization, *, actor: Any, **values: Any) -> Contact:
     """A point of contact of ``owner`` for one function; TLP:GREEN unless ``tlp`` says TLP:AMBER+STRICT."""
-    _refuse_unless_manager(actor, owner)
+    refuse_unless_manager(actor, owner)
     contact = Contact(
         owner_state=owner if isinstance(owner, MemberState) else None,
         owner_organization=owner if isinstance(owner, Organization) else None,
@@ -270,7 +270,7 @@ def add_contact(owner: MemberState | Organization, *, actor: Any, **values: Any)
 
 @transaction.atomic
 def update_contact(contact: Contact, *, actor: Any, **values: Any) -> Contact:
-    _refuse_unless_manager(actor, contact.owner)
+    refuse_unless_manager(actor, contact.owner)
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     before = {field: getattr(contact, field) for field in values}
     _checked(contact, values)
@@ -284,7 +284,7 @@ def update_contact(contact: Contact, *, actor: Any, **values: Any) -> Contact:
 @transaction.atomic
 def remove_contact(contact: Contact, *, actor: Any) -> None:
     """Removes the person from the directory (the audit log keeps who removed whom, and when)."""
-    _refuse_unless_manager(actor, contact.owner)
+    refuse_unless_manager(actor, contact.owner)
     audit.record(actor, "contact.removed", contact, changes={"owner": str(contact.owner)})
     contact.delete()
 
@@ -299,7 +299,7 @@ def _audited(contact: Contact, values: dict[str, Any]) -> dict[str, Any]:
 ROUND_DAYS = 30
 
 
-def _refuse_unless_curator(actor: Any) -> None:
+def refuse_unless_curator(actor: Any) -> None:
     if not getattr(actor, "is_authenticated", False) or not actor.is_curator:
         raise PermissionDenied(_("Reachability rounds are started by the Secretariat's curators."))
 
@@ -311,7 +311,7 @@ def start_round(
     """Ask the contacts of ``states`` (every state's when none is given), and of the organizations when
     ``include_organizations``, to confirm that they answer; the e-mails go out in the background once the round
     is committed."""
-    _refuse_unless_curator(actor)
+    refuse_unless_curator(actor)
     chosen = list(states)
     contacts = Contact.objects.select_related("owner_state", "owner_organization")
     owners = Q(owner_state__in=chosen) if chosen else Q(owner_state__isnull=False)
@@ -353,7 +353,7 @@ def start_round(
 @transaction.atomic
 def send_again(round_: ReachabilityRound, *, actor: Any) -> int:
     """A new link to every contact of the round who has not confirmed (their earlier link stops working)."""
-    _refuse_unless_curator(actor)
+    refuse_unless_curator(actor)
     waiting = round_.checks.filter(confirmed_at__isnull=True)
     count = waiting.update(sent_at=None, send_error="", token_hash=None)
     audit.record(actor, "reachability_round.sent_again", round_, changes={"contacts": count})

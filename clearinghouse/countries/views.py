@@ -144,22 +144,15 @@ def _managed_contact(request: Request, pk: int) -> Contact:
         contact = selectors.contacts_visible_to(request.user).get(pk=pk)
     except Contact.DoesNotExist:
         raise Http404 from None
-    _refuse_unless_manager(request, contact.owner)
+    services.refuse_unless_manager(request.user, contact.owner)
     return contact
-
-
-def _refuse_unless_manager(request: Request, owner: MemberState | Organization) -> None:
-    if not services.can_manage_contacts(request.user, owner):
-        raise PermissionDenied(
-            _("Only the members of %(owner)s and the Secretariat keep its points of contact.") % {"owner": owner}
-        )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_add(request: Request, alpha2: str | None = None, slug: str | None = None) -> HttpResponse:
     owner = _owner_of(request, alpha2, slug)
-    _refuse_unless_manager(request, owner)
+    services.refuse_unless_manager(request.user, owner)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         contact = services.add_contact(owner, actor=request.user, **form.values())
@@ -195,16 +188,11 @@ def contact_remove(request: Request, pk: int) -> HttpResponse:
 # -- reachability rounds --------------------------------------------------------------------------------
 
 
-def _refuse_unless_curator(request: Request) -> None:
-    if not request.user.is_curator:
-        raise PermissionDenied(_("Reachability rounds are started by the Secretariat's curators."))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def round_list(request: Request) -> HttpResponse:
     """The rounds so far, and the form that starts one."""
-    _refuse_unless_curator(request)
+    services.refuse_unless_curator(request.user)
     form = RoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -230,7 +218,7 @@ def round_list(request: Request) -> HttpResponse:
 
 @login_required
 def round_detail(request: Request, pk: int) -> HttpResponse:
-    _refuse_unless_curator(request)
+    services.refuse_unless_curator(request.user)
     try:
         round_ = selectors.rounds().get(pk=pk)
     except ReachabilityRound.DoesNotExist:
@@ -246,7 +234,7 @@ def round_detail(request: Request, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def round_send_again(request: Request, pk: int) -> HttpResponse:
-    _refuse_unless_curator(request)
+    services.refuse_unless_curator(request.user)
     try:
         round_ = ReachabilityRound.objects.get(pk=pk)
     except ReachabilityRound.DoesNotExist:
