@@ -52,6 +52,15 @@ class User(AbstractUser):
     objects = AccountManager()  # type: ignore[misc]
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CONTRIBUTOR)
+    #: The language the platform writes to this person in (e-mails, digests); set from their invitation, at
+    #: sign-in when still empty, and on the notification settings page.
+    language = models.CharField(
+        _("language of e-mails"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The platform writes its e-mails to you in this language."),
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")  # type: ignore[assignment]
@@ -190,6 +199,7 @@ class Invitation(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         REVOKED = "revoked", _("Revoked")
         EXPIRED = "expired", _("Expired")
+        FAILED = "failed", _("Could not be sent")
 
     email = models.EmailField(_("e-mail address"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
@@ -233,6 +243,8 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    #: Why the mail server refused the e-mail, after the last attempt (cleared when it is sent).
+    send_error = models.TextField(_("sending error"), blank=True)
 
     objects = InvitationQuerySet.as_manager()
 
@@ -262,7 +274,7 @@ class Invitation(models.Model):
         if self.revoked_at is not None:
             return self.Status.REVOKED
         if self.expires_at is None:
-            return self.Status.NOT_SENT
+            return self.Status.FAILED if self.send_error else self.Status.NOT_SENT
         if self.expires_at <= timezone.now():
             return self.Status.EXPIRED
         return self.Status.PENDING
@@ -272,7 +284,7 @@ class Invitation(models.Model):
 
     @property
     def is_pending(self) -> bool:
-        return self.status in (self.Status.PENDING, self.Status.NOT_SENT)
+        return self.status in (self.Status.PENDING, self.Status.NOT_SENT, self.Status.FAILED)
 
     @staticmethod
     def hash(secret: str) -> str:
@@ -290,6 +302,10 @@ class NotificationKind(models.TextChoices):
     MEASURE_PUBLISHED = "measure_published", _("A measure was published")
     MEASURE_SENT_BACK = "measure_sent_back", _("A measure was sent back with a comment")
     INVITATION_ACCEPTED = "invitation_accepted", _("An invitation was accepted")
+    TRANSLATION_OUTDATED = "translation_outdated", _("A translation you made became outdated")
+    IMPORT_FINISHED = "import_finished", _("An import or a sync finished or failed")
+    REPORT_FINISHED = "report_finished", _("A report is ready or failed")
+    EMAIL_FAILED = "email_failed", _("An e-mail could not be sent")
 
 
 class Delivery(models.TextChoices):
@@ -308,6 +324,11 @@ DEFAULT_DELIVERY = {
     NotificationKind.MEASURE_PUBLISHED: Delivery.IMMEDIATE,
     NotificationKind.MEASURE_SENT_BACK: Delivery.IMMEDIATE,
     NotificationKind.INVITATION_ACCEPTED: Delivery.IMMEDIATE,
+    NotificationKind.TRANSLATION_OUTDATED: Delivery.DAILY,
+    NotificationKind.IMPORT_FINISHED: Delivery.IMMEDIATE,
+    NotificationKind.REPORT_FINISHED: Delivery.IMMEDIATE,
+    # told to administrators when the mail server fails: the inbox is where they will see it
+    NotificationKind.EMAIL_FAILED: Delivery.PLATFORM,
 }
 
 
@@ -373,6 +394,12 @@ class Notification(models.Model):
         if self.kind == NotificationKind.INVITATION_ACCEPTED:
             person = (record.user.get_full_name() or record.user.get_username()) if record.user else record.email
             return str(_("%(person)s accepted your invitation and opened an account.")) % {"person": person}
+        if self.kind == NotificationKind.EMAIL_FAILED:
+            return str(_("An e-mail to %(address)s (%(purpose)s) could not be sent: %(error)s")) % {
+                "address": record.address,
+                "purpose": record.get_purpose_display().lower(),
+                "error": record.error,
+            }
         return str(self.get_kind_display())
 
     @property
@@ -424,3 +451,53 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.kind}: {self.delivery}"
+
+
+class MailFailure(models.Model):
+    """An e-mail the mail server still refused after the last attempt: listed for administrators (the outgoing
+    mail page) and told to them in their inbox, so that a broken mail server is seen, not only logged."""
+
+    class Purpose(models.TextChoices):
+        INVITATION = "invitation", _("Invitation")
+        NOTIFICATION = "notification", _("Notification")
+        DIGEST = "digest", _("Digest")
+
+    purpose = models.CharField(_("e-mail"), max_length=20, choices=Purpose.choices)
+    address = models.CharField(_("to"), max_length=254)
+    error = models.TextField(_("error"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
+    invitation = models.ForeignKey(
+        Invitation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mail_failures",
+        verbose_name=_("invitation"),
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("e-mail not sent")
+        verbose_name_plural = _("e-mails not sent")
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} → {self.address}: {self.error}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:outgoing_mail")
+
+
+class DigestSchedule(models.Model):
+    """When the next digest of one frequency is due: the task worker's booking, written by whoever books it so
+    that one run is booked at a time (a run whose time is no longer this one's was replaced and does nothing)."""
+
+    frequency = models.CharField(max_length=10, primary_key=True)
+    next_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("digest schedule")
+        verbose_name_plural = _("digest schedules")
+
+    def __str__(self) -> str:
+        return f"{self.frequency}: {self.next_at:%Y-%m-%d %H:%M}"

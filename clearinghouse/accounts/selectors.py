@@ -13,6 +13,7 @@ from clearinghouse.accounts.models import (
     DEFAULT_DELIVERY,
     ApiToken,
     Invitation,
+    MailFailure,
     Notification,
     NotificationKind,
     NotificationPreference,
@@ -214,6 +215,8 @@ def _visible_records(model: Any, ids: Iterable[int], user: Any) -> dict[int, Any
             .filter(pk__in=ids)
             .select_related("user", "member_state", "organization")
         )
+    elif model is MailFailure:  # the mail server's failures: administrators only
+        found = MailFailure.objects.filter(pk__in=ids) if getattr(user, "is_administrator", False) else []
     else:
         return {}
     return {record.pk: record for record in found}
