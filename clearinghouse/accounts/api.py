@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, generics, mixins, permissions, serializers, status, viewsets
@@ -176,13 +177,17 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class NotificationPreferencesSerializer(serializers.Serializer):
-    """How the caller hears of each kind of notification: one field per kind."""
+    """How the caller hears of each kind of notification (one field per kind), and the language of their e-mails."""
 
     def get_fields(self) -> dict[str, serializers.Field]:
-        return {
+        fields: dict[str, serializers.Field] = {
             kind.value: serializers.ChoiceField(choices=Delivery.choices, required=False, help_text=str(kind.label))
             for kind in NotificationKind
         }
+        fields["language"] = serializers.ChoiceField(
+            choices=settings.LANGUAGES, required=False, help_text="The language of the caller's e-mails."
+        )
+        return fields
 
 
 class NotificationPreferencesView(generics.GenericAPIView):
@@ -192,9 +197,18 @@ class NotificationPreferencesView(generics.GenericAPIView):
     permission_classes = [permissions.IsAuthenticated]
 
     def get(self, request: Request) -> Response:
-        return Response(selectors.deliveries_of(request.user))
+        return Response(self._settings(request.user))
+
+    @staticmethod
+    def _settings(user: Any) -> dict[str, str]:
+        return {**selectors.deliveries_of(user), "language": user.language or settings.LANGUAGE_CODE}
 
     def patch(self, request: Request) -> Response:
         given = NotificationPreferencesSerializer(data=request.data, partial=True)
         given.is_valid(raise_exception=True)
-        return Response(services.set_deliveries(dict(given.validated_data), actor=request.user))
+        choices = dict(given.validated_data)
+        with transaction.atomic():
+            if "language" in choices:
+                services.set_language(choices.pop("language"), actor=request.user)
+            services.set_deliveries(choices, actor=request.user)
+        return Response(self._settings(request.user))

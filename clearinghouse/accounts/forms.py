@@ -179,11 +179,18 @@ class AcceptInvitationForm(forms.Form):
 
 
 class NotificationPreferencesForm(forms.Form):
-    """One choice per kind of notification: e-mail at once, a digest, or the inbox only."""
+    """The language of e-mails, and one choice per kind of notification this person can receive: e-mail at once,
+    a digest, or the inbox only."""
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    language = forms.ChoiceField(
+        label=_("Language of e-mails"),
+        choices=settings.LANGUAGES,
+        help_text=_("The platform writes its e-mails and digests to you in this language."),
+    )
+
+    def __init__(self, *args: Any, kinds: list[NotificationKind], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        for kind in NotificationKind:
+        for kind in kinds:
             self.fields[kind.value] = forms.ChoiceField(
                 label=kind.label, choices=Delivery.choices, widget=forms.RadioSelect
             )

@@ -205,6 +205,17 @@ def deliveries_of(user: Any) -> dict[str, str]:
     return {kind: chosen.get(kind, DEFAULT_DELIVERY[NotificationKind(kind)]) for kind in NotificationKind.values}
 
 
+def kinds_for(user: Any) -> list[NotificationKind]:
+    """The kinds of notification this person can receive, for their settings page: what is submitted for review
+    reaches curators, what the mail server refused reaches administrators; the rest, anyone."""
+    kinds = list(NotificationKind)
+    if not getattr(user, "is_curator", False):
+        kinds.remove(NotificationKind.MEASURE_SUBMITTED)
+    if not getattr(user, "is_administrator", False):
+        kinds.remove(NotificationKind.EMAIL_FAILED)
+    return kinds
+
+
 def _visible_records(model: Any, ids: Iterable[int], user: Any) -> dict[int, Any]:
     manager = model._default_manager
     if hasattr(manager.all(), "visible_to"):  # a shareable record: the one access rule decides
@@ -241,8 +252,14 @@ def is_visible(record: Any, user: Any) -> bool:
 
 
 def curators() -> QuerySet[User]:
-    """Who is told of a measure submitted for review: the Secretariat's active curators."""
-    return User.objects.filter(is_active=True, role=Role.CURATOR)
+    """Who is told of a measure submitted for review: the Secretariat's active curators (administrators curate too;
+    each may choose the inbox only)."""
+    return User.objects.filter(is_active=True, role__in=(Role.CURATOR, Role.ADMINISTRATOR))
+
+
+def administrators() -> QuerySet[User]:
+    """Who is told that the mail server refused an e-mail."""
+    return User.objects.filter(is_active=True, role=Role.ADMINISTRATOR)
 
 
 def members_of_owner(record: Any) -> list[User]:

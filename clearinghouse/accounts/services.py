@@ -424,6 +424,7 @@ def accept_invitation(
     except ValidationError as error:
         raise ValidationError({"password": error.messages}) from None
     user.set_password(password)
+    user.language = invitation.language  # they read the invitation in it: the platform goes on writing in it
     user.is_active = True
     user.full_clean(exclude=["password"])
     user.save()
@@ -567,6 +568,24 @@ def set_deliveries(choices: dict[str, str], *, actor: Any) -> dict[str, str]:
     if changed:
         audit.record(actor, "user.notification_preferences_changed", actor, changes=changed)
     return {**before, **choices}
+
+
+def set_language(language: str, *, actor: Any) -> None:
+    """A person chooses the language the platform writes its e-mails to them in."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError({"language": _("Unknown language: %(language)s") % {"language": language}})
+    before = User.objects.filter(pk=actor.pk).values_list("language", flat=True).get()
+    if before != language:
+        User.objects.filter(pk=actor.pk).update(language=language)
+        actor.language = language
+        audit.record(actor, "user.language_changed", actor, changes={"language": [before, language]})
+
+
+def remember_language(user: Any, language: str) -> None:
+    """At sign-in, a person who has not chosen a language of e-mails gets the one they use the platform in."""
+    if not user.language and language in {code for code, _name in settings.LANGUAGES}:
+        User.objects.filter(pk=user.pk, language="").update(language=language)
+        user.language = language
 
 
 def unsubscribe_token(user: User, kind: str) -> str:

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -55,6 +56,11 @@ def _next_url(request: Request) -> str:
 class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.remember_language(form.get_user(), translation.get_language())
+        return response
 
 
 class SignOutView(auth_views.LogoutView):
@@ -507,10 +513,15 @@ def notifications_read_all(request: Request) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def notification_preferences(request: Request) -> HttpResponse:
-    """One choice per kind of notification."""
-    form = NotificationPreferencesForm(request.POST or None, initial=selectors.deliveries_of(request.user))
+    """The language of e-mails, and one choice per kind of notification this person can receive."""
+    user = request.user
+    initial = {**selectors.deliveries_of(user), "language": user.language or translation.get_language()}
+    form = NotificationPreferencesForm(request.POST or None, initial=initial, kinds=selectors.kinds_for(user))
     if request.method == "POST" and form.is_valid():
-        services.set_deliveries(form.cleaned_data, actor=request.user)
+        choices = dict(form.cleaned_data)
+        with transaction.atomic():
+            services.set_language(choices.pop("language"), actor=user)
+            services.set_deliveries(choices, actor=user)
         messages.success(request, _("Your notification settings are saved."))
         return redirect("accounts:notification_preferences")
     return render(request, "accounts/notification_preferences.html", {"form": form}, status=400 if form.errors else 200)

@@ -13,7 +13,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from clearinghouse.accounts import selectors, services
-from clearinghouse.accounts.models import Delivery, Notification, NotificationKind, Position, Role, User
+from clearinghouse.accounts.models import (
+    Delivery,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    Position,
+    Role,
+    User,
+)
 from clearinghouse.accounts.services import create_account
 from clearinghouse.catalog import services as catalog
 from clearinghouse.catalog.models import Measure
@@ -52,9 +60,10 @@ def amber_draft(personas: Any, tlp: str = TLP.AMBER) -> Measure:
 
 
 def test_a_submitted_measure_is_told_to_the_curators_and_nobody_else(personas, kofi):
+    """Administrators curate too (``is_curator``): they are told as curators are."""
     draft = amber_draft(personas)
     catalog.submit_measure(draft, actor=personas.alice)
-    assert told(NotificationKind.MEASURE_SUBMITTED, draft) == {"curator"}
+    assert told(NotificationKind.MEASURE_SUBMITTED, draft) == {"curator", "admin"}
 
 
 def test_the_review_publication_and_sending_back_are_told_to_the_owner_s_members_and_nobody_else(personas, kofi):
@@ -112,6 +121,9 @@ def test_a_curator_is_e_mailed_at_once_with_a_one_click_unsubscribe(
     personas, smtp_server, django_capture_on_commit_callbacks
 ):
     draft = amber_draft(personas)
+    NotificationPreference.objects.create(  # the administrator, also told, reads it in the platform
+        user=personas.admin, kind=NotificationKind.MEASURE_SUBMITTED, delivery=Delivery.PLATFORM
+    )
     with django_capture_on_commit_callbacks(execute=True):
         catalog.submit_measure(draft, actor=personas.alice)
     message = smtp_server.only_message()
@@ -137,7 +149,7 @@ def test_a_curator_is_e_mailed_at_once_with_a_one_click_unsubscribe(
     with django_capture_on_commit_callbacks(execute=True):
         catalog.submit_measure(other, actor=personas.alice)
     assert smtp_server.messages == []
-    assert told(NotificationKind.MEASURE_SUBMITTED, other) == {"curator"}  # the inbox still has it
+    assert told(NotificationKind.MEASURE_SUBMITTED, other) == {"curator", "admin"}  # the inbox still has it
 
 
 def test_the_unsubscribe_link_asks_first_and_a_tampered_one_is_a_clear_400_changing_nothing(personas):
@@ -250,14 +262,29 @@ def test_the_inbox_asks_the_same_number_of_queries_for_few_and_many(personas, ko
 
 
 def test_the_settings_page_offers_one_choice_per_kind_and_saves_it(personas):
+    """A contributor is offered the kinds that can reach them (not what curators or administrators are told), and
+    the language of their e-mails."""
     client = client_for(personas.alice)
     page = client.get("/en/account/notifications/settings/").content.decode()
+    offered = set(NotificationKind) - {NotificationKind.MEASURE_SUBMITTED, NotificationKind.EMAIL_FAILED}
     for kind in NotificationKind:
-        assert f'name="{kind.value}"' in page
-    choices = {kind.value: Delivery.WEEKLY for kind in NotificationKind}
-    assert client.post("/en/account/notifications/settings/", choices).status_code == 302
-    assert selectors.deliveries_of(personas.alice) == choices
-    assert client.post("/en/account/notifications/settings/", {"measure_published": "hourly"}).status_code == 400
+        assert (f'name="{kind.value}"' in page) == (kind in offered), kind
+    assert 'name="language"' in page
+    choices = {kind.value: Delivery.WEEKLY for kind in offered}
+    assert client.post("/en/account/notifications/settings/", {**choices, "language": "fr"}).status_code == 302
+    deliveries = selectors.deliveries_of(personas.alice)
+    assert {kind: deliveries[kind] for kind in choices} == choices
+    personas.alice.refresh_from_db()
+    assert personas.alice.language == "fr"
+    assert AuditEvent.objects.filter(action="user.language_changed", object_id=str(personas.alice.pk)).exists()
+    refused = client.post("/en/account/notifications/settings/", {**choices, "measure_published": "hourly"})
+    assert refused.status_code == 400 and selectors.deliveries_of(personas.alice) == deliveries
+    refused = client.post("/en/account/notifications/settings/", {**choices, "language": "de"})
+    assert refused.status_code == 400
+    personas.alice.refresh_from_db()
+    assert personas.alice.language == "fr"
+    admin_page = client_for(personas.admin).get("/en/account/notifications/settings/").content.decode()
+    assert 'name="email_failed"' in admin_page and 'name="measure_submitted"' in admin_page
 
 
 # -- the API --------------------------------------------------------------------------------------------------------
