@@ -262,6 +262,10 @@ ADMINS = [("Operator", address) for address in env_list("ADMINS")]
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 #: The address the links in e-mails start with (e-mails are written by the task worker, outside any request).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+#: The hour (UTC, 0–23) daily digests go out, and weekly ones on Mondays.
+DIGEST_HOUR = env_int("DIGEST_HOUR_UTC", 6)
+if not 0 <= DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured(f"DIGEST_HOUR_UTC must be an hour from 0 to 23, not {DIGEST_HOUR}")
 
 # Security. `manage.py check --deploy` is clean when DEBUG is off and HTTPS on.
 SESSION_COOKIE_SECURE = HTTPS

@@ -134,8 +134,10 @@ class InvitationForm(forms.Form):
         help_text=_("The invitation is written in this language; the person can change it on the site at any time."),
     )
 
-    def __init__(self, *args: Any, roles: list[str], language: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, roles: list[str], language: str, grouped: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not grouped:  # a curator or an administrator belongs to no state or organization: no position in one
+            del self.fields["position"]
         role = self.fields["role"]
         role.widget.choices = [(value, label) for value, label in Role.choices if value in roles]
         role.initial = roles[0] if roles else None

@@ -485,7 +485,7 @@ class MailFailure(models.Model):
         return f"{self.get_purpose_display()} → {self.address}: {self.error}"
 
     def get_absolute_url(self) -> str:
-        return reverse("accounts:outgoing_mail")
+        return reverse("accounts:invitations") + "#not-sent"
 
 
 class DigestSchedule(models.Model):

@@ -205,6 +205,11 @@ def deliveries_of(user: Any) -> dict[str, str]:
     return {kind: chosen.get(kind, DEFAULT_DELIVERY[NotificationKind(kind)]) for kind in NotificationKind.values}
 
 
+def mail_failures() -> QuerySet[MailFailure]:
+    """The e-mails the mail server refused after the last attempt, newest first (shown to administrators)."""
+    return MailFailure.objects.select_related("invitation")
+
+
 def kinds_for(user: Any) -> list[NotificationKind]:
     """The kinds of notification this person can receive, for their settings page: what is submitted for review
     reaches curators, what the mail server refused reaches administrators; the rest, anyone."""

@@ -38,7 +38,7 @@ from clearinghouse.accounts.forms import (
     TotpCodeForm,
     TotpReplacementForm,
 )
-from clearinghouse.accounts.models import Invitation, NotificationKind, Position, Role, User
+from clearinghouse.accounts.models import Delivery, Invitation, NotificationKind, Position, Role, User
 from clearinghouse.accounts.selectors import InvitationLinkError
 from clearinghouse.core.http import Request
 from clearinghouse.core.views import invalid_query
@@ -227,9 +227,13 @@ def _group_of(*, member_state: Any = None, organization: Any = None) -> dict[str
 
 
 def _members_url(member_state: Any = None, organization: Any = None) -> str:
+    """The members page of the state or organization, or, for people of neither (curators, administrators), the
+    administrators' page of invitations."""
     if member_state is not None:
         return reverse("accounts:state_members", args=[member_state.alpha2])
-    return reverse("accounts:organization_members", args=[organization.slug])
+    if organization is not None:
+        return reverse("accounts:organization_members", args=[organization.slug])
+    return reverse("accounts:invitations")
 
 
 def _members_context(request: Request, *, member_state: Any = None, organization: Any = None) -> dict[str, Any]:
@@ -284,7 +288,12 @@ def _invite(request: Request, *, member_state: Any = None, organization: Any = N
             _("Only a lead of %(group)s or an administrator can invite people to it.")
             % {"group": member_state or organization}
         )
-    form = InvitationForm(request.POST or None, roles=roles, language=translation.get_language() or "en")
+    form = InvitationForm(
+        request.POST or None,
+        roles=roles,
+        language=translation.get_language() or "en",
+        grouped=member_state is not None or organization is not None,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invite_person(actor=request.user, **form.cleaned_data, **group)
@@ -331,6 +340,9 @@ def _member(request: Request, pk: int) -> User:
 
 
 def _back_to_members(request: Request, member_state: Any, organization: Any, message: str) -> HttpResponse:
+    if request.POST.get("back") == "invitations" or (member_state is None and organization is None):
+        messages.success(request, message)
+        return redirect("accounts:invitations")
     if request.htmx:
         context = _members_context(request, member_state=member_state, organization=organization)
         return render(request, "accounts/_members.html", {**context, "status_message": message})
@@ -418,6 +430,26 @@ def invitation_resend(request: Request, pk: int) -> HttpResponse:
         "email": invitation.email
     }
     return _back_to_members(request, invitation.member_state, invitation.organization, message)
+
+
+@login_required
+def invitations(request: Request) -> HttpResponse:
+    """The administrators' page: every invitation still waiting, on any state or organization or on none (curators
+    and administrators), and the e-mails the mail server refused after the last attempt."""
+    if not request.user.is_administrator:
+        raise PermissionDenied(_("Only administrators see every invitation and the e-mails that could not be sent."))
+    context = {
+        "invitations": selectors.invitations_visible_to(request.user, pending_only=True),
+        "failures": Paginator(selectors.mail_failures(), 50).get_page(request.GET.get("page")),
+    }
+    return render(request, "accounts/invitations.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_new(request: Request) -> HttpResponse:
+    """An administrator invites a curator or an administrator (people of no state or organization)."""
+    return _invite(request)
 
 
 # -- accepting an invitation --------------------------------------------------------------------------------
@@ -536,7 +568,8 @@ def unsubscribe(request: Request, token: str) -> HttpResponse:
         user, kind = services.read_unsubscribe_token(token)
     except signing.BadSignature:
         return render(request, "accounts/unsubscribe.html", {"problem": True}, status=400)
-    context = {"kind_label": NotificationKind(kind).label, "done": False}
+    label = Delivery(kind).label if kind in (Delivery.DAILY, Delivery.WEEKLY) else NotificationKind(kind).label
+    context = {"kind_label": label, "done": False}
     if request.method == "POST":
         services.unsubscribe(token)
         context["done"] = True

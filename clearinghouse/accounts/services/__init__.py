@@ -1,5 +1,6 @@
 """State changes to accounts, split by stage (DESIGN.md §3): accounts and their credentials, invitations, the
-members of a state or organization, and notifications. Callers import from here."""
+members of a state or organization, notifications, and (``services.digests``) the digests. Callers import from
+here."""
 
 from __future__ import annotations
 
@@ -34,10 +35,12 @@ from clearinghouse.accounts.services.notifications import (
     mark_read,
     notify,
     read_unsubscribe_token,
+    record_mail_failure,
     remember_language,
     send_notification_emails,
     set_deliveries,
     set_language,
+    unsent_addresses,
     unsent_notifications,
     unsubscribe,
     unsubscribe_link,
@@ -61,6 +64,7 @@ __all__ = [
     "mark_read",
     "notify",
     "read_unsubscribe_token",
+    "record_mail_failure",
     "reinvite",
     "reinvite_member",
     "remember_language",
@@ -72,6 +76,7 @@ __all__ = [
     "set_deliveries",
     "set_language",
     "start_totp_enrollment",
+    "unsent_addresses",
     "unsent_notifications",
     "unsign_invitation_token",
     "unsubscribe",

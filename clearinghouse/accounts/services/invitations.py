@@ -244,7 +244,8 @@ def send_invitation(invitation: Invitation) -> Invitation | None:
     invitation.token_hash = Invitation.hash(secret)
     invitation.sent_at = now
     invitation.expires_at = now + timedelta(days=settings.INVITATION_VALID_DAYS)
-    invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
+    invitation.send_error = ""
+    invitation.save(update_fields=["token_hash", "sent_at", "expires_at", "send_error"])
     audit.record(None, "invitation.sent", invitation, changes={"expires_at": invitation.expires_at})
     invitation_message(invitation, invitation_link(invitation, secret)).send()
     return invitation

@@ -18,15 +18,16 @@ from django.utils.translation import gettext as _
 
 from clearinghouse.accounts import selectors
 from clearinghouse.accounts.models import (
+    DEFAULT_DELIVERY,
     Delivery,
+    Invitation,
+    MailFailure,
     Notification,
     NotificationKind,
     NotificationPreference,
     User,
 )
 from clearinghouse.core import audit
-
-# -- notifications ------------------------------------------------------------------------------------------------
 
 _UNSUBSCRIBE_SALT = "clearinghouse.accounts.unsubscribe"
 
@@ -62,10 +63,14 @@ def notify(kind: str, *, recipients: Iterable[Any], about: Any, actor: Any = Non
         ]
     )
     if notifications:
+        from clearinghouse.accounts.services import digests
         from clearinghouse.accounts.tasks import send_notifications
 
         ids = [n.pk for n in notifications]
         transaction.on_commit(lambda: send_notifications.enqueue(ids))
+        chosen = dict(NotificationPreference.objects.filter(user__in=told, kind=kind).values_list("user", "delivery"))
+        deliveries = {chosen.get(person.pk, DEFAULT_DELIVERY[NotificationKind(kind)]) for person in told}
+        digests.book(deliveries & set(digests.FREQUENCIES))
     return notifications
 
 
@@ -120,7 +125,8 @@ def remember_language(user: Any, language: str) -> None:
 
 
 def unsubscribe_token(user: User, kind: str) -> str:
-    """A signed token naming a person and a kind, for the one-click unsubscribe link in e-mails (RFC 8058)."""
+    """A signed token naming a person and a kind (or a digest, ``daily`` or ``weekly``), for the one-click
+    unsubscribe link in e-mails (RFC 8058)."""
     return signing.dumps({"user": user.pk, "kind": kind}, salt=_UNSUBSCRIBE_SALT, compress=True)
 
 
@@ -135,40 +141,87 @@ def read_unsubscribe_token(token: str) -> tuple[User, str]:
     that names nobody active."""
     data = signing.loads(token, salt=_UNSUBSCRIBE_SALT)
     user = User.objects.filter(pk=data.get("user"), is_active=True).first()
-    if user is None or data.get("kind") not in NotificationKind.values:
+    if user is None or data.get("kind") not in (*NotificationKind.values, Delivery.DAILY, Delivery.WEEKLY):
         raise signing.BadSignature("no such person or kind")
     return user, data["kind"]
 
 
 def unsubscribe(token: str) -> tuple[User, str]:
-    """The one-click unsubscribe: that kind reaches that person in the platform only from now on."""
+    """The one-click unsubscribe: that kind (or every kind of that digest) reaches that person in the platform
+    only from now on."""
     user, kind = read_unsubscribe_token(token)
-    set_deliveries({kind: Delivery.PLATFORM}, actor=user)
+    if kind in (Delivery.DAILY, Delivery.WEEKLY):
+        digest = [each for each, delivery in selectors.deliveries_of(user).items() if delivery == kind]
+        set_deliveries(dict.fromkeys(digest, Delivery.PLATFORM), actor=user)
+    else:
+        set_deliveries({kind: Delivery.PLATFORM}, actor=user)
     return user, kind
 
 
+@transaction.atomic
+def record_mail_failure(
+    purpose: str, *, addresses: Iterable[str], error: BaseException | str, attempts: int, invitation: Any = None
+) -> list[MailFailure]:
+    """The mail server still refused after the last attempt: keep what failed for the outgoing mail page, and
+    tell the administrators in their inbox (e-mail may be what is broken)."""
+    message = (str(error) or type(error).__name__)[:2000] if isinstance(error, BaseException) else error
+    failures = [
+        MailFailure.objects.create(
+            purpose=purpose, address=address, error=message, attempts=attempts, invitation=invitation
+        )
+        for address in sorted(set(addresses))
+    ]
+    if invitation is not None:
+        Invitation.objects.filter(pk=invitation.pk).update(send_error=message)
+    for failure in failures:
+        notify(NotificationKind.EMAIL_FAILED, recipients=selectors.administrators(), about=failure)
+    return failures
+
+
+def _due_by_email(notification_ids: list[int]) -> list[Notification]:
+    """Those of these notifications whose e-mail is due at once and not sent yet."""
+    pending = (
+        Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True, recipient__is_active=True)
+        .exclude(recipient__email="")
+        .select_related("recipient", "about_type")
+        .order_by("pk")
+    )
+    deliveries: dict[int, dict[str, str]] = {}
+    due = []
+    for notification in pending:
+        recipient = notification.recipient
+        if recipient.pk not in deliveries:
+            deliveries[recipient.pk] = selectors.deliveries_of(recipient)
+        if deliveries[recipient.pk][notification.kind] == Delivery.IMMEDIATE:
+            due.append(notification)
+    return due
+
+
 def unsent_notifications(notification_ids: list[int]) -> list[int]:
-    unsent = Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
-    return list(unsent.values_list("pk", flat=True))
+    """Those of these notifications still to be e-mailed at once (a retry's work)."""
+    return [notification.pk for notification in _due_by_email(notification_ids)]
+
+
+def unsent_addresses(notification_ids: list[int]) -> list[str]:
+    """The addresses these notifications' e-mails were for, for the record of a failure. An e-mail telling an
+    administrator that e-mail failed is left out: its own failure would tell them again, without end."""
+    due = _due_by_email(notification_ids)
+    return sorted({n.recipient.email for n in due if n.kind != NotificationKind.EMAIL_FAILED})
 
 
 def send_notification_emails(notification_ids: list[int]) -> int:
     """Send, over one connection, the e-mails of these notifications that are due at once and not sent yet (run
-    by the task worker). Each is marked sent as it goes, so a retry sends only the rest."""
+    by the task worker; no connection is opened when none is due). Each is marked sent as it goes, so a retry
+    sends only the rest."""
     from clearinghouse.accounts.emails import notification_message
 
-    pending = (
-        Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True, recipient__is_active=True)
-        .select_related("recipient", "about_type")
-        .order_by("pk")
-    )
+    due = _due_by_email(notification_ids)
+    if not due:
+        return 0
     sent = 0
     with get_connection() as connection:
-        for notification in pending:
-            recipient = notification.recipient
-            if selectors.deliveries_of(recipient)[notification.kind] != Delivery.IMMEDIATE or not recipient.email:
-                continue
-            selectors.attach_records([notification], recipient)
+        for notification in due:
+            selectors.attach_records([notification], notification.recipient)
             message = notification_message(notification)
             message.connection = connection
             message.send()

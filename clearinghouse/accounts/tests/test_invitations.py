@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 
 from clearinghouse.accounts import services
-from clearinghouse.accounts.models import Invitation, Position, Role, User
+from clearinghouse.accounts.models import Invitation, MailFailure, Notification, NotificationKind, Position, Role, User
 from clearinghouse.accounts.tasks import send_invitation
 from clearinghouse.core.models import AuditEvent
 from clearinghouse.core.testing import client_for
@@ -310,8 +310,17 @@ def test_an_unreachable_mail_server_leaves_the_invitation_unsent_for_a_new_try_a
             actor=personas.alice, email="x@example.org", role=Role.FOCAL_POINT, member_state=personas.alice.member_state
         )
     invitation.refresh_from_db()
-    assert invitation.status == Invitation.Status.NOT_SENT and invitation.token_hash is None
+    assert invitation.status == Invitation.Status.FAILED and invitation.token_hash is None
+    assert "Connection refused" in invitation.send_error
     assert not AuditEvent.objects.filter(action="invitation.sent").exists()
     assert "could not be sent" in caplog.text
     page = client_for(personas.alice).get("/en/member-states/KE/members/").content.decode()
-    assert "x@example.org" in page and "Being sent" in page and "Send again" in page
+    assert "x@example.org" in page and "Could not be sent" in page and "Send again" in page
+    # the failure is kept for the administrators and told in their inbox (not by e-mail: e-mail is what failed)
+    [failure] = MailFailure.objects.all()
+    assert (failure.purpose, failure.address, failure.invitation) == ("invitation", "x@example.org", invitation)
+    told = Notification.objects.get(kind=NotificationKind.EMAIL_FAILED)
+    assert told.recipient == personas.admin and told.emailed_at is None
+    inbox = client_for(personas.admin).get("/en/account/notifications/").content.decode()
+    assert "An e-mail to x@example.org (invitation) could not be sent: " in inbox
+    assert "x@example.org" not in client_for(personas.curator).get("/en/account/notifications/").content.decode()
