@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core import signing
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils.module_loading import import_string
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clearinghouse.accounts.models import (
@@ -205,9 +206,17 @@ def deliveries_of(user: Any) -> dict[str, str]:
     return {kind: chosen.get(kind, DEFAULT_DELIVERY[NotificationKind(kind)]) for kind in NotificationKind.values}
 
 
-def _visible_records(model: Any, ids: Iterable[int], user: Any) -> dict[int, Any]:
+#: Records that are neither shareable nor accounts' own, each seen by the rule of its own app's pages (imported
+#: lazily: those apps build on this one).
+_RULES_OF_OTHER_APPS = {
+    "exchange.importrun": "clearinghouse.exchange.selectors.imports_visible_to",
+    "reports.report": "clearinghouse.reports.selectors.reports_visible_to",
+}
+
+
+def _visible_records(model: Any, ids: Iterable[Any], user: Any) -> dict[Any, Any]:
     manager = model._default_manager
-    if hasattr(manager.all(), "visible_to"):  # a shareable record: the one access rule decides
+    if hasattr(manager.all(), "visible_to"):  # a shareable record (a measure, a technology): the one access rule
         found = manager.all().visible_to(user).filter(pk__in=ids)
     elif model is Invitation:  # told to whom sent it, and seen by whoever manages its group
         found = (
@@ -217,6 +226,8 @@ def _visible_records(model: Any, ids: Iterable[int], user: Any) -> dict[int, Any
         )
     elif model is MailFailure:  # the mail server's failures: administrators only
         found = MailFailure.objects.filter(pk__in=ids) if getattr(user, "is_administrator", False) else []
+    elif model._meta.label_lower in _RULES_OF_OTHER_APPS:
+        found = import_string(_RULES_OF_OTHER_APPS[model._meta.label_lower])(user).filter(pk__in=ids)
     else:
         return {}
     return {record.pk: record for record in found}
