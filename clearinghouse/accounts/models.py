@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from clearinghouse.core.languages import isolate
+from clearinghouse.core.languages import isolate, language_name, reader_list, reader_number
 
 
 class Role(models.TextChoices):
@@ -345,7 +346,8 @@ class Notification(models.Model):
     about_type = models.ForeignKey(
         "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+", verbose_name=_("record type")
     )
-    about_id = models.PositiveBigIntegerField(_("record id"))
+    #: The record's key as text: a number for most records, a UUID for an import run.
+    about_id = models.CharField(_("record id"), max_length=40)
     about = GenericForeignKey("about_type", "about_id")
     actor = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
@@ -383,34 +385,71 @@ class Notification(models.Model):
         NotificationKind.MEASURE_SENT_BACK: _("“%(title)s” was sent back to you with a comment."),
     }
 
-    @property
-    def subject(self) -> str:
-        """One line in the active language; it names the record only when the reader may see it."""
-        record = self.record
+    def _line(self) -> tuple[str, dict[str, Any]]:
+        """The line in the active language and what fills it; ``title`` is a record's title, in its own language.
+        It names the record only when the reader may see it."""
+        record, kind = self.record, self.kind
         if record is None:
-            return str(_("An update about a record you cannot see any more."))
-        if self.kind in self.MEASURE_LINES:
-            return str(self.MEASURE_LINES[self.kind]) % {"title": str(record)}
-        if self.kind == NotificationKind.INVITATION_ACCEPTED:
+            return gettext("An update about a record you cannot see any more."), {}
+        if kind in self.MEASURE_LINES:
+            return str(self.MEASURE_LINES[kind]), {"title": str(record)}
+        if kind == NotificationKind.TRANSLATION_OUTDATED:
+            languages = list(self.params.get("languages") or [])
+            line = ngettext(
+                "Your %(languages)s translation of “%(title)s” is outdated: its original changed.",
+                "Your %(languages)s translations of “%(title)s” are outdated: their original changed.",
+                len(languages),
+            )
+            return line, {"languages": reader_list(language_name(code) for code in languages), "title": str(record)}
+        if kind == NotificationKind.IMPORT_FINISHED:
+            origin = record.origin or record.get_source_display()
+            if record.status == "failed":
+                errors = (record.report or {}).get("errors") or [""]
+                return gettext("The import of %(origin)s failed: %(error)s"), {"origin": origin, "error": errors[0]}
+            line = gettext(
+                "The import of %(origin)s finished: %(created)s new drafts, %(updated)s updated, %(refused)s refused."
+            )
+            counts = {"created": record.created_count, "updated": record.updated_count, "refused": record.failure_count}
+            return line, {"origin": origin, **{name: reader_number(n) for name, n in counts.items()}}
+        if kind == NotificationKind.REPORT_FINISHED:
+            # what happened then, told by ``params``: the report may have been made again since
+            resolution = gettext("Resolution %(number)s") % {"number": record.resolution.number}
+            if self.params.get("status") == "failed":
+                error = self.params.get("error", "")
+                return gettext("The report on %(resolution)s could not be made: %(error)s"), {
+                    "resolution": resolution,
+                    "error": error,
+                }
+            line = gettext("The report on %(resolution)s (%(format)s) is ready.")
+            return line, {"resolution": resolution, "format": record.format.upper()}
+        if kind == NotificationKind.INVITATION_ACCEPTED:
             person = (record.user.get_full_name() or record.user.get_username()) if record.user else record.email
-            return str(_("%(person)s accepted your invitation and opened an account.")) % {"person": person}
-        if self.kind == NotificationKind.EMAIL_FAILED:
-            return str(_("An e-mail to %(address)s (%(purpose)s) could not be sent: %(error)s")) % {
+            return gettext("%(person)s accepted your invitation and opened an account."), {"person": person}
+        if kind == NotificationKind.EMAIL_FAILED:
+            return gettext("An e-mail to %(address)s (%(purpose)s) could not be sent: %(error)s"), {
                 "address": record.address,
                 "purpose": record.get_purpose_display().lower(),
                 "error": record.error,
             }
-        return str(self.get_kind_display())
+        return str(self.get_kind_display()), {}
+
+    @property
+    def subject(self) -> str:
+        """One line in the active language, for the inbox, an e-mail's subject and its text."""
+        line, values = self._line()
+        return line % values if values else line
 
     @property
     def subject_html(self) -> SafeString:
         """The same line for a page or an HTML e-mail, the record's title marked with its own language (a French
         title in an Arabic sentence keeps its direction and punctuation)."""
-        record = self.record
-        if record is None or self.kind not in self.MEASURE_LINES:
-            return conditional_escape(self.subject)
-        title = isolate(str(record), getattr(record, "language", None))
-        return mark_safe(conditional_escape(str(self.MEASURE_LINES[self.kind])) % {"title": title})  # noqa: S308
+        line, values = self._line()
+        if not values:
+            return conditional_escape(line)
+        escaped = {name: conditional_escape(value) for name, value in values.items()}
+        if "title" in values:
+            escaped["title"] = isolate(values["title"], getattr(self.record, "language", None))
+        return mark_safe(conditional_escape(line) % escaped)  # noqa: S308 (each value is escaped above)
 
     @property
     def comment(self) -> str:
@@ -423,6 +462,14 @@ class Notification(models.Model):
         record = self.record
         if record is None:
             return ""
+        if self.kind == NotificationKind.TRANSLATION_OUTDATED and record._meta.model_name == "measure":
+            languages = self.params.get("languages") or []
+            query = f"?language={languages[0]}" if len(languages) == 1 else ""
+            return reverse("catalog:translation_edit", args=[record.pk]) + query
+        if self.kind == NotificationKind.IMPORT_FINISHED:
+            return reverse("exchange_pages:import_detail", args=[record.pk])
+        if self.kind == NotificationKind.REPORT_FINISHED and record.status == "done":
+            return reverse("reports:report_download", args=[record.pk])
         if isinstance(record, Invitation):
             group = record.group
             if record.member_state is not None:

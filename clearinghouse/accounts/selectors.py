@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core import signing
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils.module_loading import import_string
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clearinghouse.accounts.models import (
@@ -221,9 +222,17 @@ def kinds_for(user: Any) -> list[NotificationKind]:
     return kinds
 
 
-def _visible_records(model: Any, ids: Iterable[int], user: Any) -> dict[int, Any]:
+#: Records that are neither shareable nor accounts' own, each seen by the rule of its own app's pages (imported
+#: lazily: those apps build on this one).
+_RULES_OF_OTHER_APPS = {
+    "exchange.importrun": "clearinghouse.exchange.selectors.imports_visible_to",
+    "reports.report": "clearinghouse.reports.selectors.reports_visible_to",
+}
+
+
+def _visible_records(model: Any, ids: Iterable[Any], user: Any) -> dict[Any, Any]:
     manager = model._default_manager
-    if hasattr(manager.all(), "visible_to"):  # a shareable record: the one access rule decides
+    if hasattr(manager.all(), "visible_to"):  # a shareable record (a measure, a technology): the one access rule
         found = manager.all().visible_to(user).filter(pk__in=ids)
     elif model is Invitation:  # told to whom sent it, and seen by whoever manages its group
         found = (
@@ -233,27 +242,29 @@ def _visible_records(model: Any, ids: Iterable[int], user: Any) -> dict[int, Any
         )
     elif model is MailFailure:  # the mail server's failures: administrators only
         found = MailFailure.objects.filter(pk__in=ids) if getattr(user, "is_administrator", False) else []
+    elif model._meta.label_lower in _RULES_OF_OTHER_APPS:
+        found = import_string(_RULES_OF_OTHER_APPS[model._meta.label_lower])(user).filter(pk__in=ids)
     else:
         return {}
-    return {record.pk: record for record in found}
+    return {str(record.pk): record for record in found}
 
 
 def attach_records(notifications: Iterable[Notification], user: Any) -> list[Notification]:
     """Give each notification ``record``: what it is about if ``user`` may see it now, else ``None``. One query
     per kind of record, whatever the number of notifications."""
     notifications = list(notifications)
-    wanted: dict[Any, set[int]] = {}
+    wanted: dict[Any, set[str]] = {}
     for notification in notifications:
-        wanted.setdefault(notification.about_type, set()).add(notification.about_id)
+        wanted.setdefault(notification.about_type, set()).add(str(notification.about_id))
     found = {about_type.pk: _visible_records(about_type.model_class(), ids, user) for about_type, ids in wanted.items()}
     for notification in notifications:
-        notification.record = found[notification.about_type_id].get(notification.about_id)
+        notification.record = found[notification.about_type_id].get(str(notification.about_id))
     return notifications
 
 
 def is_visible(record: Any, user: Any) -> bool:
     """Whether ``user`` may see ``record`` now, by the same rule as the inbox."""
-    return record.pk in _visible_records(type(record), [record.pk], user)
+    return str(record.pk) in _visible_records(type(record), [record.pk], user)
 
 
 def curators() -> QuerySet[User]:

@@ -48,7 +48,7 @@ class TechnologyAdmin(AuditedModelAdmin):
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if change and {"name", "description"} & set(form.changed_data):
-            refresh_outdated_translations(obj)
+            refresh_outdated_translations(obj, actor=request.user)
         if change and "name" in form.changed_data:
             # a measure's search document holds the names of the technologies it uses
             for measure in obj.measures.prefetch_related("translations", "technologies"):

@@ -105,6 +105,25 @@ def reader_date(value: date | datetime | None, *, with_time: bool = False, langu
     return format_date(value, "long", locale=locale)
 
 
+def reader_number(value: int | float, language: str | None = None) -> str:
+    """A number as the reader's language groups its digits (CLDR): "12,345", « 12 345 », «12٬345»."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=to_locale(language or get_language() or "en"))
+
+
+def reader_list(items: Any, language: str | None = None) -> str:
+    """Items joined as the reader's language joins a list (CLDR): "French and Spanish", « français et espagnol »."""
+    from babel.lists import format_list
+
+    items = [str(item) for item in items]
+    if not items:
+        return ""
+    language = language or get_language() or "en"
+    # Arabic: CLDR's "unit" pattern, the one with the Arabic comma («أ، وب، وج»); the standard one drops it
+    return format_list(items, style="unit" if language.startswith("ar") else "standard", locale=to_locale(language))
+
+
 def set_docx_language(run: Any, code: str | None, paragraph: Any = None) -> None:
     """Tell Word the language of a python-docx run (``w:lang``), for spelling, hyphenation and fonts; for a
     right-to-left language also its direction (``w:rtl`` on the run, ``w:bidi`` on its paragraph when given).

@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clearinghouse.accounts.models import NotificationKind
+from clearinghouse.accounts.services import notify
 from clearinghouse.core import audit
 from clearinghouse.mandates.models import Resolution
 from clearinghouse.reports import render
@@ -125,9 +127,12 @@ def run_report(report_id: int) -> Report:
             progress=lambda percent, step: _set_progress(report_id, percent, step),
         )
     except Exception as error:
-        Report.objects.filter(pk=report_id).update(
-            status=ReportStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=timezone.now()
-        )
+        with transaction.atomic():
+            message = f"{type(error).__name__}: {error}"[:2000]
+            Report.objects.filter(pk=report_id).update(
+                status=ReportStatus.FAILED, error=message, finished_at=timezone.now()
+            )
+            _tell_requester(report, status=ReportStatus.FAILED, error=message)
         raise
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report_id)
@@ -139,4 +144,12 @@ def run_report(report_id: int) -> Report:
         report.finished_at = timezone.now()
         report.save()
         audit.record(None, "report.generated", report, changes={"size": report.size})
+        _tell_requester(report, status=ReportStatus.DONE)
     return report
+
+
+def _tell_requester(report: Report, **outcome: str) -> None:
+    """The person who asked for the report hears how it ended (``outcome``: its status, and the error if any:
+    the line keeps saying what happened then, should the report be made again)."""
+    if report.requested_by is not None:
+        notify(NotificationKind.REPORT_FINISHED, recipients=[report.requested_by], about=report, **outcome)

@@ -459,6 +459,22 @@ def test_a_report_edition_reaches_its_audience_and_carries_only_what_its_audienc
         assert_same(codes_in(_body(response)), expected, world)
 
 
+@pytest.mark.parametrize("edition", list(EDITIONS))
+@pytest.mark.parametrize("name", SIGNED_IN)
+def test_only_the_requester_is_told_a_report_is_ready_and_its_line_describes_it_only_to_whom_it_reaches(
+    world, reports, name, edition
+):
+    from clearinghouse.accounts import selectors
+    from clearinghouse.accounts.models import Notification, NotificationKind
+    from clearinghouse.reports.models import Report
+
+    user, person = world.users[name], world.people[name]
+    told = Notification.objects.filter(kind=NotificationKind.REPORT_FINISHED, about_id=reports[edition])
+    assert list(told.values_list("recipient", flat=True)) == [world.users["curator"].pk]
+    receives = person.curator if edition == "restricted" else True
+    assert selectors.is_visible(Report.objects.get(pk=reports[edition]), user) == receives
+
+
 # -- translations: the curators' dashboard and lists, XLIFF out and back, translations per record ------------
 
 

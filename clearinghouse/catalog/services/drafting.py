@@ -207,7 +207,7 @@ def update_measure(
     measure.save()
     _set_relations(measure, relations, references)
     version = save_version(measure, actor=actor, action="edited")
-    outdated = refresh_outdated_translations(measure)
+    outdated = refresh_outdated_translations(measure, actor=actor)
     search.index_measure(measure)
     changes = audit.diff(before, version.snapshot)
     if outdated:

@@ -402,7 +402,7 @@ def update_imported_measure(
         translation.stamp_sources(("title", "summary", "description"))
         translation.full_clean()
         translation.save()
-    outdated = refresh_outdated_translations(measure)
+    outdated = refresh_outdated_translations(measure, actor=actor)
     after = snapshot(measure)
     changes = audit.diff(before, after)
     translated = sorted(set(_translations_of(measure).items()) - set(before_translations.items()))
@@ -464,7 +464,7 @@ def update_imported_technology(technology: Technology, *, actor: Any, comment: s
     technology.version += 1
     technology.full_clean()
     technology.save()
-    outdated = refresh_outdated_translations(technology)
+    outdated = refresh_outdated_translations(technology, actor=actor)
     if outdated:
         changes["translations_outdated"] = [None, outdated]
     if "name" in changes:  # a measure's search document holds the names of the technologies it uses

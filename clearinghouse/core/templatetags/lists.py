@@ -9,13 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from babel.lists import format_list
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, to_locale
 
-from clearinghouse.core.languages import lang_attrs
+from clearinghouse.core.languages import lang_attrs, reader_list
 
 register = template.Library()
 
@@ -25,10 +23,7 @@ def as_list(items: Iterable[Any]) -> SafeString:
     parts = [format_html("<bdi>{}</bdi>", str(item)) for item in items]
     if not parts:
         return SafeString("")
-    language = get_language() or "en"
-    # Arabic: CLDR's "unit" pattern, the one with the Arabic comma («أ، وب، وج»); the standard one drops it
-    joined = format_list(parts, style="unit" if language.startswith("ar") else "standard", locale=to_locale(language))
-    return mark_safe(joined)  # noqa: S308 (each item is escaped above; CLDR's patterns hold no markup)
+    return mark_safe(reader_list(parts))  # noqa: S308 (each item is escaped above; CLDR's patterns hold no markup)
 
 
 @register.filter
