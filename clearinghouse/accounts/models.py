@@ -326,7 +326,7 @@ DEFAULT_DELIVERY = {
     NotificationKind.MEASURE_SENT_BACK: Delivery.IMMEDIATE,
     NotificationKind.INVITATION_ACCEPTED: Delivery.IMMEDIATE,
     NotificationKind.TRANSLATION_OUTDATED: Delivery.DAILY,
-    NotificationKind.IMPORT_FINISHED: Delivery.IMMEDIATE,
+    NotificationKind.IMPORT_FINISHED: Delivery.PLATFORM,
     NotificationKind.REPORT_FINISHED: Delivery.IMMEDIATE,
     # told to administrators when the mail server fails: the inbox is where they will see it
     NotificationKind.EMAIL_FAILED: Delivery.PLATFORM,
@@ -401,6 +401,14 @@ class Notification(models.Model):
                 len(languages),
             )
             return line, {"languages": reader_list(language_name(code) for code in languages), "title": str(record)}
+        if kind == NotificationKind.IMPORT_FINISHED and record._meta.model_name == "syncsource":
+            # a pull, told by ``params`` as it was then (exchange.notices)
+            if self.params.get("status") == "failed":
+                line = gettext("The sync from %(source)s failed: %(error)s")
+                return line, {"source": record.name, "error": self.params.get("error", "")}
+            line = gettext("The sync from %(source)s finished: %(created)s new drafts, %(updated)s updated.")
+            counts = {name: reader_number(int(self.params.get(name) or 0)) for name in ("created", "updated")}
+            return line, {"source": record.name, **counts}
         if kind == NotificationKind.IMPORT_FINISHED:
             origin = record.origin or record.get_source_display()
             if record.status == "failed":
@@ -466,6 +474,8 @@ class Notification(models.Model):
             languages = self.params.get("languages") or []
             query = f"?language={languages[0]}" if len(languages) == 1 else ""
             return reverse("catalog:translation_edit", args=[record.pk]) + query
+        if self.kind == NotificationKind.IMPORT_FINISHED and record._meta.model_name == "syncsource":
+            return reverse("sync:sync_edit", args=[record.pk])
         if self.kind == NotificationKind.IMPORT_FINISHED:
             return reverse("exchange_pages:import_detail", args=[record.pk])
         if self.kind == NotificationKind.REPORT_FINISHED and record.status == "done":

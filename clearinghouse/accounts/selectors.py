@@ -227,6 +227,7 @@ def kinds_for(user: Any) -> list[NotificationKind]:
 _RULES_OF_OTHER_APPS = {
     "exchange.importrun": "clearinghouse.exchange.selectors.imports_visible_to",
     "reports.report": "clearinghouse.reports.selectors.reports_visible_to",
+    "exchange.syncsource": "clearinghouse.exchange.selectors.sync_sources_visible_to",
 }
 
 

@@ -24,7 +24,7 @@ from clearinghouse.catalog.models import Measure, Technology
 from clearinghouse.core.visibility import TLP, Viewer
 from clearinghouse.countries.models import MemberState, Organization
 from clearinghouse.exchange import stix
-from clearinghouse.exchange.models import ImportRun, StixObject
+from clearinghouse.exchange.models import ImportRun, StixObject, SyncSource
 
 
 def collection_id(key: str) -> str:
@@ -156,6 +156,13 @@ def imports_visible_to(user: Any) -> QuerySet[ImportRun]:
     if user.organization_id is not None:
         mine |= Q(owner_organization_id=user.organization_id)
     return runs.filter(mine)
+
+
+def sync_sources_visible_to(user: Any) -> QuerySet[SyncSource]:
+    """The sync sources a person may see: curators, who configure them, see all; nobody else any."""
+    if not getattr(user, "is_curator", False):
+        return SyncSource.objects.none()
+    return SyncSource.objects.all()
 
 
 def status_for(user: Any, identifier: str) -> ImportRun | None:

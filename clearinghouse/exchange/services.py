@@ -198,4 +198,4 @@ def run_sync_now(source: SyncSource, *, actor: Any) -> None:
 
     _require_curator(actor)
     audit.record(actor, "sync_source.run_requested", source)
-    transaction.on_commit(lambda: sync_once.enqueue(source.pk))
+    transaction.on_commit(lambda: sync_once.enqueue(source.pk, actor.pk))

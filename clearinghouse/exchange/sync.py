@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from taxii2client.exceptions import TAXIIServiceException
 from taxii2client.v21 import Collection, as_pages
 
-from clearinghouse.exchange import credentials
+from clearinghouse.exchange import credentials, notices
 from clearinghouse.exchange.importing import import_bundle
 from clearinghouse.exchange.models import ImportedObject, ImportRun, ImportSource, ImportStatus, SyncSource
 
@@ -173,11 +173,13 @@ def check_access(source: SyncSource, secrets: Credentials) -> None:
         raise SyncError(_("The remote could not be read: %(error)s") % {"error": _describe(error)}) from error
 
 
-def pull(source: SyncSource, secrets: Credentials | None = None) -> list[ImportRun]:
+def pull(source: SyncSource, secrets: Credentials | None = None, *, asked_by: Any = None) -> list[ImportRun]:
     """Take in what the remote collection added since the last run, signing in with ``secrets`` (the source's
     saved credentials by default). Raises :class:`SyncError` (after saving the error on the source) when the
-    remote cannot be read; pages taken in before stay taken in."""
+    remote cannot be read; pages taken in before stay taken in. The curators (and ``asked_by``, who asked for
+    this pull) are told what it took in, or that it failed (``notices``)."""
     runs: list[ImportRun] = []
+    was_failing = bool(SyncSource.objects.filter(pk=source.pk).values_list("last_error", flat=True).first())
     filters = {"added_after": source.added_after} if source.added_after else {}
     SyncSource.objects.filter(pk=source.pk).update(last_run_at=timezone.now())
     try:
@@ -209,14 +211,15 @@ def pull(source: SyncSource, secrets: Credentials | None = None) -> list[ImportR
                     source.added_after = cursor
                     SyncSource.objects.filter(pk=source.pk).update(added_after=cursor)
     except SyncError as error:
-        _failed(source, str(error))
+        _failed(source, str(error), runs, was_failing=was_failing, asked_by=asked_by)
         raise
     except (requests.RequestException, TAXIIServiceException, ValueError, RecursionError) as error:
         # RecursionError: taxii2-client parses the answer itself, and JSON nested too deeply exhausts the parser
         message = _("The remote could not be read: %(error)s") % {"error": _describe(error)}
-        _failed(source, message)
+        _failed(source, message, runs, was_failing=was_failing, asked_by=asked_by)
         raise SyncError(message) from error
     SyncSource.objects.filter(pk=source.pk).update(last_ok_at=timezone.now(), last_error="")
+    notices.sync_took_in(source, runs, asked_by=asked_by)
     return runs
 
 
@@ -238,9 +241,12 @@ def _describe(error: Exception) -> str:
     return str(error)[:300]
 
 
-def _failed(source: SyncSource, message: str) -> None:
+def _failed(source: SyncSource, message: str, runs: list[ImportRun], *, was_failing: bool, asked_by: Any) -> None:
+    """Record the error on the source and tell it (pages taken in before the failure are told too)."""
     log.warning("sync from %s failed: %s", collection_url(source), message)
     SyncSource.objects.filter(pk=source.pk).update(last_error=message)
+    notices.sync_took_in(source, [run for run in runs if run.status == ImportStatus.COMPLETE], asked_by=asked_by)
+    notices.sync_failed(source, message, was_failing=was_failing, asked_by=asked_by)
 
 
 def run_scheduled(source_id: int, schedule: str) -> None:

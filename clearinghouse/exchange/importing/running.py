@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from clearinghouse.catalog import services as catalog
 from clearinghouse.core import bulk
+from clearinghouse.exchange import notices
 from clearinghouse.exchange.importing.planning import Planning
 from clearinghouse.exchange.importing.reading import Refused, read_bundle
 from clearinghouse.exchange.importing.reporting import Reporting, failed_run
@@ -70,12 +71,21 @@ def import_bundle(
                     job.plan()
                     job.write()
                 job.finish()
+                notices.import_finished(run)
             # freed while the cycle collector is off: resumed, it would walk these millions of objects once more
             del objects
             job.release()
     except Refused as refused:
-        return failed_run(run, refused, job)
+        return _failed(run, refused, job)
     except (DatabaseError, ValidationError, PermissionDenied) as error:
         log.exception("STIX import %s stopped", run.pk)
-        return failed_run(run, Refused(_("The import stopped: %(error)s") % {"error": error}, total=job.total), job)
+        return _failed(run, Refused(_("The import stopped: %(error)s") % {"error": error}, total=job.total), job)
+    return run
+
+
+def _failed(run: ImportRun, refused: Refused, job: _Import) -> ImportRun:
+    """The refused run's report, saved with its notification in one transaction."""
+    with transaction.atomic():
+        failed_run(run, refused, job)
+        notices.import_finished(run)
     return run

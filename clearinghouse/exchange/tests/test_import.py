@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from clearinghouse.accounts.models import Notification, NotificationKind
 from clearinghouse.catalog import search, selectors, services
 from clearinghouse.catalog.models import (
     Measure,
@@ -641,6 +642,12 @@ def test_a_member_uploads_a_bundle_and_reads_the_report_with_links_to_the_new_dr
     made = Measure.objects.get()
     page = alice.get(response["Location"]).content.decode()
     assert made.get_absolute_url() in page and "course-of-action" in page and "revoked" in page
+    # her inbox keeps the outcome and the way back to the report; nobody else is told
+    inbox = alice.get("/en/account/notifications/").content.decode()
+    assert "The import of bundle.json finished: 1 new drafts, 0 updated, 0 refused." in inbox
+    assert response["Location"] in inbox
+    told = Notification.objects.filter(kind=NotificationKind.IMPORT_FINISHED)
+    assert [n.recipient.username for n in told] == ["alice"]
 
 
 def test_a_bad_file_gets_a_400_naming_the_problem_and_nothing_is_stored(personas):
@@ -652,6 +659,9 @@ def test_a_bad_file_gets_a_400_naming_the_problem_and_nothing_is_stored(personas
     attempt = ImportRun.objects.get()
     page = alice.get(f"/en/exchange/imports/{attempt.pk}/").content.decode()
     assert "Nothing was imported." in page and "not valid JSON" in page
+    [told] = Notification.objects.filter(kind=NotificationKind.IMPORT_FINISHED)
+    assert told.recipient == personas.alice and told.params["status"] == "failed"
+    assert "The import of bundle.json failed: " in alice.get("/en/account/notifications/").content.decode()
 
 
 def test_who_sees_which_imports(personas, django_assert_max_num_queries):

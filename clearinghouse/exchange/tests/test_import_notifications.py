@@ -1,6 +1,6 @@
-"""What an inbox line about an import says, where it leads, and who may read it. (Imports do not send it yet: a
-notification names its record by an integer id, an import run's is a UUID; see docs/accounts.md.) Personas: alice
-leads Kenya and imports; the curator oversees; bob (Nigeria) and carol (GSMA) look on."""
+"""What an inbox line about an import says, where it leads, and who may read it (who is told: test_import.py,
+test_taxii.py and test_sync.py). Personas: alice leads Kenya and imports; the curator oversees; bob (Nigeria) and
+carol (GSMA) look on."""
 
 from __future__ import annotations
 

@@ -17,6 +17,8 @@ import requests
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from clearinghouse.accounts import selectors
+from clearinghouse.accounts.models import Notification, NotificationKind
 from clearinghouse.catalog.models import Measure, MeasureVersion
 from clearinghouse.core.visibility import Lifecycle
 from clearinghouse.countries.models import Organization
@@ -103,6 +105,16 @@ def remote(tmp_path_factory) -> Iterator[Remote]:
     instance.stop()
 
 
+def told_of(source: SyncSource) -> list[tuple[str, str]]:
+    """Who was told what of this source, oldest first (the line as its reader reads it)."""
+    found = Notification.objects.filter(kind=NotificationKind.IMPORT_FINISHED, about_id=str(source.pk))
+    lines = []
+    for notification in found.select_related("recipient", "about_type").order_by("created_at", "id"):
+        selectors.attach_records([notification], notification.recipient)
+        lines.append((notification.recipient.username, notification.subject))
+    return lines
+
+
 def remote_titles() -> set[str]:
     return set(Measure.objects.filter(title__startswith="Remote").values_list("title", flat=True))
 
@@ -123,6 +135,9 @@ def test_a_curator_syncs_another_instance_incrementally_and_a_newer_version_wins
     source.refresh_from_db()
     assert source.last_error == "" and source.last_ok_at is not None
     assert remote_titles() == {"Remote CEIR", "Remote SIM swap checks", "Remote awareness week"}
+    # the curators are told once for the pull, whatever the number of pages, and what it took in
+    took_in = "The sync from Global instance finished: 3 new drafts, 0 updated."
+    assert sorted(told_of(source)) == [("admin", took_in), ("curator", took_in)]
     drafts = Measure.objects.filter(title__startswith="Remote")
     assert {m.lifecycle for m in drafts} == {Lifecycle.IN_REVIEW}  # never published by a sync
     assert {m.owner_organization.slug for m in drafts} == {"itu"}
@@ -132,6 +147,7 @@ def test_a_curator_syncs_another_instance_incrementally_and_a_newer_version_wins
     runs = sync.pull(source)  # nothing new on the remote
     assert sum(r.created_count + r.updated_count for r in runs) == 0
     assert Measure.objects.filter(title__startswith="Remote").count() == 3
+    assert len(told_of(source)) == 2  # nothing new: nobody is told again
 
     remote.manage(
         "shell",
@@ -141,6 +157,8 @@ def test_a_curator_syncs_another_instance_incrementally_and_a_newer_version_wins
     )
     runs = sync.pull(source)
     assert sum(r.updated_count for r in runs) == 1 and sum(r.created_count for r in runs) == 0
+    assert told_of(source)[-1][1] == "The sync from Global instance finished: 0 new drafts, 1 updated."
+    assert len(told_of(source)) == 4
     renamed = Measure.objects.get(title="Remote CEIR, second edition")
     history = MeasureVersion.objects.filter(measure=renamed).order_by("number")
     assert history.first().snapshot["title"] == "Remote CEIR" and history.count() >= 2
@@ -154,11 +172,19 @@ def test_a_remote_that_is_down_leaves_everything_untouched_and_the_next_run_resu
     )
     remote.stop()
     try:
-        with pytest.raises(sync.SyncError, match="could not be read"):
-            sync.pull(source)
+        for _attempt in range(3):  # pulled on its schedule, failing each time
+            with pytest.raises(sync.SyncError, match="could not be read"):
+                sync.pull(source)
         source.refresh_from_db()
         assert "no connection" in source.last_error and source.added_after == ""
         assert not remote_titles()
+        # the curators are told once that a working source started failing, not at every attempt
+        failures = [line for _who, line in told_of(source) if "failed" in line]
+        assert len(failures) == 2 and failures[0].startswith("The sync from Global failed: The remote could not be")
+        # a curator who asks for a pull now is told how it went, failing or not
+        with pytest.raises(sync.SyncError):
+            sync.pull(source, asked_by=personas.curator)
+        assert len([line for who, line in told_of(source) if who == "curator" and "failed" in line]) == 2
     finally:
         remote.start()
     sync.pull(source)

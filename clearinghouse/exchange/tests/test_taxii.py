@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from clearinghouse.accounts.models import Notification, NotificationKind
 from clearinghouse.accounts.services import create_api_token
 from clearinghouse.catalog.models import Measure
 from clearinghouse.catalog.tests.factories import measure
@@ -312,6 +313,8 @@ def test_a_member_posts_to_their_collection_and_reads_the_status_and_the_drafts_
     assert again.status_code == 200 and again.data["id"] == status["id"]
     assert Taxii(personas.bob).get(f"{ROOT}status/{status['id']}/").status_code == 404
     assert coa_names(alice.objects(KENYA)) == set()  # not served until a curator publishes
+    # the client reads the status resource: a producer posting every minute does not fill an inbox
+    assert not Notification.objects.filter(kind=NotificationKind.IMPORT_FINISHED).exists()
 
 
 @pytest.mark.django_db
