@@ -78,7 +78,7 @@ def send_digests(frequency: str, due: str, attempt: int = 1) -> int:
     try:
         sent = digests.send_digests(frequency)
     except (smtplib.SMTPException, OSError) as error:
-        if attempt < SEND_ATTEMPTS:
+        if attempt < SEND_ATTEMPTS and send_digests.get_backend().supports_defer:
             later = timezone.now() + timedelta(minutes=2 ** (attempt - 1))
             logger.warning("The %s digests could not all be sent; trying again at %s", frequency, later)
             send_digests.using(run_after=later).enqueue(frequency, due, attempt + 1)

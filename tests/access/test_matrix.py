@@ -827,3 +827,36 @@ def test_the_inbox_and_its_api_give_each_person_their_own_notifications_describi
         assert client.post(f"/en/account/notifications/{pk}/read/").status_code == 404
         assert api.post(f"/api/v1/notifications/{pk}/read/").status_code == 404
     assert not Notification.objects.filter(pk__in=list(others), read_at__isnull=False).exists()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_administrators_page_of_invitations_and_mail_failures_answers_administrators_only(world, name):
+    from clearinghouse.accounts import selectors, services
+    from clearinghouse.accounts.models import Invitation, MailFailure
+
+    services.invite_person(
+        actor=world.users["alice"],
+        email="pending@example.org",
+        role="focal_point",
+        member_state=world.users["alice"].member_state,
+    )
+    failure = MailFailure.objects.create(purpose="notification", address="broken@example.org", error="refused")
+    person, client = world.people[name], world.client(name)
+    page, new = client.get("/en/invitations/"), client.get("/en/invitations/new/")
+    data = {"email": f"curator-{name}@example.org", "role": "curator", "language": "en"}
+    posted = client.post("/en/invitations/new/", data)
+    if not person.signed_in:
+        for response in (page, new, posted):
+            assert response.status_code == 302 and "/sign-in/" in response["Location"]
+    elif person.administrator:
+        assert page.status_code == new.status_code == 200 and posted.status_code == 302
+        text = page.content.decode()
+        assert "pending@example.org" in text and "broken@example.org" in text
+        invited = Invitation.objects.get(email=data["email"])
+        assert (invited.role, invited.member_state, invited.organization) == ("curator", None, None)
+    else:
+        assert page.status_code == new.status_code == posted.status_code == 403
+        assert "broken@example.org" not in page.content.decode()
+        assert not Invitation.objects.filter(email=data["email"]).exists()
+    user = world.users.get(name)
+    assert selectors.is_visible(failure, user) == bool(person.signed_in and person.administrator)
