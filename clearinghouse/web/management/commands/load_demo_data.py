@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from clearinghouse.accounts.demo import load_demo_notifications
 from clearinghouse.accounts.models import Position, Role, User
 from clearinghouse.accounts.services import create_account
 from clearinghouse.catalog.demo import load_demo_catalog
@@ -79,6 +80,8 @@ class Command(BaseCommand):
         if not created:
             self.stdout.write("Demo accounts: present already (passwords are shown only when accounts are created).")
             return
+        told = load_demo_notifications([username for username, _password, _what in created])
+        self.stdout.write(f"Demo inboxes: {told} notifications about the demo accounts' own records")
         self.stdout.write(self.style.SUCCESS("\n  Illustrative demo accounts (shown this once):"))
         for username, password, what in created:
             self.stdout.write(f"    {username:18} {password:14} {what}")
