@@ -59,14 +59,17 @@ def book(frequencies: Iterable[str]) -> None:
         return
     now = timezone.now()
     for frequency in sorted(set(frequencies)):
-        booked = DigestSchedule.objects.select_for_update().filter(pk=frequency).first()
-        if booked is not None and booked.next_at > now - LOST_AFTER:
-            continue
-        due = next_due(frequency, now)
-        DigestSchedule.objects.update_or_create(pk=frequency, defaults={"next_at": due})
-        transaction.on_commit(
-            lambda frequency=frequency, due=due: send_digests.using(run_after=due).enqueue(frequency, due.isoformat())
-        )
+        with transaction.atomic():  # (the caller's, or its own: the row is locked until the booking is written)
+            booked = DigestSchedule.objects.select_for_update().filter(pk=frequency).first()
+            if booked is not None and booked.next_at > now - LOST_AFTER:
+                continue
+            due = next_due(frequency, now)
+            DigestSchedule.objects.update_or_create(pk=frequency, defaults={"next_at": due})
+            transaction.on_commit(
+                lambda frequency=frequency, due=due: send_digests.using(run_after=due).enqueue(
+                    frequency, due.isoformat()
+                )
+            )
 
 
 def is_booked_run(frequency: str, due: str) -> bool:
