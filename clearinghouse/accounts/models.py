@@ -407,8 +407,8 @@ class Notification(models.Model):
                 line = gettext("The sync from %(source)s failed: %(error)s")
                 return line, {"source": record.name, "error": self.params.get("error", "")}
             line = gettext("The sync from %(source)s finished: %(created)s new drafts, %(updated)s updated.")
-            counts = {name: reader_number(int(self.params.get(name) or 0)) for name in ("created", "updated")}
-            return line, {"source": record.name, **counts}
+            numbers = {name: reader_number(int(self.params.get(name) or 0)) for name in ("created", "updated")}
+            return line, {"source": record.name, **numbers}
         if kind == NotificationKind.IMPORT_FINISHED:
             origin = record.origin or record.get_source_display()
             if record.status == "failed":

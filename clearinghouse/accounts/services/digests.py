@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from itertools import groupby
 from typing import Any
 
@@ -65,11 +66,13 @@ def book(frequencies: Iterable[str]) -> None:
                 continue
             due = next_due(frequency, now)
             DigestSchedule.objects.update_or_create(pk=frequency, defaults={"next_at": due})
-            transaction.on_commit(
-                lambda frequency=frequency, due=due: send_digests.using(run_after=due).enqueue(
-                    frequency, due.isoformat()
-                )
-            )
+            transaction.on_commit(partial(_enqueue, frequency, due))
+
+
+def _enqueue(frequency: str, due: datetime) -> None:
+    from clearinghouse.accounts.tasks import send_digests
+
+    send_digests.using(run_after=due).enqueue(frequency, due.isoformat())
 
 
 def is_booked_run(frequency: str, due: str) -> bool:
