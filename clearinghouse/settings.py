@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "clearinghouse.catalog",
     "clearinghouse.reports",
     "clearinghouse.exchange",
+    "clearinghouse.assistance",
     "clearinghouse.web",
     "django_tasks",
     "django_tasks_db",
