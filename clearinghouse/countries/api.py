@@ -16,6 +16,7 @@ from clearinghouse.countries.filters import ContactFilterSet, MemberStateFilterS
 from clearinghouse.countries.models import (
     CONTACT_MARKINGS,
     Contact,
+    GroupMembership,
     MemberState,
     Organization,
     ReachabilityCheck,
@@ -23,9 +24,24 @@ from clearinghouse.countries.models import (
 )
 
 
+class GroupPeriodSerializer(serializers.ModelSerializer):
+    group = serializers.CharField(source="group.code", read_only=True)
+    since = serializers.DateField(read_only=True, allow_null=True, help_text="Null: before the first recorded date.")
+    until = serializers.DateField(
+        read_only=True, allow_null=True, help_text="The first day it was no longer a member; null: still one."
+    )
+
+    class Meta:
+        model = GroupMembership
+        fields = ["group", "since", "until"]
+
+
 class MemberStateSerializer(serializers.ModelSerializer):
     names = serializers.SerializerMethodField(help_text="Names from CLDR in ar, en, es, fr, ru and zh-hans.")
     groups = serializers.SerializerMethodField(help_text="Development groups: ldc, sids, lldc, eit.")
+    group_periods = GroupPeriodSerializer(
+        many=True, read_only=True, help_text="Dated memberships of the development groups, current and former."
+    )
     url = serializers.HyperlinkedIdentityField(view_name="api:member-state-detail", lookup_field="alpha2")
 
     class Meta:
@@ -40,6 +56,7 @@ class MemberStateSerializer(serializers.ModelSerializer):
             "bdt_region",
             "itu_region",
             "groups",
+            "group_periods",
             "authority_name",
             "authority_url",
             "cirt_name",
@@ -98,7 +115,7 @@ class MemberStateViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[A-Za-z]{2}"
 
     def get_queryset(self):
-        return selectors.member_states()
+        return selectors.member_states_with_group_periods()
 
     def get_object(self) -> MemberState:
         self.kwargs[self.lookup_field] = self.kwargs[self.lookup_field].upper()

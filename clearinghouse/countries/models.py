@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -63,7 +64,13 @@ class GroupCode(models.TextChoices):
 
 class MemberStateQuerySet(models.QuerySet):
     def in_group(self, code: str) -> MemberStateQuerySet:
+        """The states on the group's current list."""
         return self.filter(groups__code=code)
+
+    def in_group_on(self, code: str, day: date) -> MemberStateQuerySet:
+        """The states that were members of the group on ``day``, from their dated memberships."""
+        periods = GroupMembership.objects.covering(day).filter(member_state=models.OuterRef("pk"), group__code=code)
+        return self.filter(models.Exists(periods))
 
     def ordered_by_name(self) -> MemberStateQuerySet:
         return self.order_by(name_column(), "alpha2")
@@ -151,6 +158,65 @@ class DevelopmentGroup(models.Model):
     @property
     def name(self) -> str:
         return str(self.get_code_display())
+
+
+class GroupMembershipQuerySet(models.QuerySet):
+    def covering(self, day: date) -> GroupMembershipQuerySet:
+        """The periods in which ``day`` falls: begun on or before it (or at an unknown date) and not yet ended."""
+        return self.filter(
+            models.Q(since__isnull=True) | models.Q(since__lte=day),
+            models.Q(until__isnull=True) | models.Q(until__gt=day),
+        )
+
+
+class GroupMembership(models.Model):
+    """One period in which a Member State was on a development group's list, e.g. Bhutan, a least developed
+    country until it graduated on 13 December 2023. The group's ``members`` is the current list; every current
+    member has an open period here, and a former member a closed one."""
+
+    group = models.ForeignKey(
+        DevelopmentGroup, verbose_name=_("development group"), on_delete=models.CASCADE, related_name="periods"
+    )
+    member_state = models.ForeignKey(
+        MemberState, verbose_name=_("Member State"), on_delete=models.CASCADE, related_name="group_periods"
+    )
+    since = models.DateField(_("member since"), null=True, blank=True, help_text=_("Empty: not known."))
+    until = models.DateField(
+        _("member until"), null=True, blank=True, help_text=_("The day it stopped being a member; empty: still one.")
+    )
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    objects = GroupMembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["group__code", "member_state__alpha2", models.F("since").asc(nulls_first=True)]
+        verbose_name = _("membership of a development group")
+        verbose_name_plural = _("memberships of development groups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "member_state", "since"],
+                name="group_membership_unique_start",
+                violation_error_message=_("This state already has a period in this group beginning on that date."),
+            ),
+            models.UniqueConstraint(
+                fields=["group", "member_state"],
+                condition=models.Q(since__isnull=True),
+                name="group_membership_one_unknown_start",
+                violation_error_message=_(
+                    "This state already has a period in this group beginning at an unknown date."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(since__isnull=True)
+                | models.Q(until__isnull=True)
+                | models.Q(until__gt=models.F("since")),
+                name="group_membership_ends_after_it_begins",
+                violation_error_message=_("A membership ends after it begins."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_state.alpha2} in {self.group.code} ({self.since or '…'} – {self.until or '…'})"
 
 
 class OrganizationKind(models.TextChoices):

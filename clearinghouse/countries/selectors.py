@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from clearinghouse.countries.models import (
     BDTRegion,
     Contact,
     DevelopmentGroup,
+    GroupMembership,
     MemberState,
     Organization,
     ReachabilityCheck,
@@ -32,8 +34,33 @@ def member_state(alpha2: str) -> MemberState:
     return member_states().get(alpha2=alpha2.upper())
 
 
+def member_states_with_group_periods() -> QuerySet[MemberState]:
+    """The states with their dated group memberships too (one query more), for the API."""
+    periods = (
+        GroupMembership.objects.select_related("group")
+        .only("member_state_id", "group__code", "since", "until")
+        .order_by("group__code", F("since").asc(nulls_first=True))
+    )
+    return member_states().prefetch_related(Prefetch("group_periods", queryset=periods))
+
+
 def development_groups() -> QuerySet[DevelopmentGroup]:
     return DevelopmentGroup.objects.order_by("code")
+
+
+def groups_on(state: MemberState, day: date) -> set[str]:
+    """The codes of the groups ``state`` was a member of on ``day``, from the dated memberships (the groups'
+    current lists answer for today only)."""
+    return set(GroupMembership.objects.covering(day).filter(member_state=state).values_list("group__code", flat=True))
+
+
+def former_memberships(state: MemberState) -> QuerySet[GroupMembership]:
+    """The periods in which ``state`` was a member of a group and that have ended, the latest first."""
+    return (
+        GroupMembership.objects.filter(member_state=state, until__isnull=False)
+        .select_related("group")
+        .order_by("-until", "group__code")
+    )
 
 
 def organizations() -> QuerySet[Organization]:

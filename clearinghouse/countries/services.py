@@ -26,6 +26,7 @@ from clearinghouse.countries.models import (
     Contact,
     DevelopmentGroup,
     GroupCode,
+    GroupMembership,
     ITURegion,
     MemberState,
     Organization,
@@ -92,20 +93,204 @@ def _localized_names(alpha2: str) -> dict[str, str]:
     return names
 
 
+@dataclass(frozen=True)
+class FormerMember:
+    """A state that was on a group's list and left it (an LDC that graduated): ``until`` is the first day it was
+    no longer a member."""
+
+    code: str
+    since: date | None
+    until: date
+    note: str
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    """One group of groups.json, checked: its current members (with the date each joined, where known) and its
+    former ones."""
+
+    code: str
+    as_of: date
+    values: dict[str, Any]
+    members: dict[str, date | None]
+    former: tuple[FormerMember, ...]
+
+
+def _iso_date(value: Any, where: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"groups.json: {where}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _optional_date(value: Any, where: str) -> date | None:
+    return None if value is None else _iso_date(value, where)
+
+
+def group_specs(path: Path, member_states: set[str]) -> list[GroupSpec]:
+    """groups.json, checked before anything is written: a :class:`ValueError` names the group, the states and
+    the problem. A member is an alpha-2 code, or ``{"code": …, "since": …}`` where the date it joined is known;
+    ``former`` lists ``{"code", "until", "since" (optional), "note"}``."""
+    specs = []
+    for code, spec in json.loads(path.read_text(encoding="utf-8")).items():
+        if code not in GroupCode.values:
+            raise ValueError(f"groups.json: unknown group {code!r}")
+        as_of = _iso_date(spec["as_of"], f"{code} as_of")
+        members: dict[str, date | None] = {}
+        for entry in spec["members"]:
+            alpha2 = entry if isinstance(entry, str) else entry["code"]
+            if alpha2 in members:
+                raise ValueError(f"groups.json: {code} lists {alpha2} twice")
+            since = None if isinstance(entry, str) else _optional_date(entry.get("since"), f"{code} {alpha2} since")
+            if since is not None and since > as_of:
+                raise ValueError(f"groups.json: {code}: {alpha2} joins on {since}, after the list's date {as_of}")
+            members[alpha2] = since
+        former = tuple(
+            FormerMember(
+                code=entry["code"],
+                since=_optional_date(entry.get("since"), f"{code} former {entry['code']} since"),
+                until=_iso_date(entry.get("until"), f"{code} former {entry['code']} until"),
+                note=entry.get("note", ""),
+            )
+            for entry in spec.get("former", [])
+        )
+        unknown = sorted(set(members) - member_states)
+        if unknown:
+            raise ValueError(f"groups.json: {code} lists codes that are not Member States: {unknown}")
+        unknown = sorted({entry.code for entry in former} - member_states)
+        if unknown:
+            raise ValueError(f"groups.json: {code} lists former members that are not Member States: {unknown}")
+        both = sorted({entry.code for entry in former} & set(members))
+        if both:
+            raise ValueError(f"groups.json: {code} lists {both} both as current and as former members")
+        _check_former_periods(code, as_of, former)
+        values = {
+            "as_of": as_of,
+            "source": spec["source"],
+            "source_url": spec.get("source_url", ""),
+            "note": spec.get("note", ""),
+        }
+        specs.append(GroupSpec(code=code, as_of=as_of, values=values, members=members, former=former))
+    return specs
+
+
+def _check_former_periods(code: str, as_of: date, former: tuple[FormerMember, ...]) -> None:
+    ends: dict[str, date] = {}
+    # an unknown start (None) is the earliest, so one state's periods follow each other in this order
+    for entry in sorted(former, key=lambda entry: (entry.code, entry.since or date.min)):
+        if entry.since is not None and entry.until <= entry.since:
+            raise ValueError(
+                f"groups.json: {code}: former member {entry.code} leaves on {entry.until}, "
+                f"not after it joined on {entry.since}"
+            )
+        if entry.until > as_of:
+            raise ValueError(
+                f"groups.json: {code}: former member {entry.code} leaves on {entry.until}, after the list's date "
+                f"{as_of}: a departure still to come is not applied"
+            )
+        previous_end = ends.get(entry.code)
+        if previous_end is not None and (entry.since is None or entry.since < previous_end):
+            raise ValueError(f"groups.json: {code}: the periods of former member {entry.code} overlap")
+        ends[entry.code] = entry.until
+
+
+def _put_period(
+    group: DevelopmentGroup,
+    state: MemberState,
+    since: date | None,
+    until: date | None,
+    source: str,
+    existing: dict[tuple[int, date | None], GroupMembership],
+    report: LoadReport,
+) -> None:
+    period = existing.get((state.pk, since))
+    if period is None:
+        period = GroupMembership.objects.create(
+            group=group, member_state=state, since=since, until=until, source=source
+        )
+        existing[(state.pk, since)] = period
+        audit.record(
+            None, "groupmembership.created", period, changes={"since": since, "until": until, "source": source}
+        )
+        report.add("created")
+        return
+    before, after = {"until": period.until, "source": period.source}, {"until": until, "source": source}
+    if before == after:
+        report.add("unchanged")
+        return
+    period.until, period.source = until, source
+    period.save(update_fields=["until", "source"])
+    audit.record(None, "groupmembership.updated", period, changes=audit.diff(before, after))
+    report.add("updated")
+
+
+def _write_periods(
+    group: DevelopmentGroup, spec: GroupSpec, by_alpha2: dict[str, MemberState], report: LoadReport
+) -> None:
+    """The group's dated memberships, kept in step with its current list: a former member of the file has its
+    closed period; a current member keeps its open one, or opens one (at the list's date, unless this is the
+    group's first record, when its start is unknown); a state no longer on the list has its period closed at
+    the list's date."""
+    existing = {(p.member_state_id, p.since): p for p in group.periods.select_related("member_state")}
+    first_record = not existing
+    for entry in spec.former:
+        _put_period(group, by_alpha2[entry.code], entry.since, entry.until, entry.note, existing, report)
+    open_periods = {p.member_state_id: p for p in existing.values() if p.until is None}
+    for alpha2, since in spec.members.items():
+        state = by_alpha2[alpha2]
+        period = open_periods.get(state.pk)
+        if period is None:
+            start = since if since is not None or first_record else spec.as_of
+            source = f"On the list as of {spec.as_of.isoformat()}" if start == spec.as_of and since is None else ""
+            _put_period(group, state, start, None, source, existing, report)
+        elif since is not None and since != period.since:
+            if (state.pk, since) in existing:
+                raise ValueError(f"groups.json: {spec.code}: {alpha2} already has a period beginning on {since}")
+            changes = audit.diff({"since": period.since}, {"since": since})
+            del existing[(state.pk, period.since)]
+            period.since = since
+            period.save(update_fields=["since"])
+            existing[(state.pk, since)] = period
+            audit.record(None, "groupmembership.updated", period, changes=changes)
+            report.add("updated")
+        else:
+            report.add("unchanged")
+    listed = {by_alpha2[alpha2].pk for alpha2 in spec.members}
+    for state_pk, period in open_periods.items():
+        if state_pk in listed or period.until is not None:
+            continue
+        if period.since is not None and period.since >= spec.as_of:
+            raise ValueError(
+                f"groups.json: {spec.code}: {period.member_state.alpha2} is no longer listed, but its period began "
+                f"on {period.since}, not before the list's date {spec.as_of}: give the list a later as_of"
+            )
+        note = f"Not on the list as of {spec.as_of.isoformat()}"
+        _put_period(group, period.member_state, period.since, spec.as_of, note, existing, report)
+
+
 @transaction.atomic
 def load_reference_data(progress: Callable[[Iterable[Any]], Iterable[Any]] = iter) -> dict[str, LoadReport]:
-    """Load or refresh the Member States, development groups and reference organizations.
+    """Load or refresh the Member States, development groups (their current lists and dated memberships) and
+    reference organizations.
 
     Idempotent: a second run changes nothing and reports everything unchanged. Edits made by the
-    Secretariat to fields the files do not carry (a focal point's profile) are kept.
+    Secretariat to fields the files do not carry (a focal point's profile) are kept. The files are checked
+    before anything is written: a :class:`ValueError` says what is wrong, and nothing changes.
     """
-    reports = {"member_states": LoadReport(), "groups": LoadReport(), "organizations": LoadReport()}
+    reports = {
+        "member_states": LoadReport(),
+        "groups": LoadReport(),
+        "group_memberships": LoadReport(),
+        "organizations": LoadReport(),
+    }
+    rows = member_state_rows()
+    specs = group_specs(DATA / "groups.json", {row["alpha2"] for row in rows})
     # Every state and group this may change is locked before the first audited change locks the catalogue's
     # search state row: writers lock what they change first and that row last, so none waits in a circle.
-    for model in (MemberState, DevelopmentGroup):
+    for model in (MemberState, DevelopmentGroup, GroupMembership):
         list(model.objects.select_for_update(no_key=True).order_by("pk").values_list("pk", flat=True))
     by_alpha2: dict[str, MemberState] = {}
-    for row in progress(member_state_rows()):
+    for row in progress(rows):
         country = pycountry.countries.lookup(row["alpha2"])
         values = {
             "alpha3": country.alpha_3,
@@ -116,21 +301,9 @@ def load_reference_data(progress: Callable[[Iterable[Any]], Iterable[Any]] = ite
         }
         by_alpha2[row["alpha2"]] = _upsert(MemberState, {"alpha2": row["alpha2"]}, values, reports["member_states"])
 
-    groups = json.loads((DATA / "groups.json").read_text(encoding="utf-8"))
-    for code, spec in groups.items():
-        if code not in GroupCode.values:
-            raise ValueError(f"groups.json: unknown group {code!r}")
-        unknown = sorted(set(spec["members"]) - set(by_alpha2))
-        if unknown:
-            raise ValueError(f"groups.json: {code} lists codes that are not Member States: {unknown}")
-        values = {
-            "as_of": date.fromisoformat(spec["as_of"]),
-            "source": spec["source"],
-            "source_url": spec.get("source_url", ""),
-            "note": spec.get("note", ""),
-        }
-        group = _upsert(DevelopmentGroup, {"code": code}, values, reports["groups"])
-        wanted = {by_alpha2[alpha2].pk for alpha2 in spec["members"]}
+    for spec in specs:
+        group = _upsert(DevelopmentGroup, {"code": spec.code}, spec.values, reports["groups"])
+        wanted = {by_alpha2[alpha2].pk for alpha2 in spec.members}
         current = set(group.members.values_list("pk", flat=True))
         if wanted != current:
             group.members.set(wanted)
@@ -147,6 +320,7 @@ def load_reference_data(progress: Callable[[Iterable[Any]], Iterable[Any]] = ite
                     ),
                 },
             )
+        _write_periods(group, spec, by_alpha2, reports["group_memberships"])
 
     for spec in json.loads((DATA / "organizations.json").read_text(encoding="utf-8")):
         if spec["kind"] not in OrganizationKind.values:

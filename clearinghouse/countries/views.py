@@ -57,6 +57,7 @@ def member_state_detail(request: Request, alpha2: str) -> HttpResponse:
     context = {
         "state": state,
         "groups": selectors.development_groups().filter(members=state),
+        "former_memberships": selectors.former_memberships(state),
         "organizations": selectors.organizations().filter(country=state),
         "can_edit": services.can_act_for_state(request.user, state),
         "contacts": selectors.contacts_of(state, request.user),
