@@ -183,7 +183,7 @@ def _move(request: AssistanceRequest, to: str, *, actor: Any, comment: str = "")
 
 
 def _locked(request: AssistanceRequest) -> AssistanceRequest:
-    return AssistanceRequest.objects.select_for_update().select_related("owner_state").get(pk=request.pk)
+    return AssistanceRequest.objects.select_for_update(of=("self",)).select_related("owner_state").get(pk=request.pk)
 
 
 @transaction.atomic
@@ -253,7 +253,9 @@ def create_offer(*, actor: Any, owner: dict[str, Any], publish: bool = True, **v
 
 @transaction.atomic
 def update_offer(offer: AssistanceOffer, *, actor: Any, **values: Any) -> AssistanceOffer:
-    offer = AssistanceOffer.objects.select_for_update().select_related("owner_organization").get(pk=offer.pk)
+    offer = (
+        AssistanceOffer.objects.select_for_update(of=("self",)).select_related("owner_organization").get(pk=offer.pk)
+    )
     if not may_act_for_offer(actor, offer):
         raise PermissionDenied(_("Only the people of the offering state or organization change its offer."))
     if values.get("tlp") == TLP.RED:
@@ -273,7 +275,9 @@ def update_offer(offer: AssistanceOffer, *, actor: Any, **values: Any) -> Assist
 
 @transaction.atomic
 def withdraw_offer(offer: AssistanceOffer, *, actor: Any) -> AssistanceOffer:
-    offer = AssistanceOffer.objects.select_for_update().select_related("owner_organization").get(pk=offer.pk)
+    offer = (
+        AssistanceOffer.objects.select_for_update(of=("self",)).select_related("owner_organization").get(pk=offer.pk)
+    )
     if not may_act_for_offer(actor, offer):
         raise PermissionDenied(_("Only the people of the offering state or organization withdraw its offer."))
     offer.lifecycle = Lifecycle.WITHDRAWN
@@ -311,7 +315,9 @@ def propose(
     """A curator, or the offerer, puts an offer forward for a request both sides may see; an open request becomes
     matched."""
     request = _locked(request)
-    offer = AssistanceOffer.objects.select_for_update().select_related("owner_organization").get(pk=offer.pk)
+    offer = (
+        AssistanceOffer.objects.select_for_update(of=("self",)).select_related("owner_organization").get(pk=offer.pk)
+    )
     if not (getattr(actor, "is_curator", False) or may_act_for_offer(actor, offer)):
         raise PermissionDenied(_("A curator or the offerer puts an offer forward for a request."))
     if not request.is_visible_to(actor):
@@ -348,7 +354,7 @@ def choose(
         raise PermissionDenied(_("The requesting Member State chooses whom to work with."))
     if not offers:
         raise ValidationError(_("Choose at least one of the offers put forward."))
-    engagements = {e.offer_id: e for e in request.engagements.select_for_update().select_related("offer")}
+    engagements = {e.offer_id: e for e in request.engagements.select_for_update(of=("self",)).select_related("offer")}
     chosen_ids = {offer.pk for offer in offers}
     missing = chosen_ids - set(engagements)
     if missing:
