@@ -240,21 +240,23 @@ _OFFER_COLUMNS = (
 )
 
 
-def _helps(offers: QuerySet[AssistanceOffer]) -> list[_Help]:
+def _helps(offers: QuerySet[AssistanceOffer], delivered: Counter[tuple[str, int]] | None = None) -> list[_Help]:
     """The scoring's view of these offers, in five queries whatever their number."""
     rows = list(offers.values_list(*_OFFER_COLUMNS))
     ids = [row[0] for row in rows]
     if not ids:
         return []
-    threats = _pairs(OfferThreat.objects.filter(assistanceoffer_id__in=ids), "assistanceoffer_id", "threat_id")
-    pillars = _pairs(OfferPillar.objects.filter(assistanceoffer_id__in=ids), "assistanceoffer_id", "pillar_id")
+    # the same offers as a subquery: cheaper than thousands of ids as parameters
+    chosen = offers.values("pk")
+    threats = _pairs(OfferThreat.objects.filter(assistanceoffer_id__in=chosen), "assistanceoffer_id", "threat_id")
+    pillars = _pairs(OfferPillar.objects.filter(assistanceoffer_id__in=chosen), "assistanceoffer_id", "pillar_id")
     engaged = dict(
-        Engagement.objects.filter(offer_id__in=ids, status=Engagement.Status.CHOSEN)
+        Engagement.objects.filter(offer_id__in=chosen, status=Engagement.Status.CHOSEN)
         .values_list("offer_id")
         .annotate(n=Count("id"))
         .values_list("offer_id", "n")
     )
-    delivered = _delivered_by_owner()
+    delivered = _delivered_by_owner() if delivered is None else delivered
     helps = []
     for pk, state_id, organization_id, kinds, languages, regions, modalities, capacity, until, lifecycle in rows:
         owner = _owner_key(state_id, organization_id)
@@ -522,6 +524,11 @@ def _offered(viewer: Any, day: datetime.date) -> QuerySet[AssistanceOffer]:
     )
 
 
+def _enough(scored: list[tuple[float, int, Any]], limit: int, bound: float) -> bool:
+    """Whether ``limit`` scored pairs beat ``bound`` points: none scoring at most that can enter the list."""
+    return len(scored) >= limit and _best(scored, limit)[-1][0] * MAX_POINTS > bound + 1e-9
+
+
 def _best(scored: list[tuple[float, int, Any]], limit: int) -> list[tuple[float, int, Any]]:
     """Highest total first; between equal totals, the older record (lower id) first."""
     return sorted(scored, key=lambda item: (-item[0], item[1]))[:limit]
@@ -531,19 +538,38 @@ def rank(request: AssistanceRequest, *, viewer: Any, limit: int = 20, day: datet
     """The offers that fit ``request`` best, among the published, available offers ``viewer`` may see (not the
     requesting state's own), best first, ties broken by the older offer.
 
-    Offers sharing a threat with the request (or its family) are scored first; the others are scored only when
-    fewer than ``limit`` of those beat the best an offer without a shared threat could reach."""
+    Only the offers that could still enter the list are read: the threats and pillars each offer shares with the
+    request (two integer columns) give the most it can score; offers are read and scored in that order, best
+    bound first, and the reading stops when ``limit`` scored offers beat the bound of the next ones."""
     day = day or timezone.localdate()
     taxonomy = _Taxonomy()
     need, state = _request_need(request, day)
     offers = _offered(viewer, day).exclude(owner_state_id=need.state_id)
-    wanted = taxonomy.covered_by(need.threats)
-    sharing = offers.filter(pk__in=OfferThreat.objects.filter(threat_id__in=wanted).values("assistanceoffer_id"))
-    scored = _score_offers(need, _helps(sharing) if wanted else [], taxonomy, day)
-    if len(scored) < limit or _best(scored, limit)[-1][0] <= _best_without_threats(need):
-        seen = {pk for _total_, pk, _help_ in scored}
-        rest = offers.exclude(pk__in=sharing.values("pk")) if wanted else offers
-        scored += [item for item in _score_offers(need, _helps(rest), taxonomy, day) if item[1] not in seen]
+    delivered = _delivered_by_owner()
+    shares_a_threat = OfferThreat.objects.filter(threat_id__in=taxonomy.covered_by(need.threats))
+    sharing = _pairs(shares_a_threat, "assistanceoffer_id", "threat_id")
+    pillars = _pairs(
+        OfferPillar.objects.filter(
+            assistanceoffer_id__in=shares_a_threat.values("assistanceoffer_id"), pillar_id__in=need.pillars
+        ),
+        "assistanceoffer_id",
+        "pillar_id",
+    )
+    unsure = MAX_POINTS - THREAT_POINTS - PILLAR_POINTS - (0 if need.groups & set(PRIORITY_GROUPS) else PRIORITY_POINTS)
+    bounds: dict[float, list[int]] = {}
+    for pk, threats in sharing.items():
+        covered = [t for t in need.threats if taxonomy.covering(t) & threats]
+        bound = _share(need.threats, covered, THREAT_POINTS) + _share(need.pillars, pillars.get(pk, ()), PILLAR_POINTS)
+        bounds.setdefault(bound + unsure, []).append(pk)
+    scored: list[tuple[float, int, _Help]] = []
+    for bound in sorted(bounds, reverse=True):
+        if _enough(scored, limit, bound):
+            break
+        scored += _score_offers(need, _helps(offers.filter(pk__in=bounds[bound]), delivered), taxonomy, day)
+    else:  # the offers sharing no threat: at most the pillars and the rest
+        if not _enough(scored, limit, PILLAR_POINTS + unsure):
+            rest = offers.exclude(pk__in=shares_a_threat.values("assistanceoffer_id"))
+            scored += _score_offers(need, _helps(rest, delivered), taxonomy, day)
     best = _best(scored, limit)
     objects = AssistanceOffer.objects.select_related("owner_state", "owner_organization").in_bulk(
         [pk for _total_, pk, _help_ in best]
