@@ -1,0 +1,653 @@
+"""Matching offers of assistance to requests, with a score a person can check line by line (issue 15, item 3).
+
+``explain(request, offer)`` scores one pair and says why, criterion by criterion; ``rank(request, viewer=…)``
+lists the offers that fit a request best, among those the viewer may see; ``requests_for_offer(offer,
+viewer=…)`` lists the open requests that fit an offer, among those the viewer may see. All three score through
+``_assess``, so a ranked match and its explanation always agree.
+
+An offer that is not available (at its capacity, past its ``available_until``, withdrawn or not published) is
+never ranked: it cannot be put forward (``services.propose`` refuses it). ``explain`` still scores it, with a
+total of 0 and a first line saying why, so that "why is this offer not listed?" has an answer.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language_info, ngettext
+from django.utils.translation import gettext as _
+
+from clearinghouse.assistance.models import (
+    AssistanceOffer,
+    AssistanceRequest,
+    Engagement,
+    HelpKind,
+    Modality,
+    Stage,
+)
+from clearinghouse.catalog.models import Pillar, Threat
+from clearinghouse.core.visibility import Lifecycle
+from clearinghouse.countries.models import BDTRegion, GroupCode, MemberState
+
+#: Points of each criterion; they add up to 100, and a match's total is its points divided by 100.
+#: Threats weigh most because the expertise is what a state asks for, then the kind of help and a language both
+#: sides can work in; region, modality, capacity left and the offerer's record refine among offers that fit, and
+#: the priority weight (the same for every offer to one request) puts requests from the groups the resolution
+#: names first among the requests that fit an offer.
+THREAT_POINTS = 25
+PILLAR_POINTS = 10
+KIND_POINTS = 15
+LANGUAGE_POINTS = 15
+REGION_POINTS = 10
+MODALITY_POINTS = 5
+CAPACITY_POINTS = 5
+RECORD_POINTS = 5
+PRIORITY_POINTS = 10
+MAX_POINTS = (
+    THREAT_POINTS
+    + PILLAR_POINTS
+    + KIND_POINTS
+    + LANGUAGE_POINTS
+    + REGION_POINTS
+    + MODALITY_POINTS
+    + CAPACITY_POINTS
+    + RECORD_POINTS
+    + PRIORITY_POINTS
+)
+#: Engagements delivered by the offerer that earn all the record's points (each one earns a fifth of them).
+RECORD_CAP = 5
+#: The development groups Resolution 174 gives priority to.
+PRIORITY_GROUPS = (GroupCode.LDC, GroupCode.SIDS, GroupCode.LLDC, GroupCode.EIT)
+#: The stages of a request that offers are still looked for.
+OPEN_STAGES = (Stage.OPEN, Stage.MATCHED)
+
+OfferThreat = AssistanceOffer.threats.through
+OfferPillar = AssistanceOffer.pillars.through
+RequestThreat = AssistanceRequest.threats.through
+RequestPillar = AssistanceRequest.pillars.through
+
+
+class Line(NamedTuple):
+    """One criterion of a match: its points out of its maximum, and a sentence saying what was counted."""
+
+    criterion: str
+    points: float
+    max_points: int
+    text: str
+
+
+@dataclass
+class Match:
+    """A request and an offer scored: ``total`` in [0, 1] (the points out of 100), the lines that add up to it."""
+
+    request_id: int
+    offer_id: int
+    total: float
+    lines: list[Line]
+    available: bool = True
+    request: AssistanceRequest | None = field(default=None, repr=False)
+    offer: AssistanceOffer | None = field(default=None, repr=False)
+
+    @property
+    def points(self) -> float:
+        return round(self.total * MAX_POINTS, 2)
+
+    def as_json(self) -> dict[str, Any]:
+        """The snapshot kept with an engagement (``Engagement.score``)."""
+        return {
+            "total": self.total,
+            "available": self.available,
+            "lines": [line._asdict() for line in self.lines],
+        }
+
+
+# -- what the scoring reads ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Need:
+    """What the scoring reads of a request."""
+
+    pk: int
+    state_id: int
+    threats: frozenset[int]
+    pillars: frozenset[int]
+    kinds: tuple[str, ...]
+    languages: tuple[str, ...]
+    modality: str
+    region: str
+    groups: frozenset[str]
+    groups_day: datetime.date
+
+
+@dataclass(frozen=True)
+class _Help:
+    """What the scoring reads of an offer."""
+
+    pk: int
+    owner: tuple[str, int]
+    threats: frozenset[int]
+    pillars: frozenset[int]
+    kinds: tuple[str, ...]
+    languages: tuple[str, ...]
+    regions: tuple[str, ...]
+    modalities: tuple[str, ...]
+    capacity: int
+    engaged: int
+    delivered: int
+    available_until: datetime.date | None
+    lifecycle: str
+
+
+class _Assessment(NamedTuple):
+    """A criterion's points and the facts its sentence is made of (rendered only for the matches shown)."""
+
+    criterion: str
+    points: float
+    max_points: int
+    facts: tuple[Any, ...]
+
+
+class _Taxonomy:
+    """The threats' families and the names of threats and pillars, read once per call."""
+
+    def __init__(self) -> None:
+        self.threats = {threat.pk: threat for threat in Threat.objects.all()}
+        self.pillars = {pillar.pk: pillar for pillar in Pillar.objects.all()}
+
+    def covering(self, threat_id: int) -> frozenset[int]:
+        """The threats whose expertise covers ``threat_id``: itself and its family."""
+        parent = self.threats[threat_id].parent_id if threat_id in self.threats else None
+        return frozenset((threat_id,) if parent is None else (threat_id, parent))
+
+    def covered_by(self, threat_ids: Iterable[int]) -> frozenset[int]:
+        return frozenset().union(*(self.covering(pk) for pk in threat_ids))
+
+
+def _groups_of(state: MemberState, day: datetime.date) -> frozenset[str]:
+    """The development groups ``state`` belongs to on ``day``.
+
+    Today this reads the current membership (``MemberState.groups``, prefetched by the callers) and ignores
+    ``day``; it should read the dated membership periods (``countries.selectors.groups_on``) when they exist."""
+    return frozenset(group.code for group in state.groups.all())
+
+
+#: What ``_need`` reads of a request.
+_REQUEST_COLUMNS = ("pk", "kinds", "languages", "language", "modality", "opened_at")
+
+
+def _need(
+    values: dict[str, Any], state: MemberState, threats: Iterable[int], pillars: Iterable[int], day: datetime.date
+) -> _Need:
+    """``values``: the request's ``pk``, ``kinds``, ``languages``, ``language``, ``modality`` and ``opened_at``."""
+    groups_day = timezone.localdate(values["opened_at"]) if values["opened_at"] else day
+    return _Need(
+        pk=values["pk"],
+        state_id=state.pk,
+        threats=frozenset(threats),
+        pillars=frozenset(pillars),
+        kinds=tuple(values["kinds"] or ()),
+        languages=tuple(values["languages"] or [values["language"]]),
+        modality=values["modality"],
+        region=state.bdt_region,
+        groups=_groups_of(state, groups_day),
+        groups_day=groups_day,
+    )
+
+
+def _pairs(queryset: QuerySet[Any], owner: str, other: str) -> dict[int, set[int]]:
+    found: dict[int, set[int]] = {}
+    for owner_id, other_id in queryset.values_list(owner, other):
+        found.setdefault(owner_id, set()).add(other_id)
+    return found
+
+
+def _delivered_by_owner() -> Counter[tuple[str, int]]:
+    """Engagements delivered, by offerer (a state or an organization), over all its offers."""
+    counts: Counter[tuple[str, int]] = Counter()
+    rows = (
+        Engagement.objects.filter(status=Engagement.Status.DELIVERED)
+        .values_list("offer__owner_state_id", "offer__owner_organization_id")
+        .annotate(n=Count("id"))
+    )
+    for state_id, organization_id, n in rows:
+        counts[("state", state_id) if state_id is not None else ("organization", organization_id)] += n
+    return counts
+
+
+def _owner_key(state_id: int | None, organization_id: int | None) -> tuple[str, int]:
+    return ("state", state_id) if state_id is not None else ("organization", organization_id or 0)
+
+
+_OFFER_COLUMNS = (
+    "pk",
+    "owner_state_id",
+    "owner_organization_id",
+    "kinds",
+    "languages",
+    "regions",
+    "modalities",
+    "capacity",
+    "available_until",
+    "lifecycle",
+)
+
+
+def _helps(offers: QuerySet[AssistanceOffer], delivered: Counter[tuple[str, int]] | None = None) -> list[_Help]:
+    """The scoring's view of these offers, in five queries whatever their number."""
+    rows = list(offers.values_list(*_OFFER_COLUMNS))
+    ids = [row[0] for row in rows]
+    if not ids:
+        return []
+    # the same offers as a subquery: cheaper than thousands of ids as parameters
+    chosen = offers.values("pk")
+    threats = _pairs(OfferThreat.objects.filter(assistanceoffer_id__in=chosen), "assistanceoffer_id", "threat_id")
+    pillars = _pairs(OfferPillar.objects.filter(assistanceoffer_id__in=chosen), "assistanceoffer_id", "pillar_id")
+    engaged = dict(
+        Engagement.objects.filter(offer_id__in=chosen, status=Engagement.Status.CHOSEN)
+        .values_list("offer_id")
+        .annotate(n=Count("id"))
+        .values_list("offer_id", "n")
+    )
+    delivered = _delivered_by_owner() if delivered is None else delivered
+    helps = []
+    for pk, state_id, organization_id, kinds, languages, regions, modalities, capacity, until, lifecycle in rows:
+        owner = _owner_key(state_id, organization_id)
+        helps.append(
+            _Help(
+                pk=pk,
+                owner=owner,
+                threats=frozenset(threats.get(pk, ())),
+                pillars=frozenset(pillars.get(pk, ())),
+                kinds=tuple(kinds or ()),
+                languages=tuple(languages or ()),
+                regions=tuple(regions or ()),
+                modalities=tuple(modalities or ()),
+                capacity=capacity,
+                engaged=engaged.get(pk, 0),
+                delivered=delivered[owner],
+                available_until=until,
+                lifecycle=lifecycle,
+            )
+        )
+    return helps
+
+
+# -- the score ---------------------------------------------------------------------------------------------------
+
+
+def _unavailable_because(offer: _Help, day: datetime.date) -> tuple[Any, ...] | None:
+    if offer.lifecycle != Lifecycle.PUBLISHED:
+        return ("not_offered",)
+    if offer.available_until is not None and offer.available_until < day:
+        return ("ended", offer.available_until, day)
+    if offer.engaged >= offer.capacity:
+        return ("full", offer.capacity)
+    return None
+
+
+def _share(asked: Iterable[Any], hit: Iterable[Any], points: int) -> float:
+    asked, hit = list(asked), list(hit)
+    return points * len(hit) / len(asked) if asked else 0.0
+
+
+def _assess(need: _Need, offer: _Help, taxonomy: _Taxonomy) -> list[_Assessment]:
+    """Each criterion's points for this pair, with the facts its sentence names."""
+    covered = [pk for pk in sorted(need.threats) if taxonomy.covering(pk) & offer.threats]
+    pillars = sorted(need.pillars & offer.pillars)
+    kinds = [kind for kind in need.kinds if kind in offer.kinds]
+    languages = [code for code in need.languages if code in offer.languages]
+    region_fits = not offer.regions or need.region in offer.regions
+    modality_fits = not offer.modalities or need.modality in offer.modalities
+    free = max(offer.capacity - offer.engaged, 0)
+    record = min(offer.delivered, RECORD_CAP)
+    groups = [code for code in PRIORITY_GROUPS if code in need.groups]
+    return [
+        _Assessment(
+            "threats", _share(need.threats, covered, THREAT_POINTS), THREAT_POINTS, (len(need.threats), covered)
+        ),
+        _Assessment(
+            "pillars", _share(need.pillars, pillars, PILLAR_POINTS), PILLAR_POINTS, (len(need.pillars), pillars)
+        ),
+        _Assessment("kinds", _share(need.kinds, kinds, KIND_POINTS), KIND_POINTS, (need.kinds, kinds)),
+        _Assessment(
+            "language",
+            float(LANGUAGE_POINTS if languages else 0),
+            LANGUAGE_POINTS,
+            (need.languages, languages, offer.languages),
+        ),
+        _Assessment("region", float(REGION_POINTS if region_fits else 0), REGION_POINTS, (need.region, offer.regions)),
+        _Assessment(
+            "modality",
+            float(MODALITY_POINTS if modality_fits else 0),
+            MODALITY_POINTS,
+            (need.modality, offer.modalities),
+        ),
+        _Assessment(
+            "capacity",
+            CAPACITY_POINTS * free / offer.capacity if offer.capacity else 0.0,
+            CAPACITY_POINTS,
+            (free, offer.capacity),
+        ),
+        _Assessment("record", RECORD_POINTS * record / RECORD_CAP, RECORD_POINTS, (offer.delivered,)),
+        _Assessment("priority", float(PRIORITY_POINTS if groups else 0), PRIORITY_POINTS, (groups, need.groups_day)),
+    ]
+
+
+def _total(assessments: Sequence[_Assessment]) -> float:
+    return round(sum(a.points for a in assessments) / MAX_POINTS, 6)
+
+
+def _best_without_threats(need: _Need | None = None) -> float:
+    """The most a pair scores when the offer covers none of the request's threats (``need``: the priority is known
+    too): the offers or requests left out of the first, threat-sharing, candidates cannot rank above it."""
+    missing = THREAT_POINTS + (PRIORITY_POINTS if need is not None and not need.groups & set(PRIORITY_GROUPS) else 0)
+    return (MAX_POINTS - missing) / MAX_POINTS
+
+
+# -- the sentences -----------------------------------------------------------------------------------------------
+
+
+def _listed(names: Iterable[str]) -> str:
+    return "; ".join(names) or _("none")
+
+
+def _language(code: str) -> str:
+    return str(get_language_info(code)["name_translated"])
+
+
+def _sentence(a: _Assessment, taxonomy: _Taxonomy, state_name: str, owner_name: str) -> str:
+    """The sentence of one criterion, in the reader's language, naming what it counts."""
+    if a.criterion == "threats":
+        asked, covered = a.facts
+        if not asked:
+            return _("Threats: the request names none, so none is counted.")
+        return ngettext(
+            "Threats: %(hit)s of %(asked)s requested threat in the offer's expertise (%(names)s).",
+            "Threats: %(hit)s of %(asked)s requested threats in the offer's expertise (%(names)s).",
+            asked,
+        ) % {"hit": len(covered), "asked": asked, "names": _listed(taxonomy.threats[pk].name for pk in covered)}
+    if a.criterion == "pillars":
+        asked, shared = a.facts
+        if not asked:
+            return _("Pillars: the request names none, so none is counted.")
+        return ngettext(
+            "Pillars: %(hit)s of %(asked)s requested pillar in the offer's expertise (%(names)s).",
+            "Pillars: %(hit)s of %(asked)s requested pillars in the offer's expertise (%(names)s).",
+            asked,
+        ) % {"hit": len(shared), "asked": asked, "names": _listed(taxonomy.pillars[pk].name for pk in shared)}
+    if a.criterion == "kinds":
+        asked, given = a.facts
+        return ngettext(
+            "Kind of help: %(hit)s of %(asked)s kind asked is offered (%(names)s).",
+            "Kind of help: %(hit)s of %(asked)s kinds asked are offered (%(names)s).",
+            len(asked),
+        ) % {"hit": len(given), "asked": len(asked), "names": _listed(str(HelpKind(k).label) for k in given)}
+    if a.criterion == "language":
+        asked, shared, offered = a.facts
+        if shared:
+            return _("Language: the offer works in %(shared)s, asked for (%(asked)s).") % {
+                "shared": _listed(map(_language, shared)),
+                "asked": _listed(map(_language, asked)),
+            }
+        return _("Language: the offer works in %(offered)s, none of the languages asked (%(asked)s).") % {
+            "offered": _listed(map(_language, offered)),
+            "asked": _listed(map(_language, asked)),
+        }
+    if a.criterion == "region":
+        region, regions = a.facts
+        words = {"region": BDTRegion(region).label, "state": state_name}
+        if not regions:
+            return _("Region: the offer serves any region, %(region)s (%(state)s) included.") % words
+        if a.points:
+            return _("Region: the offer serves %(region)s, the region of %(state)s.") % words
+        return _("Region: the offer serves %(regions)s, not %(region)s, the region of %(state)s.") % {
+            **words,
+            "regions": _listed(str(BDTRegion(r).label) for r in regions),
+        }
+    if a.criterion == "modality":
+        asked, offered = a.facts
+        words = {"asked": Modality(asked).label, "offered": _listed(str(Modality(m).label) for m in offered)}
+        if not offered:
+            return _("Modality: %(asked)s asked; the offer gives any modality.") % words
+        if a.points:
+            return _("Modality: %(asked)s asked; the offer gives it.") % words
+        return _("Modality: %(asked)s asked; the offer gives %(offered)s only.") % words
+    if a.criterion == "capacity":
+        free, capacity = a.facts
+        return _("Capacity: %(free)s of %(capacity)s engagements at once still free.") % {
+            "free": free,
+            "capacity": capacity,
+        }
+    if a.criterion == "record":
+        (delivered,) = a.facts
+        return ngettext(
+            "Record: %(n)s engagement delivered by %(owner)s (up to %(cap)s count).",
+            "Record: %(n)s engagements delivered by %(owner)s (up to %(cap)s count).",
+            delivered,
+        ) % {"n": delivered, "owner": owner_name, "cap": RECORD_CAP}
+    if a.criterion == "priority":
+        groups, day = a.facts
+        words = {"state": state_name, "date": date_format(day, "DATE_FORMAT")}
+        if groups:
+            return _("Priority: on %(date)s, %(state)s was among the %(groups)s.") % {
+                **words,
+                "groups": _listed(str(GroupCode(code).label).lower() for code in groups),
+            }
+        return (
+            _(
+                "Priority: on %(date)s, %(state)s was not among the least developed countries, small island developing "
+                "states, landlocked developing countries or economies in transition."
+            )
+            % words
+        )
+    raise ValueError(a.criterion)
+
+
+def _unavailable_sentence(reason: tuple[Any, ...]) -> str:
+    if reason[0] == "not_offered":
+        return _("Not ranked: the offer is not offered any more (withdrawn or not published).")
+    if reason[0] == "ended":
+        return _("Not ranked: the offer was available until %(until)s, before %(day)s.") % {
+            "until": date_format(reason[1], "DATE_FORMAT"),
+            "day": date_format(reason[2], "DATE_FORMAT"),
+        }
+    return ngettext(
+        "Not ranked: the offer is at its capacity (%(n)s engagement at once, taken).",
+        "Not ranked: the offer is at its capacity (%(n)s engagements at once, all taken).",
+        reason[1],
+    ) % {"n": reason[1]}
+
+
+def _match(
+    need: _Need,
+    offer: _Help,
+    taxonomy: _Taxonomy,
+    day: datetime.date,
+    *,
+    state_name: str,
+    owner_name: str,
+) -> Match:
+    assessments = _assess(need, offer, taxonomy)
+    lines = [
+        Line(a.criterion, round(a.points, 2), a.max_points, _sentence(a, taxonomy, state_name, owner_name))
+        for a in assessments
+    ]
+    reason = _unavailable_because(offer, day)
+    if reason is not None:
+        return Match(need.pk, offer.pk, 0.0, [Line("availability", 0, 0, _unavailable_sentence(reason)), *lines], False)
+    return Match(need.pk, offer.pk, _total(assessments), lines)
+
+
+# -- the three entry points -------------------------------------------------------------------------------------
+
+
+def _request_need(request: AssistanceRequest, day: datetime.date) -> tuple[_Need, MemberState]:
+    state = MemberState.objects.prefetch_related("groups").get(pk=request.owner_state_id or 0)
+    threats = RequestThreat.objects.filter(assistancerequest_id=request.pk).values_list("threat_id", flat=True)
+    pillars = RequestPillar.objects.filter(assistancerequest_id=request.pk).values_list("pillar_id", flat=True)
+    values = {name: getattr(request, name) for name in _REQUEST_COLUMNS}
+    return _need(values, state, threats, pillars, day), state
+
+
+def _owner_name(offer: AssistanceOffer) -> str:
+    if offer.owner_organization is not None:
+        return offer.owner_organization.localized_name
+    return str(offer.owner_state)
+
+
+def explain(request: AssistanceRequest, offer: AssistanceOffer, *, day: datetime.date | None = None) -> Match:
+    """The score of ``offer`` for ``request`` on ``day`` (default today), line by line; development groups as of
+    the request's opening date. An offer that is not available scores 0, its first line saying why."""
+    day = day or timezone.localdate()
+    taxonomy = _Taxonomy()
+    need, state = _request_need(request, day)
+    [help_] = _helps(AssistanceOffer.objects.filter(pk=offer.pk))
+    found = _match(need, help_, taxonomy, day, state_name=state.name, owner_name=_owner_name(offer))
+    found.request, found.offer = request, offer
+    return found
+
+
+def _offered(viewer: Any, day: datetime.date) -> QuerySet[AssistanceOffer]:
+    """The offers ``viewer`` may see that are published and not past their date (capacity is checked after)."""
+    return (
+        AssistanceOffer.objects.visible_to(viewer)
+        .filter(lifecycle=Lifecycle.PUBLISHED)
+        .filter(Q(available_until__isnull=True) | Q(available_until__gte=day))
+    )
+
+
+def _enough(scored: list[tuple[float, int, Any]], limit: int, bound: float) -> bool:
+    """Whether ``limit`` scored pairs beat ``bound`` points: none scoring at most that can enter the list."""
+    return len(scored) >= limit and _best(scored, limit)[-1][0] * MAX_POINTS > bound + 1e-9
+
+
+def _best(scored: list[tuple[float, int, Any]], limit: int) -> list[tuple[float, int, Any]]:
+    """Highest total first; between equal totals, the older record (lower id) first."""
+    return sorted(scored, key=lambda item: (-item[0], item[1]))[:limit]
+
+
+def rank(request: AssistanceRequest, *, viewer: Any, limit: int = 20, day: datetime.date | None = None) -> list[Match]:
+    """The offers that fit ``request`` best, among the published, available offers ``viewer`` may see (not the
+    requesting state's own), best first, ties broken by the older offer.
+
+    Only the offers that could still enter the list are read: the threats and pillars each offer shares with the
+    request (two integer columns) give the most it can score; offers are read and scored in that order, best
+    bound first, and the reading stops when ``limit`` scored offers beat the bound of the next ones."""
+    day = day or timezone.localdate()
+    taxonomy = _Taxonomy()
+    need, state = _request_need(request, day)
+    offers = _offered(viewer, day).exclude(owner_state_id=need.state_id)
+    delivered = _delivered_by_owner()
+    shares_a_threat = OfferThreat.objects.filter(threat_id__in=taxonomy.covered_by(need.threats))
+    sharing = _pairs(shares_a_threat, "assistanceoffer_id", "threat_id")
+    pillars = _pairs(
+        OfferPillar.objects.filter(
+            assistanceoffer_id__in=shares_a_threat.values("assistanceoffer_id"), pillar_id__in=need.pillars
+        ),
+        "assistanceoffer_id",
+        "pillar_id",
+    )
+    unsure = MAX_POINTS - THREAT_POINTS - PILLAR_POINTS - (0 if need.groups & set(PRIORITY_GROUPS) else PRIORITY_POINTS)
+    bounds: dict[float, list[int]] = {}
+    for pk, threats in sharing.items():
+        covered = [t for t in need.threats if taxonomy.covering(t) & threats]
+        bound = _share(need.threats, covered, THREAT_POINTS) + _share(need.pillars, pillars.get(pk, ()), PILLAR_POINTS)
+        bounds.setdefault(bound + unsure, []).append(pk)
+    scored: list[tuple[float, int, _Help]] = []
+    for bound in sorted(bounds, reverse=True):
+        if _enough(scored, limit, bound):
+            break
+        scored += _score_offers(need, _helps(offers.filter(pk__in=bounds[bound]), delivered), taxonomy, day)
+    else:  # the offers sharing no threat: at most the pillars and the rest
+        if not _enough(scored, limit, PILLAR_POINTS + unsure):
+            rest = offers.exclude(pk__in=shares_a_threat.values("assistanceoffer_id"))
+            scored += _score_offers(need, _helps(rest, delivered), taxonomy, day)
+    best = _best(scored, limit)
+    objects = AssistanceOffer.objects.select_related("owner_state", "owner_organization").in_bulk(
+        [pk for _total_, pk, _help_ in best]
+    )
+    matches = []
+    for _score, pk, help_ in best:
+        offer = objects[pk]
+        found = _match(need, help_, taxonomy, day, state_name=state.name, owner_name=_owner_name(offer))
+        found.request, found.offer = request, offer
+        matches.append(found)
+    return matches
+
+
+def _score_offers(
+    need: _Need, helps: list[_Help], taxonomy: _Taxonomy, day: datetime.date
+) -> list[tuple[float, int, _Help]]:
+    return [
+        (_total(_assess(need, help_, taxonomy)), help_.pk, help_)
+        for help_ in helps
+        if _unavailable_because(help_, day) is None
+    ]
+
+
+def requests_for_offer(
+    offer: AssistanceOffer, *, viewer: Any, limit: int = 20, day: datetime.date | None = None
+) -> list[Match]:
+    """The open requests (open or matched, not hidden) that fit ``offer`` best, among those ``viewer`` may see,
+    scored as ``rank`` scores them (the priority weight counts here), best first, ties broken by the older
+    request. An offer that is not available fits none."""
+    day = day or timezone.localdate()
+    taxonomy = _Taxonomy()
+    [help_] = _helps(AssistanceOffer.objects.filter(pk=offer.pk))
+    if _unavailable_because(help_, day) is not None:
+        return []
+    requests = (
+        AssistanceRequest.objects.visible_to(viewer)
+        .filter(lifecycle=Lifecycle.PUBLISHED, stage__in=OPEN_STAGES, hidden_at__isnull=True)
+        .exclude(owner_state_id=offer.owner_state_id)
+    )
+    # a request's threat is covered by the offer's expertise in it or in its family
+    covered = set(help_.threats) | {pk for pk, t in taxonomy.threats.items() if t.parent_id in help_.threats}
+    sharing = requests.filter(pk__in=RequestThreat.objects.filter(threat_id__in=covered).values("assistancerequest_id"))
+    states = {state.pk: state for state in MemberState.objects.prefetch_related("groups")}
+    scored = _score_requests(help_, _needs(sharing, states, day) if covered else [], taxonomy, day)
+    if len(scored) < limit or _best(scored, limit)[-1][0] <= _best_without_threats():
+        seen = {pk for _total_, pk, _need_ in scored}
+        rest = requests.exclude(pk__in=sharing.values("pk")) if covered else requests
+        scored += [
+            item for item in _score_requests(help_, _needs(rest, states, day), taxonomy, day) if item[1] not in seen
+        ]
+    best = _best(scored, limit)
+    objects = AssistanceRequest.objects.select_related("owner_state").in_bulk([pk for _t, pk, _n in best])
+    owner_name = _owner_name(offer)
+    matches = []
+    for _score, pk, need in best:
+        request = objects[pk]
+        found = _match(need, help_, taxonomy, day, state_name=states[need.state_id].name, owner_name=owner_name)
+        found.request, found.offer = request, offer
+        matches.append(found)
+    return matches
+
+
+def _needs(requests: QuerySet[AssistanceRequest], states: dict[int, MemberState], day: datetime.date) -> list[_Need]:
+    """The scoring's view of these requests, in three queries whatever their number."""
+    rows = list(requests.values("owner_state_id", *_REQUEST_COLUMNS))
+    ids = [row["pk"] for row in rows]
+    if not ids:
+        return []
+    threats = _pairs(RequestThreat.objects.filter(assistancerequest_id__in=ids), "assistancerequest_id", "threat_id")
+    pillars = _pairs(RequestPillar.objects.filter(assistancerequest_id__in=ids), "assistancerequest_id", "pillar_id")
+    needs = []
+    for row in rows:
+        pk = row["pk"]
+        needs.append(_need(row, states[row["owner_state_id"]], threats.get(pk, ()), pillars.get(pk, ()), day))
+    return needs
+
+
+def _score_requests(
+    offer: _Help, needs: list[_Need], taxonomy: _Taxonomy, day: datetime.date
+) -> list[tuple[float, int, _Need]]:
+    return [(_total(_assess(need, offer, taxonomy)), need.pk, need) for need in needs]
