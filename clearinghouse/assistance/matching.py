@@ -18,9 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext as _
 
@@ -33,8 +32,9 @@ from clearinghouse.assistance.models import (
     Stage,
 )
 from clearinghouse.catalog.models import Pillar, Threat
+from clearinghouse.core.languages import reader_date
 from clearinghouse.core.visibility import Lifecycle
-from clearinghouse.countries.models import BDTRegion, GroupCode, MemberState
+from clearinghouse.countries.models import BDTRegion, GroupCode, GroupMembership, MemberState
 
 #: Points of each criterion; they add up to 100, and a match's total is its points divided by 100.
 #: Threats weigh most because the expertise is what a state asks for, then the kind of help and a language both
@@ -171,12 +171,18 @@ class _Taxonomy:
         return frozenset().union(*(self.covering(pk) for pk in threat_ids))
 
 
-def _groups_of(state: MemberState, day: datetime.date) -> frozenset[str]:
-    """The development groups ``state`` belongs to on ``day``.
+#: What the callers prefetch of a requesting state: its dated memberships of the development groups.
+GROUP_PERIODS = Prefetch("group_periods", queryset=GroupMembership.objects.select_related("group"))
 
-    Today this reads the current membership (``MemberState.groups``, prefetched by the callers) and ignores
-    ``day``; it should read the dated membership periods (``countries.selectors.groups_on``) when they exist."""
-    return frozenset(group.code for group in state.groups.all())
+
+def _groups_of(state: MemberState, day: datetime.date) -> frozenset[str]:
+    """The development groups ``state`` belonged to on ``day`` (the request's opening: a country that graduated
+    from the LDC list since still asked as one), from its dated memberships (``GROUP_PERIODS``, prefetched)."""
+    return frozenset(
+        period.group.code
+        for period in state.group_periods.all()
+        if (period.since is None or period.since <= day) and (period.until is None or day < period.until)
+    )
 
 
 #: What ``_need`` reads of a request.
@@ -435,7 +441,7 @@ def _sentence(a: _Assessment, taxonomy: _Taxonomy, state_name: str, owner_name: 
         ) % {"n": delivered, "owner": owner_name, "cap": RECORD_CAP}
     if a.criterion == "priority":
         groups, day = a.facts
-        words = {"state": state_name, "date": date_format(day, "DATE_FORMAT")}
+        words = {"state": state_name, "date": reader_date(day)}
         if groups:
             return _("Priority: on %(date)s, %(state)s was among the %(groups)s.") % {
                 **words,
@@ -456,8 +462,8 @@ def _unavailable_sentence(reason: tuple[Any, ...]) -> str:
         return _("Not ranked: the offer is not offered any more (withdrawn or not published).")
     if reason[0] == "ended":
         return _("Not ranked: the offer was available until %(until)s, before %(day)s.") % {
-            "until": date_format(reason[1], "DATE_FORMAT"),
-            "day": date_format(reason[2], "DATE_FORMAT"),
+            "until": reader_date(reason[1]),
+            "day": reader_date(reason[2]),
         }
     return ngettext(
         "Not ranked: the offer is at its capacity (%(n)s engagement at once, taken).",
@@ -490,7 +496,7 @@ def _match(
 
 
 def _request_need(request: AssistanceRequest, day: datetime.date) -> tuple[_Need, MemberState]:
-    state = MemberState.objects.prefetch_related("groups").get(pk=request.owner_state_id or 0)
+    state = MemberState.objects.prefetch_related(GROUP_PERIODS).get(pk=request.owner_state_id or 0)
     threats = RequestThreat.objects.filter(assistancerequest_id=request.pk).values_list("threat_id", flat=True)
     pillars = RequestPillar.objects.filter(assistancerequest_id=request.pk).values_list("pillar_id", flat=True)
     values = {name: getattr(request, name) for name in _REQUEST_COLUMNS}
@@ -612,7 +618,7 @@ def requests_for_offer(
     # a request's threat is covered by the offer's expertise in it or in its family
     covered = set(help_.threats) | {pk for pk, t in taxonomy.threats.items() if t.parent_id in help_.threats}
     sharing = requests.filter(pk__in=RequestThreat.objects.filter(threat_id__in=covered).values("assistancerequest_id"))
-    states = {state.pk: state for state in MemberState.objects.prefetch_related("groups")}
+    states = {state.pk: state for state in MemberState.objects.prefetch_related(GROUP_PERIODS)}
     scored = _score_requests(help_, _needs(sharing, states, day) if covered else [], taxonomy, day)
     if len(scored) < limit or _best(scored, limit)[-1][0] <= _best_without_threats():
         seen = {pk for _total_, pk, _need_ in scored}

@@ -4,6 +4,7 @@ belongs to the GSMA (an offerer), the reader has no account."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -92,6 +93,20 @@ def test_a_request_from_a_least_developed_country_gets_the_priority_line_and_oth
     kenya = matching.explain(built.requests["kenya-simbox"], built.offers["gsma-fraud"])
     assert line(kenya, "priority").points == 0
     assert "Kenya was not among the least developed countries" in line(kenya, "priority").text
+
+
+def test_the_priority_reads_the_groups_as_of_the_request_s_opening(built):
+    """Bhutan left the least developed countries on 13 December 2023 (it stays landlocked): a request it opened
+    the day before counts it among both, one opened that day among the landlocked only."""
+    request = built.requests["kenya-simbox"]
+    bhutan = MemberState.objects.get(alpha2="BT")
+    requests = AssistanceRequest.objects.filter(pk=request.pk)
+    requests.update(owner_state=bhutan, opened_at=datetime(2023, 12, 12, 12, tzinfo=UTC))
+    before = line(matching.explain(requests.get(), built.offers["gsma-fraud"]), "priority").text
+    assert "Bhutan was among the least developed countries; landlocked developing countries" in before
+    requests.update(opened_at=datetime(2023, 12, 13, 12, tzinfo=UTC))
+    after = line(matching.explain(requests.get(), built.offers["gsma-fraud"]), "priority").text
+    assert "least developed" not in after and "Bhutan was among the landlocked developing countries" in after
 
 
 def test_each_line_names_what_it_counts_and_the_lines_add_up_to_the_total(built):
