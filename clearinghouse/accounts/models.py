@@ -307,6 +307,9 @@ class NotificationKind(models.TextChoices):
     IMPORT_FINISHED = "import_finished", _("An import or a sync finished or failed")
     REPORT_FINISHED = "report_finished", _("A report is ready or failed")
     EMAIL_FAILED = "email_failed", _("An e-mail could not be sent")
+    ASSISTANCE_REQUEST_OPENED = "assistance_request_opened", _("A Member State asked for assistance")
+    ASSISTANCE_OFFER_PROPOSED = "assistance_offer_proposed", _("An offer was put forward for a request of your state")
+    ASSISTANCE_STEP = "assistance_step", _("A request for assistance you take part in moved a step")
 
 
 class Delivery(models.TextChoices):
@@ -330,6 +333,9 @@ DEFAULT_DELIVERY = {
     NotificationKind.REPORT_FINISHED: Delivery.IMMEDIATE,
     # told to administrators when the mail server fails: the inbox is where they will see it
     NotificationKind.EMAIL_FAILED: Delivery.PLATFORM,
+    NotificationKind.ASSISTANCE_REQUEST_OPENED: Delivery.DAILY,
+    NotificationKind.ASSISTANCE_OFFER_PROPOSED: Delivery.IMMEDIATE,
+    NotificationKind.ASSISTANCE_STEP: Delivery.IMMEDIATE,
 }
 
 
@@ -438,6 +444,26 @@ class Notification(models.Model):
                 "address": record.address,
                 "purpose": record.get_purpose_display().lower(),
                 "error": record.error,
+            }
+        if kind == NotificationKind.ASSISTANCE_REQUEST_OPENED:
+            return gettext("%(state)s asked for assistance: “%(title)s”."), {
+                "state": str(record.owner_state),
+                "title": str(record),
+            }
+        if kind == NotificationKind.ASSISTANCE_OFFER_PROPOSED:
+            return gettext("An offer from %(offerer)s was put forward for “%(title)s”: choose whom to work with."), {
+                "offerer": str(self.params.get("offerer", "")),
+                "title": str(record),
+            }
+        if kind == NotificationKind.ASSISTANCE_STEP:
+            from clearinghouse.assistance.models import Stage
+
+            stage = self.params.get("stage", "")
+            label = str(Stage(stage).label).lower() if stage in Stage.values else stage
+            return gettext("The request “%(title)s” of %(state)s is now %(stage)s."), {
+                "title": str(record),
+                "state": str(record.owner_state),
+                "stage": label,
             }
         return str(self.get_kind_display()), {}
 

@@ -217,6 +217,7 @@ def kinds_for(user: Any) -> list[NotificationKind]:
     kinds = list(NotificationKind)
     if not getattr(user, "is_curator", False):
         kinds.remove(NotificationKind.MEASURE_SUBMITTED)
+        kinds.remove(NotificationKind.ASSISTANCE_REQUEST_OPENED)
     if not getattr(user, "is_administrator", False):
         kinds.remove(NotificationKind.EMAIL_FAILED)
     return kinds

@@ -114,6 +114,43 @@ def _check_request_marking(request: AssistanceRequest) -> None:
         raise ValidationError({"tlp": _("A request for assistance is marked CLEAR, GREEN, AMBER or AMBER+STRICT.")})
 
 
+# -- who is told (accounts' notifications) ------------------------------------------------------------------------
+
+
+def _people_of(*, member_state: Any = None, organization: Any = None) -> list[Any]:
+    from clearinghouse.accounts import selectors as people
+
+    return list(people.members_of(member_state=member_state, organization=organization).filter(is_active=True))
+
+
+def _engaged_people(request: AssistanceRequest, statuses: tuple[str, ...]) -> list[Any]:
+    found: list[Any] = []
+    engaged = request.engagements.filter(status__in=statuses).select_related(
+        "offer__owner_state", "offer__owner_organization"
+    )
+    for engagement in engaged:
+        offer = engagement.offer
+        found += _people_of(member_state=offer.owner_state, organization=offer.owner_organization)
+    return found
+
+
+def _tell_step(request: AssistanceRequest, to: str, *, actor: Any) -> None:
+    """The requesting state's people and the offerers taking part hear of each step after the match (a withdrawn
+    request: every offerer put forward)."""
+    from clearinghouse.accounts.models import NotificationKind
+    from clearinghouse.accounts.services import notify
+
+    if to in (Stage.DRAFT, Stage.OPEN, Stage.MATCHED):
+        return  # opening and matching are told by their own kinds
+    statuses = (
+        (Engagement.Status.PROPOSED, Engagement.Status.CHOSEN, Engagement.Status.DELIVERED)
+        if to == Stage.WITHDRAWN
+        else (Engagement.Status.CHOSEN, Engagement.Status.DELIVERED)
+    )
+    told = _people_of(member_state=request.owner_state) + _engaged_people(request, statuses)
+    notify(NotificationKind.ASSISTANCE_STEP, recipients=told, about=request, actor=actor, stage=to)
+
+
 # -- requests -----------------------------------------------------------------------------------------------------
 
 
@@ -176,6 +213,7 @@ def _move(request: AssistanceRequest, to: str, *, actor: Any, comment: str = "")
     if to == Stage.OPEN and request.opened_at is None:
         request.opened_at = now
     request.save()
+    _tell_step(request, to, actor=actor)
     audit.record(
         actor, "assistance_request.stage_changed", request, changes={"stage": [before, to], "comment": comment}
     )
@@ -194,7 +232,13 @@ def open_request(request: AssistanceRequest, *, actor: Any, comment: str = "") -
         raise PermissionDenied(_("Only the people of the requesting Member State open its request."))
     if not request.kinds:
         raise ValidationError({"kinds": _("Say what kind of help is needed before opening the request.")})
-    return _move(request, Stage.OPEN, actor=actor, comment=comment)
+    opened = _move(request, Stage.OPEN, actor=actor, comment=comment)
+    from clearinghouse.accounts import selectors as people
+    from clearinghouse.accounts.models import NotificationKind
+    from clearinghouse.accounts.services import notify
+
+    notify(NotificationKind.ASSISTANCE_REQUEST_OPENED, recipients=people.curators(), about=opened, actor=actor)
+    return opened
 
 
 @transaction.atomic
@@ -340,6 +384,17 @@ def propose(
     )
     if request.stage == Stage.OPEN:
         _move(request, Stage.MATCHED, actor=actor, comment="")
+    from clearinghouse.accounts.models import NotificationKind
+    from clearinghouse.accounts.services import notify
+
+    offerer = offer.owner_state or offer.owner_organization
+    notify(
+        NotificationKind.ASSISTANCE_OFFER_PROPOSED,
+        recipients=_people_of(member_state=request.owner_state),
+        about=request,
+        actor=actor,
+        offerer=str(offerer),
+    )
     return engagement
 
 
@@ -365,6 +420,12 @@ def choose(
         if offer_id in chosen_ids:
             _check_available(AssistanceOffer.objects.select_for_update().get(pk=offer_id))
             engagement.status = Engagement.Status.CHOSEN
+            if request.tlp == TLP.AMBER:  # a discreet request reaches the offerers the state chooses
+                offer = engagement.offer
+                if offer.owner_state_id is not None:
+                    request.shared_with_states.add(offer.owner_state_id)
+                else:
+                    request.shared_with_organizations.add(offer.owner_organization_id)
         else:
             engagement.status = Engagement.Status.DECLINED
         engagement.decided_at = now

@@ -266,7 +266,11 @@ def test_the_settings_page_offers_one_choice_per_kind_and_saves_it(personas):
     the language of their e-mails."""
     client = client_for(personas.alice)
     page = client.get("/en/account/notifications/settings/").content.decode()
-    offered = set(NotificationKind) - {NotificationKind.MEASURE_SUBMITTED, NotificationKind.EMAIL_FAILED}
+    offered = set(NotificationKind) - {
+        NotificationKind.MEASURE_SUBMITTED,
+        NotificationKind.EMAIL_FAILED,
+        NotificationKind.ASSISTANCE_REQUEST_OPENED,
+    }
     for kind in NotificationKind:
         assert (f'name="{kind.value}"' in page) == (kind in offered), kind
     assert 'name="language"' in page

@@ -193,3 +193,27 @@ def test_a_curator_hides_an_abusive_request_from_everyone_but_its_state_and_the_
         services.propose(request, gsma_offer(personas), actor=personas.curator)
     services.show_request(request, actor=personas.curator)
     assert seen_by(request, personas.bob) == [True]
+
+
+def test_the_people_concerned_are_told_of_each_step_and_a_discreet_request_reaches_the_offerer_chosen(personas):
+    from clearinghouse.accounts.models import Notification, NotificationKind
+
+    def told(kind: str) -> set[str]:
+        return set(Notification.objects.filter(kind=kind).values_list("recipient__username", flat=True))
+
+    request = kenyan_request(personas, tlp=TLP.AMBER)  # shared with nobody yet: the curators and Kenya
+    services.open_request(request, actor=personas.alice)
+    assert told(NotificationKind.ASSISTANCE_REQUEST_OPENED) == {"curator", "admin"}
+    offer = gsma_offer(personas)
+    services.propose(request, offer, actor=personas.curator)
+    assert told(NotificationKind.ASSISTANCE_OFFER_PROPOSED) == {"alice"}
+    assert not request.is_visible_to(personas.carol)
+    services.choose(request, [offer], actor=personas.alice)
+    assert request.is_visible_to(personas.carol) and not request.is_visible_to(personas.bob)
+    steps = Notification.objects.filter(kind=NotificationKind.ASSISTANCE_STEP)
+    assert {(n.recipient.username, n.params["stage"]) for n in steps} == {("carol", "agreed")}  # alice acted
+    [line] = steps
+    from clearinghouse.accounts import selectors
+
+    selectors.attach_records([line], personas.carol)
+    assert line.subject == f"The request “{request.title}” of Kenya is now agreed."
