@@ -422,10 +422,10 @@ def choose(
             engagement.status = Engagement.Status.CHOSEN
             if request.tlp == TLP.AMBER:  # a discreet request reaches the offerers the state chooses
                 offer = engagement.offer
-                if offer.owner_state_id is not None:
-                    request.shared_with_states.add(offer.owner_state_id)
-                else:
-                    request.shared_with_organizations.add(offer.owner_organization_id)
+                if offer.owner_state is not None:
+                    request.shared_with_states.add(offer.owner_state)
+                elif offer.owner_organization is not None:
+                    request.shared_with_organizations.add(offer.owner_organization)
         else:
             engagement.status = Engagement.Status.DECLINED
         engagement.decided_at = now
