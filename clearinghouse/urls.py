@@ -55,6 +55,7 @@ urlpatterns += i18n_patterns(
     path("", include("clearinghouse.catalog.urls")),
     path("", include("clearinghouse.mandates.urls")),
     path("", include("clearinghouse.reports.urls")),
+    path("", include("clearinghouse.assistance.urls")),
     path("", include("clearinghouse.exchange.sync_urls")),
     path("", include("clearinghouse.exchange.page_urls")),
     path("admin/", admin.site.urls),
