@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from clearinghouse.assistance.models import AssistanceOffer, AssistanceRequest, Engagement, Stage, StageChange
-from clearinghouse.assistance.services import may_act_for_offer
 from clearinghouse.catalog.models import Measure, Threat
 from clearinghouse.catalog.selectors import measures_visible_to
 from clearinghouse.core.visibility import Lifecycle
@@ -91,16 +90,15 @@ def offer_detail(user: Any, pk: int) -> AssistanceOffer:
     return offers_visible_to(user).prefetch_related("threats", "pillars").get(pk=pk)
 
 
-def offers_one_may_propose(user: Any, request: AssistanceRequest) -> list[AssistanceOffer]:
+def offers_one_may_propose(user: Any, request: AssistanceRequest) -> QuerySet[AssistanceOffer]:
     """The offers ``user`` may put forward for ``request``: for a curator, every offer on offer they may see; for
     anyone else, their own state's or organization's (``services.may_act_for_offer``); none put forward yet."""
     if not getattr(user, "is_authenticated", False):
-        return []
+        return AssistanceOffer.objects.none()
     already = request.engagements.values("offer_id")
     offers = offers_visible_to(user).filter(lifecycle=Lifecycle.PUBLISHED).exclude(pk__in=already).order_by("title")
-    if getattr(user, "is_curator", False):
-        return list(offers)
-    return [offer for offer in offers.filter(_own(user)) if may_act_for_offer(user, offer)]
+    # the offers ``services.may_act_for_offer`` lets a non-curator act for are exactly their own
+    return offers if getattr(user, "is_curator", False) else offers.filter(_own(user))
 
 
 def adoptable_measures(user: Any, request: AssistanceRequest) -> QuerySet[Measure]:

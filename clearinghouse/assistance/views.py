@@ -99,9 +99,8 @@ def _detail(request: Request, item: AssistanceRequest, *, status: int = 200, **b
     )
     engagements = [(e, e.offer_id in visible_offers) for e in item.engagements.all()]
     may = _may(user, item)
-    proposable = selectors.offers_one_may_propose(user, item) if may["propose"] else []
-    if may["propose"] and not proposable:
-        may["propose"] = False
+    proposable = selectors.offers_one_may_propose(user, item) if may["propose"] else AssistanceOffer.objects.none()
+    may["propose"] = may["propose"] and proposable.exists()
     context = {
         "item": item,
         "may": may,
