@@ -68,7 +68,9 @@ class AssistanceRequestFilterSet(django_filters.FilterSet):
     def filter_stage(self, queryset: QuerySet[AssistanceRequest], name: str, value: str) -> QuerySet[Any]:
         from clearinghouse.assistance.selectors import SEEKING_HELP
 
-        return queryset.filter(stage__in=SEEKING_HELP) if value == SEEKING else queryset.filter(stage=value)
+        if value == SEEKING:  # a request hidden by a curator is not looking for help, whatever its step
+            return queryset.filter(stage__in=SEEKING_HELP, hidden_at__isnull=True)
+        return queryset.filter(stage=value)
 
     def filter_group(self, queryset: QuerySet[AssistanceRequest], name: str, value: str) -> QuerySet[Any]:
         return queryset.filter(owner_state__in=MemberState.objects.filter(groups__code=value))
