@@ -56,7 +56,9 @@ def _sharing_fields() -> dict[str, Any]:
 
 
 class StageChangeSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    actor: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = StageChange
@@ -323,7 +325,8 @@ class AssistanceRequestViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin,
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        state = data.pop("owner_state", None) or request.user.member_state
+        user: Any = request.user
+        state = data.pop("owner_state", None) or user.member_state
         with as_api_errors():
             item = services.create_request(actor=request.user, member_state=state, **data)
         return self._answer(item, status.HTTP_201_CREATED)

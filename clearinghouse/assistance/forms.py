@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from clearinghouse.assistance.models import AssistanceOffer, AssistanceRequest, CostModel, HelpKind, Modality
 from clearinghouse.assistance.services import OFFER_FIELDS, OFFER_RELATIONS, REQUEST_FIELDS, REQUEST_RELATIONS
 from clearinghouse.catalog.forms import ThreatChoiceField
-from clearinghouse.catalog.models import Pillar, Threat
+from clearinghouse.catalog.models import Measure, Pillar, Threat
 from clearinghouse.core.visibility import TLP
 from clearinghouse.countries.forms import LanguageBoxes, _six_languages
 from clearinghouse.countries.models import BDTRegion, MemberState, Organization, active_language
@@ -63,7 +63,7 @@ class AssistanceRequestForm(forms.ModelForm):
         label=_("Pillars it concerns"),
     )
     measures = forms.ModelMultipleChoiceField(
-        queryset=AssistanceRequest.measures.field.related_model.objects.none(),  # set per reader in __init__
+        queryset=Measure.objects.none(),  # set per reader in __init__
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
         label=_("Measures of the catalogue you want to adopt"),
@@ -195,7 +195,7 @@ class AssistanceOfferForm(forms.ModelForm):
         if self.instance.pk is not None or not owners:
             del self.fields["on_behalf_of"]  # an offer's owner never changes
         else:
-            self.fields["on_behalf_of"].widget.choices = owners  # type: ignore[attr-defined]
+            self.fields["on_behalf_of"].widget.choices = owners
             self.initial.setdefault("on_behalf_of", owners[0][0])
         if self.instance.pk is None and not self.is_bound:
             self.initial["language"] = active_language()
@@ -273,7 +273,7 @@ class CloseForm(forms.Form):
         label=_("Outcome: what came of the assistance"), max_length=8000, widget=forms.Textarea(attrs={"rows": 4})
     )
     adopted_measures = forms.ModelMultipleChoiceField(
-        queryset=AssistanceRequest.measures.field.related_model.objects.none(),
+        queryset=Measure.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
         label=_("Your state's own measures that came of it"),

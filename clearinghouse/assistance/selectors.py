@@ -150,7 +150,7 @@ def counts(requests: QuerySet[AssistanceRequest]) -> Counts:
         regions=[CountRow(code, str(label), by_region.get(code, 0)) for code, label in BDTRegion.choices],
         groups=[CountRow(code, str(label), by_group.get(code, 0)) for code, label in GroupCode.choices],
         threats=sorted(
-            (CountRow(slug, threat_names.get(slug, slug), n) for slug, n in by_threat.items()),
+            (CountRow(str(slug), threat_names.get(slug) or str(slug), n) for slug, n in by_threat.items()),
             key=lambda row: (-row.count, row.label),
         ),
     )

@@ -55,7 +55,7 @@ def home(request: Request) -> HttpResponse:
     data.setdefault("stage", SEEKING)
     filterset = AssistanceRequestFilterSet(data, queryset=selectors.requests_for_list(request.user))
     if not filterset.is_valid():
-        context = {"filter": filterset, "page": None, "counts": None}
+        context: dict[str, Any] = {"filter": filterset, "page": None, "counts": None}
         return render(request, "assistance/home.html", context, status=400)
     page, query = _page(request, filterset.qs)
     context = {"filter": filterset, "page": page, "query": query, "counts": selectors.counts(filterset.qs)}
