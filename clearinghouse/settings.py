@@ -341,6 +341,9 @@ SPECTACULAR_SETTINGS = {
         "MemberPositionEnum": "clearinghouse.accounts.models.Position",
         "NotificationKindEnum": "clearinghouse.accounts.models.NotificationKind",
         "NotificationDeliveryEnum": "clearinghouse.accounts.models.Delivery",
+        "AssistanceMarkingEnum": "clearinghouse.assistance.services.REQUEST_MARKINGS",
+        "ModalityEnum": "clearinghouse.assistance.models.Modality",
+        "HelpKindEnum": "clearinghouse.assistance.models.HelpKind",
     },
 }
 

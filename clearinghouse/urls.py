@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from clearinghouse.accounts.api import InvitationViewSet, NotificationPreferencesView, NotificationViewSet
+from clearinghouse.assistance.api import AssistanceOfferViewSet, AssistanceRequestViewSet
 from clearinghouse.catalog.api import MeasureViewSet, TechnologyViewSet, ThreatViewSet, TranslationViewSet
 from clearinghouse.countries.api import (
     ContactViewSet,
@@ -29,6 +30,8 @@ router.register("resolutions", ResolutionViewSet, basename="resolution")
 router.register("revisions", RevisionViewSet, basename="revision")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("reports", ReportViewSet, basename="report")
+router.register("assistance-requests", AssistanceRequestViewSet, basename="assistance-request")
+router.register("assistance-offers", AssistanceOfferViewSet, basename="assistance-offer")
 router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("notifications", NotificationViewSet, basename="notification")
 
@@ -55,6 +58,7 @@ urlpatterns += i18n_patterns(
     path("", include("clearinghouse.catalog.urls")),
     path("", include("clearinghouse.mandates.urls")),
     path("", include("clearinghouse.reports.urls")),
+    path("", include("clearinghouse.assistance.urls")),
     path("", include("clearinghouse.exchange.sync_urls")),
     path("", include("clearinghouse.exchange.page_urls")),
     path("admin/", admin.site.urls),

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 ROLES_PAGE = Path(__file__).resolve().parents[2] / "docs" / "roles.md"
+ASSISTANCE_PAGE = Path(__file__).resolve().parents[2] / "docs" / "assistance.md"
 
 MARKINGS = {
     "TLP:CLEAR": "clear",
@@ -112,6 +113,22 @@ def table() -> dict[tuple[str, str], tuple[str, ...]]:
 def sees(person: Person, record: Record) -> bool:
     """Whether docs/roles.md lets this person see this record on the platform's pages and API."""
     return any(AUDIENCES[audience](person, record) for audience in table()[(record.tlp, record.lifecycle)])
+
+
+@cache
+def column_of_step() -> dict[str, str]:
+    """A request's step (or ``hidden``) → the column of the sharing table it is read in, from docs/assistance.md."""
+    text = ASSISTANCE_PAGE.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    start = lines.index("| step | column of the sharing table |")
+    found: dict[str, str] = {}
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        step, column = (cell.strip() for cell in line.strip("|").split("|"))
+        assert column in STAGES and len(STAGES[column]) == 1, f"docs/assistance.md: unknown column {column!r}"
+        found[step.replace(" ", "_")] = STAGES[column][0]
+    return found
 
 
 def leaves_the_platform(record: Record) -> bool:

@@ -69,7 +69,9 @@ def exported(world: World, name: str, records: list[rule.Record]) -> set[str]:
 
 def _diff(seen: set[str], expected: set[str], world: World) -> str:
     def describe(codes: set[str]) -> list[str]:
-        found = {r.code: r for r in (*world.measures, *world.technologies, *world.contacts)}
+        found = {
+            r.code: r for r in (*world.measures, *world.technologies, *world.contacts, *world.requests, *world.offers)
+        }
 
         def one(code: str) -> str:
             r = found.get(code)
@@ -395,11 +397,13 @@ def test_activities_show_a_record_only_to_those_who_may_see_it_now(world, name):
     expected = ever_published_and_visible(world, name)
     page = html_pages(world.client(name), "/en/resolutions/activities/?kind=dissemination")
     assert_same(codes_in(page), expected, world)
+    # a closed request is recorded as assistance delivered, seen with its request (issue 15)
+    closed = {r.code for r in world.requests if r.extra["step"] == "closed" and rule.sees(world.people[name], r)}
     api = api_pages(world.api(name), "/api/v1/activities/?page_size=500")
-    assert_same(codes_in(json.dumps(api)), expected, world)
+    assert_same(codes_in(json.dumps(api)), expected | closed, world)
     resolution = world.client(name).get("/en/resolutions/pp/174/")
     assert resolution.status_code == 200
-    assert_within(codes_in(resolution.content.decode()), expected, world)
+    assert_within(codes_in(resolution.content.decode()), expected | closed, world)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -455,7 +459,8 @@ def test_a_report_edition_reaches_its_audience_and_carries_only_what_its_audienc
     receives = person.curator if edition == "restricted" else person.signed_in or edition == "public"
     assert response.status_code == (200 if receives else 404), (edition, response.status_code)
     if receives:
-        expected = {r.code for r in world.measures if rule.leaves_the_platform(r) and rule.sees(audience, r)}
+        reported = [*world.measures, *(r for r in world.requests if r.extra["step"] == "closed")]
+        expected = {r.code for r in reported if rule.leaves_the_platform(r) and rule.sees(audience, r)}
         assert_same(codes_in(_body(response)), expected, world)
 
 
@@ -860,3 +865,154 @@ def test_the_administrators_page_of_invitations_and_mail_failures_answers_admini
         assert not Invitation.objects.filter(email=data["email"]).exists()
     user = world.users.get(name)
     assert selectors.is_visible(failure, user) == bool(person.signed_in and person.administrator)
+
+
+# -- assistance (issue 15): requests and offers on their pages, lists, counts, a state's page and the API -------
+#
+# A request's step is read in the column of the sharing table docs/assistance.md names for it (rule.py).
+
+
+def visible_requests(world: World, name: str, steps: tuple[str, ...] | None = None) -> set[str]:
+    records = [r for r in world.requests if steps is None or r.extra["step"] in steps]
+    return _visible(world, name, records)
+
+
+def visible_offers(world: World, name: str, *, published_only: bool = False) -> set[str]:
+    records = [r for r in world.offers if not published_only or r.lifecycle == "published"]
+    return _visible(world, name, records)
+
+
+def assistance_codes(world: World) -> set[str]:
+    return {r.code for r in (*world.requests, *world.offers)}
+
+
+ASSISTANCE_DETAILS = {
+    "request page": ("/en/assistance/requests/{pk}/", "requests"),
+    "request page in Arabic": ("/ar/assistance/requests/{pk}/", "requests"),
+    "offer page": ("/en/assistance/offers/{pk}/", "offers"),
+}
+
+
+@pytest.mark.parametrize("channel", list(ASSISTANCE_DETAILS))
+@pytest.mark.parametrize("name", NAMES)
+def test_a_request_s_or_an_offer_s_page_answers_exactly_whom_the_rule_allows_and_reveals_nothing_else(
+    world, name, channel
+):
+    url, kind = ASSISTANCE_DETAILS[channel]
+    records = world.requests if kind == "requests" else world.offers
+    expected = _visible(world, name, records)
+    may_meet = visible_requests(world, name) | visible_offers(world, name) | visible_measures(world, name)
+    client, seen = world.client(name), set()
+    for record in records:
+        response = client.get(url.format(pk=record.pk))
+        assert response.status_code in (200, 404), (record.code, response.status_code)
+        if response.status_code == 200:
+            seen.add(record.code)
+            assert_within(codes_in(response.content.decode()), may_meet, world)
+    assert_same(seen, expected, world)
+
+
+ASSISTANCE_LISTS = {
+    "requests looking for help": ("/en/assistance/", "requests", ("open", "matched")),
+    "requests at every stage, in Arabic": ("/ar/assistance/?stage=", "requests", None),
+    "requests of a threat": ("/en/assistance/?stage=&threat=device-theft", "requests", None),
+    "offers": ("/en/assistance/offers/?kind=training", "offers", None),
+}
+
+
+@pytest.mark.parametrize("channel", list(ASSISTANCE_LISTS))
+@pytest.mark.parametrize("name", NAMES)
+def test_the_assistance_lists_show_exactly_the_requests_and_offers_the_rule_allows(world, name, channel):
+    url, kind, steps = ASSISTANCE_LISTS[channel]
+    text = html_pages(world.client(name), url)
+    if kind == "requests":
+        expected = visible_requests(world, name, steps)
+        assert_same(codes_in(text) & {r.code for r in world.requests}, expected, world)
+    else:  # the offers on offer, and above them one's own, drafts and withdrawn ones too
+        person = world.people[name]
+        own = {r.code for r in world.offers if r.owner_state == person.state and person.state}
+        own |= {r.code for r in world.offers if r.owner_organization == person.organization and person.organization}
+        expected = visible_offers(world, name, published_only=True) | (own & visible_offers(world, name))
+        assert_same(codes_in(text) & {r.code for r in world.offers}, expected, world)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_counts_on_the_assistance_home_count_only_what_the_rule_allows(world, name):
+    text = world.client(name).get("/en/assistance/?stage=").content.decode()
+    expected = len(visible_requests(world, name))  # every request of the world is Kenya's, in Africa, on one threat
+
+    def cell(key: str) -> int:
+        found = re.search(rf'data-count="{key}">(\d+)<', text)
+        return int(found.group(1)) if found else 0
+
+    assert (cell("region-africa"), cell("region-europe"), cell("threat-device-theft")) == (expected, 0, expected)
+    kenya_groups = set(world.users["alice"].member_state.groups.values_list("code", flat=True))
+    for group in ("ldc", "sids", "lldc", "eit"):
+        assert cell(f"group-{group}") == (expected if group in kenya_groups else 0), group
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_state_s_page_lists_exactly_its_requests_and_offers_the_rule_allows(world, name):
+    codes = codes_in(world.client(name).get("/en/member-states/KE/").content.decode()) & assistance_codes(world)
+    kenyan_offers = {r.code for r in world.offers if r.owner_state == "KE"}
+    expected = visible_requests(world, name) | (visible_offers(world, name) & kenyan_offers)
+    assert_same(codes, expected, world)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_assistance_api_gives_exactly_the_requests_and_offers_the_rule_allows(world, name):
+    client = world.api(name)
+    for kind, records, expected in (
+        ("assistance-requests", world.requests, visible_requests(world, name)),
+        ("assistance-offers", world.offers, visible_offers(world, name)),
+    ):
+        pages = api_pages(client, f"/api/v1/{kind}/?page_size=500")
+        listed = codes_in(json.dumps(pages)) & {r.code for r in records}
+        assert_same(listed, expected, world)
+        assert pages[0]["count"] == len(expected)
+        for record in records:
+            answer = client.get(f"/api/v1/{kind}/{record.pk}/")
+            assert answer.status_code == (200 if record.code in expected else 404), (record.code, answer.status_code)
+            if answer.status_code == 200:
+                may_meet = visible_requests(world, name) | visible_offers(world, name) | visible_measures(world, name)
+                assert_within(codes_in(answer.content.decode()), may_meet, world)
+
+
+#: Each step tried, who the docs let take it (docs/assistance.md), and the steps of the requests it is tried on.
+ASSISTANCE_ACTIONS = {
+    "open": (("draft",), lambda p: p.state == "KE"),
+    "choose": (("matched",), lambda p: p.state == "KE"),
+    "propose": (("open",), lambda p: p.curator),  # the Secretariat's offer: its curators put it forward
+    "hide": (("open",), lambda p: p.curator),
+}
+API_ACTIONS = {"open": "open", "choose": "choose", "propose": "propose", "hide": "hide"}
+
+
+@pytest.mark.parametrize("action", list(ASSISTANCE_ACTIONS))
+@pytest.mark.parametrize("name", NAMES)
+def test_a_step_on_a_request_is_refused_to_whoever_may_not_take_it_and_changes_nothing(world, name, action):
+    from clearinghouse.assistance.models import AssistanceRequest, Engagement
+
+    steps, may = ASSISTANCE_ACTIONS[action]
+    person = world.people[name]
+    if may(person):
+        return  # taking it would change the world the other tests read; tests/test_pages.py takes each step
+    carrier = next(r for r in world.offers if r.code == "qz699")
+    data = {"offers": [carrier.pk], "offer": carrier.pk, "reason": "x", "comment": "x"}
+    seen = visible_requests(world, name)
+    before = {r.pk: (r.extra["step"], Engagement.objects.filter(request_id=r.pk).count()) for r in world.requests}
+    for record in (r for r in world.requests if r.extra["step"] in steps):
+        page = world.client(name).post(f"/en/assistance/requests/{record.pk}/{action}/", data)
+        api = world.api(name).post(
+            f"/api/v1/assistance-requests/{record.pk}/{API_ACTIONS[action]}/", data, content_type="application/json"
+        )
+        if name == "reader":
+            assert page.status_code == 302 and "/sign-in/" in page["Location"], record.code
+            assert api.status_code in (401, 403), (record.code, api.status_code)
+        else:
+            expected = 403 if record.code in seen else 404
+            assert (page.status_code, api.status_code) == (expected, expected), (record.code, action)
+    for record in world.requests:
+        item = AssistanceRequest.objects.get(pk=record.pk)
+        step = "hidden" if item.hidden_at else item.stage
+        assert (step, Engagement.objects.filter(request=item).count()) == before[record.pk], record.code

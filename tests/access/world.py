@@ -26,7 +26,7 @@ from clearinghouse.core.visibility import TLP, Lifecycle
 from clearinghouse.countries.models import MemberState, Organization
 from clearinghouse.countries.services import add_contact
 from clearinghouse.mandates.services import load_summary
-from tests.access.rule import Person, Record
+from tests.access.rule import Person, Record, column_of_step
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 (test personas only)
 CODE = re.compile(r"(?<![A-Za-z0-9])qz\d{3}(?![A-Za-z0-9])")  # not inside a random token (CSRF, say)
@@ -63,6 +63,8 @@ class World:
     measures: list[Record] = field(default_factory=list)
     technologies: list[Record] = field(default_factory=list)
     contacts: list[Record] = field(default_factory=list)
+    requests: list[Record] = field(default_factory=list)
+    offers: list[Record] = field(default_factory=list)
     technology_slug: str = ""
     _clients: dict[str, Client] = field(default_factory=dict)
 
@@ -87,7 +89,7 @@ class World:
         return Client(headers={"Authorization": f"Token {key}"}) if key else Client()
 
     def record(self, code: str) -> Record:
-        return next(r for r in (*self.measures, *self.technologies) if r.code == code)
+        return next(r for r in (*self.measures, *self.technologies, *self.requests, *self.offers) if r.code == code)
 
 
 def codes_in(text: str) -> set[str]:
@@ -229,6 +231,91 @@ def _contact(users: dict[str, Any], code: str, *, author: str, tlp: str) -> Reco
     )
 
 
+#: The steps a request of the world is taken to (``hidden``: opened, then hidden by a curator).
+REQUEST_STEPS = ("draft", "open", "matched", "closed", "withdrawn", "hidden")
+REQUEST_MARKINGS = (TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT)
+
+
+def _sharing_record(made: Any, code: str, *, lifecycle: str, **extra: Any) -> Record:
+    return Record(
+        code=code,
+        tlp=made.tlp,
+        lifecycle=lifecycle,
+        owner_state=made.owner_state.alpha2 if made.owner_state else None,
+        owner_organization=made.owner_organization.slug if made.owner_organization else None,
+        shared_states=frozenset({"GH"}),
+        shared_organizations=frozenset({"gsma"}),
+        pk=made.pk,
+        extra=extra,
+    )
+
+
+def _offer(users: dict[str, Any], code: str, *, author: str, tlp: str, lifecycle: str) -> tuple[Record, Any]:
+    """An offer of the author's state or organization (issue 15), its code in its title and description."""
+    from clearinghouse.assistance import services as assistance
+
+    user: User = users[author]
+    owner = {"owner_state": user.member_state} if user.member_state else {"owner_organization": user.organization}
+    made = assistance.create_offer(
+        actor=user,
+        owner=owner,
+        publish=lifecycle != Lifecycle.DRAFT,
+        title=f"Offer {code} {WORD}",
+        description=f"What {code} gives.",
+        language="en",
+        kinds=["training"],
+        languages=["en"],
+        capacity=50,
+        tlp=tlp,
+        threats=list(Threat.objects.filter(slug="device-theft")),
+        shared_with_states=[MemberState.objects.get(alpha2="GH")],
+        shared_with_organizations=[Organization.objects.get(slug="gsma")],
+    )
+    if lifecycle == Lifecycle.WITHDRAWN:
+        made = assistance.withdraw_offer(made, actor=user)
+    return _sharing_record(made, code, lifecycle=lifecycle), made
+
+
+def _request(users: dict[str, Any], code: str, *, tlp: str, step: str, carrier: Any, measure_pk: int) -> Record:
+    """A request of Kenya (alice's) taken to ``step``; matched and closed ones with the carrier offer put forward
+    (and, closed, chosen and delivered); each names a Kenyan AMBER+STRICT measure, which only Kenya's people and the
+    curators may see on its page."""
+    from clearinghouse.assistance import services as assistance
+    from clearinghouse.catalog.models import Measure
+
+    alice, curator = users["alice"], users["curator"]
+    made = assistance.create_request(
+        actor=alice,
+        member_state=alice.member_state,
+        title=f"Request {code} {WORD}",
+        need=f"The need of {code}.",
+        language="en",
+        kinds=["training"],
+        languages=["en"],
+        modality="remote",
+        tlp=tlp,
+        threats=list(Threat.objects.filter(slug="device-theft")),
+        measures=list(Measure.objects.filter(pk=measure_pk)),
+        shared_with_states=[MemberState.objects.get(alpha2="GH")],
+        shared_with_organizations=[Organization.objects.get(slug="gsma")],
+    )
+    if step != "draft":
+        made = assistance.open_request(made, actor=alice)
+    if step in ("matched", "closed"):
+        assistance.propose(made, carrier, actor=curator)
+    if step == "closed":
+        assistance.choose(made, [carrier], actor=alice)
+        assistance.start_delivery(made, actor=alice)
+        assistance.record_delivery(made, actor=curator, offer=carrier, delivered=f"Delivered for {code}.")
+        assistance.close_request(made, actor=alice, outcome=f"The outcome of {code}.")
+    if step == "withdrawn":
+        made = assistance.withdraw_request(made, actor=alice)
+    if step == "hidden":
+        made = assistance.hide_request(made, actor=curator, reason="Not a need.")
+    made.refresh_from_db()
+    return _sharing_record(made, code, lifecycle=column_of_step()[step], step=step)
+
+
 def build() -> World:
     _resolution_174()
     users, tokens = _people()
@@ -258,4 +345,25 @@ def build() -> World:
         for tlp in (TLP.GREEN, TLP.AMBER_STRICT):
             number += 1
             world.contacts.append(_contact(users, f"qz{number}", author=author, tlp=tlp))
+    # offers of a state (Kenya) and an organization (INTERPOL) at every marking an offer may carry, and a
+    # Secretariat offer everyone sees, put forward for the requests below
+    number = 600
+    for author in ("alice", "oscar"):
+        for tlp in REQUEST_MARKINGS:
+            for lifecycle in (Lifecycle.DRAFT, Lifecycle.PUBLISHED, Lifecycle.WITHDRAWN):
+                number += 1
+                world.offers.append(_offer(users, f"qz{number}", author=author, tlp=tlp, lifecycle=lifecycle)[0])
+    carrier_record, carrier = _offer(users, "qz699", author="curator", tlp=TLP.CLEAR, lifecycle=Lifecycle.PUBLISHED)
+    world.offers.append(carrier_record)
+    # requests of Kenya at every marking a request may carry and at each step
+    strict_measure = next(
+        r for r in world.measures if (r.owner_state, r.tlp, r.lifecycle) == ("KE", "amber+strict", "published")
+    )
+    number = 500
+    for tlp in REQUEST_MARKINGS:
+        for step in REQUEST_STEPS:
+            number += 1
+            world.requests.append(
+                _request(users, f"qz{number}", tlp=tlp, step=step, carrier=carrier, measure_pk=strict_measure.pk)
+            )
     return world

@@ -1,0 +1,521 @@
+"""/api/v1/assistance-requests/ and /api/v1/assistance-offers/: the same selectors, filters and services as the
+pages. A record the caller may not see answers 404; a step they may not take, 403 with the service's message; a
+step out of order or a bad value, 400 naming the problem."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from clearinghouse.assistance import selectors, services
+from clearinghouse.assistance.filters import AssistanceOfferFilterSet, AssistanceRequestFilterSet
+from clearinghouse.assistance.models import (
+    AssistanceOffer,
+    AssistanceRequest,
+    CostModel,
+    Engagement,
+    HelpKind,
+    Modality,
+    StageChange,
+)
+from clearinghouse.catalog.models import Measure, Pillar, Threat
+from clearinghouse.catalog.selectors import measures_visible_to
+from clearinghouse.core.api import SlugRelatedField, as_api_errors
+from clearinghouse.countries.models import BDTRegion, MemberState, Organization, active_language
+
+SIX = ["ar", "en", "es", "fr", "ru", "zh-hans"]
+REQUEST_MARKINGS = [str(marking) for marking in services.REQUEST_MARKINGS]
+
+
+def _sharing_fields() -> dict[str, Any]:
+    return {
+        "shared_with_states": SlugRelatedField(
+            slug_field="alpha2",
+            many=True,
+            queryset=MemberState.objects.all(),
+            required=False,
+            write_only=True,
+            help_text="TLP:AMBER: the Member States (ISO alpha-2) whose members may see it.",
+        ),
+        "shared_with_organizations": SlugRelatedField(
+            slug_field="slug",
+            many=True,
+            queryset=Organization.objects.all(),
+            required=False,
+            write_only=True,
+            help_text="TLP:AMBER: the organizations whose members may see it.",
+        ),
+    }
+
+
+class StageChangeSerializer(serializers.ModelSerializer):
+    actor: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = StageChange
+        fields = ["from_stage", "to_stage", "actor", "comment", "created_at"]
+
+
+class EngagementSerializer(serializers.ModelSerializer):
+    offer = serializers.SerializerMethodField(help_text="The offer's id, or null when it is not shared with you.")
+
+    class Meta:
+        model = Engagement
+        fields = ["offer", "status", "proposed_at", "decided_at", "delivered", "delivered_at"]
+
+    def get_offer(self, engagement: Engagement) -> int | None:
+        visible: set[int] = self.context.get("visible_offers", set())
+        return engagement.offer_id if engagement.offer_id in visible else None
+
+    def to_representation(self, instance: Engagement) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if data["offer"] is None:
+            data["delivered"] = ""  # what an offer one may not see delivered is its own
+        return data
+
+
+class AssistanceRequestSerializer(serializers.ModelSerializer):
+    """A request as readers see it, and what a member of the requesting state sends to draft or change it."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:assistance-request-detail")
+    member_state = SlugRelatedField(
+        source="owner_state",
+        slug_field="alpha2",
+        queryset=MemberState.objects.all(),
+        required=False,
+        help_text="The requesting state (ISO alpha-2): yours, given or not; never changed.",
+    )
+    threats = SlugRelatedField(slug_field="slug", many=True, queryset=Threat.objects.all(), required=False)
+    pillars = SlugRelatedField(slug_field="slug", many=True, queryset=Pillar.objects.all(), required=False)
+    measures = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=Measure.objects.none(),
+        required=False,
+        help_text="Ids of the catalogue's measures the state wants to adopt (among those you may see).",
+    )
+    kinds = serializers.ListField(child=serializers.ChoiceField(choices=HelpKind.choices), required=False)
+    languages = serializers.ListField(child=serializers.ChoiceField(choices=SIX), required=False)
+    modality = serializers.ChoiceField(choices=Modality.choices, required=False)
+    tlp = serializers.ChoiceField(choices=REQUEST_MARKINGS, required=False)
+    adopted_measures = serializers.SerializerMethodField(help_text="At closing: the state's own measures adopted.")
+    history = serializers.SerializerMethodField(help_text="The steps taken, dated, with their comments.")
+    engagements = serializers.SerializerMethodField(help_text="The offers put forward, and their status.")
+
+    class Meta:
+        model = AssistanceRequest
+        fields = [
+            "url",
+            "id",
+            "member_state",
+            "title",
+            "need",
+            "language",
+            "threats",
+            "pillars",
+            "measures",
+            "kinds",
+            "languages",
+            "modality",
+            "wanted_from",
+            "wanted_until",
+            "urgency",
+            "tlp",
+            "stage",
+            "opened_at",
+            "stage_changed_at",
+            "hidden_at",
+            "hidden_reason",
+            "outcome",
+            "adopted_measures",
+            "feedback",
+            "is_illustrative",
+            "created_at",
+            "updated_at",
+            "history",
+            "engagements",
+            "shared_with_states",
+            "shared_with_organizations",
+        ]
+        read_only_fields = [
+            "stage",
+            "opened_at",
+            "stage_changed_at",
+            "hidden_at",
+            "hidden_reason",
+            "outcome",
+            "feedback",
+            "is_illustrative",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {"language": {"required": False, "help_text": "Default: the language of the request."}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(_sharing_fields())
+        request = self.context.get("request")
+        if request is not None:
+            measures: Any = self.fields["measures"]
+            measures.child_relation.queryset = measures_visible_to(request.user)
+
+    def get_adopted_measures(self, obj: AssistanceRequest) -> list[int]:
+        return [m.pk for m in obj.adopted_measures.all()]  # prefetched among those the reader may see
+
+    def get_history(self, obj: AssistanceRequest) -> list[dict[str, Any]]:
+        if not self.context.get("detail"):
+            return []
+        return StageChangeSerializer(obj.stage_changes.all(), many=True).data  # type: ignore[return-value]
+
+    def get_engagements(self, obj: AssistanceRequest) -> list[dict[str, Any]]:
+        if not self.context.get("detail"):
+            return []
+        request = self.context["request"]
+        engaged = selectors.offers_visible_to(request.user).filter(engagements__request=obj)
+        context = {**self.context, "visible_offers": set(engaged.values_list("pk", flat=True))}
+        return EngagementSerializer(obj.engagements.all(), many=True, context=context).data  # type: ignore[return-value]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is None and "language" not in attrs:
+            attrs["language"] = active_language()  # as the form: the interface's language unless said
+        if self.instance is not None and "owner_state" in attrs and attrs["owner_state"] != self.instance.owner_state:
+            raise serializers.ValidationError({"member_state": ["A request's state never changes."]})
+        return attrs
+
+
+class AssistanceOfferSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:assistance-offer-detail")
+    member_state = SlugRelatedField(
+        source="owner_state",
+        slug_field="alpha2",
+        queryset=MemberState.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The offering state (ISO alpha-2); give it or `organization`, when the offer is made.",
+    )
+    organization = SlugRelatedField(
+        source="owner_organization",
+        slug_field="slug",
+        queryset=Organization.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The offering organization (slug; `itu` for the Secretariat's, by curators).",
+    )
+    threats = SlugRelatedField(slug_field="slug", many=True, queryset=Threat.objects.all(), required=False)
+    pillars = SlugRelatedField(slug_field="slug", many=True, queryset=Pillar.objects.all(), required=False)
+    kinds = serializers.ListField(child=serializers.ChoiceField(choices=HelpKind.choices), required=False)
+    languages = serializers.ListField(child=serializers.ChoiceField(choices=SIX), required=False)
+    regions = serializers.ListField(child=serializers.ChoiceField(choices=BDTRegion.choices), required=False)
+    modalities = serializers.ListField(child=serializers.ChoiceField(choices=Modality.choices), required=False)
+    cost_model = serializers.ChoiceField(choices=CostModel.choices, required=False)
+    tlp = serializers.ChoiceField(choices=REQUEST_MARKINGS, required=False)
+
+    class Meta:
+        model = AssistanceOffer
+        fields = [
+            "url",
+            "id",
+            "member_state",
+            "organization",
+            "title",
+            "description",
+            "language",
+            "threats",
+            "pillars",
+            "kinds",
+            "languages",
+            "regions",
+            "modalities",
+            "capacity",
+            "available_until",
+            "cost_model",
+            "past_engagements",
+            "tlp",
+            "lifecycle",
+            "is_illustrative",
+            "created_at",
+            "updated_at",
+            "shared_with_states",
+            "shared_with_organizations",
+        ]
+        read_only_fields = ["lifecycle", "is_illustrative", "created_at", "updated_at"]
+        extra_kwargs = {"language": {"required": False, "help_text": "Default: the language of the request."}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(_sharing_fields())
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        owners = {key: attrs.pop(key) for key in ("owner_state", "owner_organization") if key in attrs}
+        if self.instance is None:
+            given = {key: value for key, value in owners.items() if value is not None}
+            if len(given) != 1:
+                raise serializers.ValidationError("Name the offerer: either member_state or organization, not both.")
+            attrs["owner"] = given
+            attrs.setdefault("language", active_language())
+        elif any(getattr(self.instance, key) != value for key, value in owners.items()):
+            raise serializers.ValidationError("An offer's offerer never changes.")
+        return attrs
+
+
+def _text(request: Request, name: str) -> str:
+    value = request.data.get(name, "") if isinstance(request.data, dict) else ""
+    if not isinstance(value, str):
+        raise serializers.ValidationError({name: ["A text."]})
+    return value
+
+
+def _offer(request: Request, value: Any, name: str = "offer") -> AssistanceOffer:
+    """An offer the caller may see, by id (any other: a 400 naming the field, never a hint it exists)."""
+    try:
+        return selectors.offers_visible_to(request.user).get(pk=int(value))
+    except (AssistanceOffer.DoesNotExist, TypeError, ValueError):
+        raise serializers.ValidationError({name: [f"No offer you may see has the id {value!r}."]}) from None
+
+
+COMMENT = inline_serializer("AssistanceStep", {"comment": serializers.CharField(required=False)})
+
+
+class AssistanceRequestViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Requests for assistance the caller may see, filterable by stage, region, development group, threat, kind
+    and requesting state. The people of a Member State draft, change, open, withdraw and close its requests; a
+    curator or an offerer proposes an offer; the state chooses; a curator hides and shows."""
+
+    serializer_class = AssistanceRequestSerializer
+    filterset_class = AssistanceRequestFilterSet
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        user = self.request.user
+        return (
+            selectors.requests_for_list(user)
+            .prefetch_related(
+                "pillars",
+                # a request may name a measure the reader may not see: it is left out
+                Prefetch("measures", queryset=measures_visible_to(user)),
+                Prefetch("adopted_measures", queryset=measures_visible_to(user)),
+            )
+            .order_by("pk")
+        )
+
+    def get_object(self) -> AssistanceRequest:
+        try:
+            return selectors.request_detail(self.request.user, int(self.kwargs["pk"]))
+        except (AssistanceRequest.DoesNotExist, ValueError):
+            raise Http404 from None
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "detail": self.detail}
+
+    def _answer(self, item: AssistanceRequest, code: int = status.HTTP_200_OK) -> Response:
+        self.detail = True
+        fresh = selectors.request_detail(self.request.user, item.pk)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        user: Any = request.user
+        state = data.pop("owner_state", None) or user.member_state
+        with as_api_errors():
+            item = services.create_request(actor=request.user, member_state=state, **data)
+        return self._answer(item, status.HTTP_201_CREATED)
+
+    @extend_schema(request=AssistanceRequestSerializer, responses=AssistanceRequestSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        item = self.get_object()
+        serializer = self.get_serializer(item, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("owner_state", None)
+        with as_api_errors():
+            services.update_request(item, actor=request.user, **data)
+        return self._answer(item)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.partial_update(request, *args, **kwargs)
+
+    def _step(self, function: Any, **kwargs: Any) -> Response:
+        item = self.get_object()
+        with as_api_errors():
+            function(item, actor=self.request.user, **kwargs)
+        return self._answer(item)
+
+    @extend_schema(request=COMMENT, responses=AssistanceRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def open(self, request: Request, pk: str | None = None) -> Response:
+        return self._step(services.open_request, comment=_text(request, "comment"))
+
+    @extend_schema(request=COMMENT, responses=AssistanceRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        return self._step(services.withdraw_request, comment=_text(request, "comment"))
+
+    @extend_schema(
+        request=inline_serializer("AssistancePropose", {"offer": serializers.IntegerField()}),
+        responses=AssistanceRequestSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def propose(self, request: Request, pk: str | None = None) -> Response:
+        item = self.get_object()
+        offer = _offer(request, request.data.get("offer") if isinstance(request.data, dict) else None)
+        with as_api_errors():
+            services.propose(item, offer, actor=request.user)
+        return self._answer(item)
+
+    @extend_schema(
+        request=inline_serializer(
+            "AssistanceChoose",
+            {
+                "offers": serializers.ListField(child=serializers.IntegerField()),
+                "comment": serializers.CharField(required=False),
+            },
+        ),
+        responses=AssistanceRequestSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def choose(self, request: Request, pk: str | None = None) -> Response:
+        item = self.get_object()
+        given = request.data.get("offers") if isinstance(request.data, dict) else None
+        if not isinstance(given, list):
+            raise serializers.ValidationError({"offers": ["A list of offer ids."]})
+        offers = [_offer(request, value, "offers") for value in given]
+        with as_api_errors():
+            services.choose(item, offers, actor=request.user, comment=_text(request, "comment"))
+        return self._answer(item)
+
+    @extend_schema(request=COMMENT, responses=AssistanceRequestSerializer)
+    @action(detail=True, methods=["post"], url_path="start-delivery")
+    def start_delivery(self, request: Request, pk: str | None = None) -> Response:
+        return self._step(services.start_delivery, comment=_text(request, "comment"))
+
+    @extend_schema(
+        request=inline_serializer(
+            "AssistanceDelivery",
+            {
+                "offer": serializers.IntegerField(),
+                "delivered": serializers.CharField(),
+                "comment": serializers.CharField(required=False),
+            },
+        ),
+        responses=AssistanceRequestSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="record-delivery")
+    def record_delivery(self, request: Request, pk: str | None = None) -> Response:
+        item = self.get_object()
+        offer = _offer(request, request.data.get("offer") if isinstance(request.data, dict) else None)
+        with as_api_errors():
+            services.record_delivery(
+                item,
+                actor=request.user,
+                offer=offer,
+                delivered=_text(request, "delivered"),
+                comment=_text(request, "comment"),
+            )
+        return self._answer(item)
+
+    @extend_schema(
+        request=inline_serializer(
+            "AssistanceClose",
+            {
+                "outcome": serializers.CharField(),
+                "adopted_measures": serializers.ListField(child=serializers.IntegerField(), required=False),
+                "feedback": serializers.CharField(required=False),
+            },
+        ),
+        responses=AssistanceRequestSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        item = self.get_object()
+        given = request.data.get("adopted_measures", []) if isinstance(request.data, dict) else []
+        if not isinstance(given, list) or not all(isinstance(v, int) for v in given):
+            raise serializers.ValidationError({"adopted_measures": ["A list of measure ids."]})
+        adopted = list(measures_visible_to(request.user).filter(pk__in=given))
+        if len(adopted) != len(set(given)):
+            raise serializers.ValidationError({"adopted_measures": ["Only measures you may see can be named."]})
+        with as_api_errors():
+            services.close_request(
+                item,
+                actor=request.user,
+                outcome=_text(request, "outcome"),
+                adopted_measures=adopted,
+                feedback=_text(request, "feedback"),
+            )
+        return self._answer(item)
+
+    @extend_schema(
+        request=inline_serializer("AssistanceHide", {"reason": serializers.CharField()}),
+        responses=AssistanceRequestSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def hide(self, request: Request, pk: str | None = None) -> Response:
+        return self._step(services.hide_request, reason=_text(request, "reason"))
+
+    @extend_schema(request=None, responses=AssistanceRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def show(self, request: Request, pk: str | None = None) -> Response:
+        return self._step(services.show_request)
+
+
+class AssistanceOfferViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Offers of assistance the caller may see (withdrawn ones only to their offerer and the curators),
+    filterable by kind, threat, region served, offering state and organization. The people of the offering state
+    or organization (curators, for the ITU's) make, change and withdraw them."""
+
+    serializer_class = AssistanceOfferSerializer
+    filterset_class = AssistanceOfferFilterSet
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.offers_for_list(self.request.user).prefetch_related("pillars").order_by("pk")
+
+    def get_object(self) -> AssistanceOffer:
+        try:
+            return selectors.offer_detail(self.request.user, int(self.kwargs["pk"]))
+        except (AssistanceOffer.DoesNotExist, ValueError):
+            raise Http404 from None
+
+    def _answer(self, offer: AssistanceOffer, code: int = status.HTTP_200_OK) -> Response:
+        fresh = selectors.offer_detail(self.request.user, offer.pk)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        owner = data.pop("owner")
+        with as_api_errors():
+            offer = services.create_offer(actor=request.user, owner=owner, **data)
+        return self._answer(offer, status.HTTP_201_CREATED)
+
+    @extend_schema(request=AssistanceOfferSerializer, responses=AssistanceOfferSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        offer = self.get_object()
+        serializer = self.get_serializer(offer, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        with as_api_errors():
+            services.update_offer(offer, actor=request.user, **serializer.validated_data)
+        return self._answer(offer)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.partial_update(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses=AssistanceOfferSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        offer = self.get_object()
+        with as_api_errors():
+            services.withdraw_offer(offer, actor=request.user)
+        return self._answer(offer)

@@ -1,0 +1,126 @@
+"""The filters of the request and offer lists, shared by the pages and the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from clearinghouse.assistance.models import AssistanceOffer, AssistanceRequest, HelpKind, Stage
+from clearinghouse.catalog.models import Threat
+from clearinghouse.countries.filters import ALL
+from clearinghouse.countries.models import BDTRegion, GroupCode, MemberState, Organization
+
+#: A stage filter's value for the requests still looking for help (open or matched): the home page's default.
+SEEKING = "seeking"
+
+
+def _with_kind(queryset: QuerySet[Any], value: str) -> QuerySet[Any]:
+    # the kinds are kept as a JSON list: its text holds "training" (quotes included) exactly when the list does
+    return queryset.filter(kinds__icontains=f'"{value}"')
+
+
+def _with_threat(queryset: QuerySet[Any], value: Threat) -> QuerySet[Any]:
+    # a family finds the records filed under it or under any threat of the family
+    through: Any = queryset.model.threats.through
+    column = f"{queryset.model._meta.model_name}_id"
+    matching = through.objects.filter(Q(threat=value) | Q(threat__parent=value)).values(column)
+    return queryset.filter(pk__in=matching)
+
+
+class AssistanceRequestFilterSet(django_filters.FilterSet):
+    stage = django_filters.ChoiceFilter(
+        choices=[(SEEKING, _("Looking for help (open or matched)")), *Stage.choices],
+        label=_("Stage"),
+        empty_label=_("Every stage"),
+        method="filter_stage",
+    )
+    region = django_filters.ChoiceFilter(
+        field_name="owner_state__bdt_region", choices=BDTRegion.choices, label=_("BDT region"), empty_label=ALL
+    )
+    group = django_filters.ChoiceFilter(
+        choices=GroupCode.choices, label=_("Development group"), empty_label=ALL, method="filter_group"
+    )
+    threat = django_filters.ModelChoiceFilter(
+        queryset=Threat.objects.order_by("position"),
+        to_field_name="slug",
+        label=_("Threat"),
+        method="filter_threat",
+        empty_label=ALL,
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=HelpKind.choices, label=_("Kind of help"), empty_label=ALL, method="filter_kind"
+    )
+    owner = django_filters.ModelChoiceFilter(
+        field_name="owner_state",
+        queryset=MemberState.objects.all(),
+        to_field_name="alpha2",
+        label=_("Requesting Member State (alpha-2)"),
+        empty_label=ALL,
+    )
+
+    class Meta:
+        model = AssistanceRequest
+        fields = ["stage", "region", "group", "threat", "kind", "owner"]
+
+    def filter_stage(self, queryset: QuerySet[AssistanceRequest], name: str, value: str) -> QuerySet[Any]:
+        from clearinghouse.assistance.selectors import SEEKING_HELP
+
+        if value == SEEKING:  # a request hidden by a curator is not looking for help, whatever its step
+            return queryset.filter(stage__in=SEEKING_HELP, hidden_at__isnull=True)
+        return queryset.filter(stage=value)
+
+    def filter_group(self, queryset: QuerySet[AssistanceRequest], name: str, value: str) -> QuerySet[Any]:
+        return queryset.filter(owner_state__in=MemberState.objects.filter(groups__code=value))
+
+    def filter_threat(self, queryset: QuerySet[AssistanceRequest], name: str, value: Threat) -> QuerySet[Any]:
+        return _with_threat(queryset, value)
+
+    def filter_kind(self, queryset: QuerySet[AssistanceRequest], name: str, value: str) -> QuerySet[Any]:
+        return _with_kind(queryset, value)
+
+
+class AssistanceOfferFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(
+        choices=HelpKind.choices, label=_("Kind of help"), empty_label=ALL, method="filter_kind"
+    )
+    threat = django_filters.ModelChoiceFilter(
+        queryset=Threat.objects.order_by("position"),
+        to_field_name="slug",
+        label=_("Threat"),
+        method="filter_threat",
+        empty_label=ALL,
+    )
+    region = django_filters.ChoiceFilter(
+        choices=BDTRegion.choices, label=_("Region served"), empty_label=ALL, method="filter_region"
+    )
+    state = django_filters.ModelChoiceFilter(
+        field_name="owner_state",
+        queryset=MemberState.objects.all(),
+        to_field_name="alpha2",
+        label=_("Offering Member State (alpha-2)"),
+        empty_label=ALL,
+    )
+    organization = django_filters.ModelChoiceFilter(
+        field_name="owner_organization",
+        queryset=Organization.objects.all(),
+        to_field_name="slug",
+        label=_("Offering organization"),
+        empty_label=ALL,
+    )
+
+    class Meta:
+        model = AssistanceOffer
+        fields = ["kind", "threat", "region", "state", "organization"]
+
+    def filter_kind(self, queryset: QuerySet[AssistanceOffer], name: str, value: str) -> QuerySet[Any]:
+        return _with_kind(queryset, value)
+
+    def filter_threat(self, queryset: QuerySet[AssistanceOffer], name: str, value: Threat) -> QuerySet[Any]:
+        return _with_threat(queryset, value)
+
+    def filter_region(self, queryset: QuerySet[AssistanceOffer], name: str, value: str) -> QuerySet[Any]:
+        # an offer naming no region serves every region
+        return queryset.filter(Q(regions=[]) | Q(regions__icontains=f'"{value}"'))
