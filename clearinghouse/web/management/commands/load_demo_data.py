@@ -9,6 +9,7 @@ from django.db import transaction
 from clearinghouse.accounts.demo import load_demo_notifications
 from clearinghouse.accounts.models import Position, Role, User
 from clearinghouse.accounts.services import create_account
+from clearinghouse.assistance.demo import load_demo_assistance
 from clearinghouse.catalog.demo import load_demo_catalog
 from clearinghouse.countries.models import MemberState, Organization, OrganizationKind
 from clearinghouse.countries.services import create_organization
@@ -76,6 +77,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Illustrative catalogue: {catalog['measures']} measures and {catalog['technologies']} technologies "
             f"loaded, {catalog['translations']} translations written"
+        )
+        assistance = load_demo_assistance()
+        self.stdout.write(
+            f"Illustrative assistance: {assistance['requests']} requests and {assistance['offers']} offers loaded"
         )
         if not created:
             self.stdout.write("Demo accounts: present already (passwords are shown only when accounts are created).")
