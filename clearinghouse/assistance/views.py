@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clearinghouse.assistance import selectors, services
+from clearinghouse.assistance import matching, selectors, services
 from clearinghouse.assistance.filters import SEEKING, AssistanceOfferFilterSet, AssistanceRequestFilterSet
 from clearinghouse.assistance.forms import (
     AssistanceOfferForm,
@@ -101,7 +101,10 @@ def _detail(request: Request, item: AssistanceRequest, *, status: int = 200, **b
     may = _may(user, item)
     proposable = selectors.offers_one_may_propose(user, item) if may["propose"] else AssistanceOffer.objects.none()
     may["propose"] = may["propose"] and proposable.exists()
+    # the offers that fit best, explained line by line, for those who put offers forward (a curator, an offerer)
+    fitting = matching.rank(item, viewer=user, limit=10) if may["propose"] and item.hidden_at is None else []
     context = {
+        "fitting": fitting,
         "item": item,
         "may": may,
         "engagements": engagements,

@@ -291,3 +291,17 @@ def test_an_amber_request_reaches_the_organization_it_is_shared_with_and_not_ano
     assert client_for(personas.carol).get(made.get_absolute_url()).status_code == 200
     assert client_for(personas.bob).get(made.get_absolute_url()).status_code == 404
     assert made.title not in text_of(client_for(personas.bob).get("/en/member-states/KE/"))
+
+
+def test_whoever_puts_offers_forward_sees_the_offers_that_fit_best_explained_and_nobody_else_does(personas):
+    request = kenyan_request(personas)
+    services.open_request(request, actor=personas.alice)
+    gsma_offer(personas)
+    curator = text_of(client_for(personas.curator).get(f"/en/assistance/requests/{request.pk}/"))
+    assert "Offers that fit, best first" in curator and "points of 100" in curator
+    assert "Kind of help: 1 of 1" in curator and "Fraud management training for regulators" in curator
+    offerer = text_of(client_for(personas.carol).get(f"/en/assistance/requests/{request.pk}/"))
+    assert "Offers that fit, best first" in offerer  # the GSMA may put its own offer forward
+    for person in (personas.alice, personas.bob):  # the requesting state chooses; another state only reads
+        page = text_of(client_for(person).get(f"/en/assistance/requests/{request.pk}/"))
+        assert "Offers that fit" not in page
