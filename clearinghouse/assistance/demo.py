@@ -222,7 +222,7 @@ def load_demo_assistance() -> dict[str, int]:
         )
         request.threats.set([threats[slug] for slug in spec["threats"]])
         request.pillars.set([pillars[slug] for slug in spec["pillars"]])
-        before = Stage.DRAFT
+        before: str = Stage.DRAFT
         for number, stage in enumerate(steps):
             StageChange.objects.create(
                 request=request, from_stage=before, to_stage=stage, created_at=started + timedelta(days=30 * number)
