@@ -633,40 +633,94 @@ def _score_offers(
     ]
 
 
+class _RequestIndex:
+    """Every open request (open or matched, published, not hidden) as the scoring reads it, and the requests by
+    threat, for one content stamp and day; like ``_OfferIndex``, it holds no rule of who may see what."""
+
+    def __init__(self, day: datetime.date) -> None:
+        states = {state.pk: state for state in MemberState.objects.prefetch_related(GROUP_PERIODS)}
+        self.states = states
+        self.needs = {need.pk: need for need in _needs(_open_requests(), states, day)}
+        self.by_threat: dict[int, set[int]] = {}
+        for need in self.needs.values():
+            for threat in need.threats:
+                self.by_threat.setdefault(threat, set()).add(need.pk)
+
+
+_requests_kept: tuple[str, datetime.date, _RequestIndex] | None = None
+
+
+def _request_index(day: datetime.date) -> _RequestIndex:
+    global _requests_kept
+    stamp = current_stamp()
+    kept = _requests_kept
+    if stamp is not None and kept is not None and kept[0] == stamp and kept[1] == day:
+        return kept[2]
+    with _index_lock:
+        index = _RequestIndex(day)
+        if stamp is not None:
+            _requests_kept = (stamp, day, index)
+    return index
+
+
+def _open_requests() -> QuerySet[AssistanceRequest]:
+    return AssistanceRequest.objects.filter(
+        lifecycle=Lifecycle.PUBLISHED, stage__in=OPEN_STAGES, hidden_at__isnull=True
+    )
+
+
 def requests_for_offer(
     offer: AssistanceOffer, *, viewer: Any, limit: int = 20, day: datetime.date | None = None
 ) -> list[Match]:
     """The open requests (open or matched, not hidden) that fit ``offer`` best, among those ``viewer`` may see,
     scored as ``rank`` scores them (the priority weight counts here), best first, ties broken by the older
-    request. An offer that is not available fits none."""
+    request. An offer that is not available fits none.
+
+    Which requests the viewer may see is asked of the database (one query of ids); what each request is comes
+    from the index kept in memory (``_request_index``); requests are scored best bound first, as ``rank`` does."""
     day = day or timezone.localdate()
+    index = _request_index(day)
     taxonomy = _Taxonomy()
     [help_] = _helps(AssistanceOffer.objects.filter(pk=offer.pk))
     if _unavailable_because(help_, day) is not None:
         return []
-    requests = (
-        AssistanceRequest.objects.visible_to(viewer)
-        .filter(lifecycle=Lifecycle.PUBLISHED, stage__in=OPEN_STAGES, hidden_at__isnull=True)
-        .exclude(owner_state_id=offer.owner_state_id)
+    visible_requests = AssistanceRequest.objects.visible_to(viewer).filter(
+        lifecycle=Lifecycle.PUBLISHED, hidden_at__isnull=True, stage__in=OPEN_STAGES
     )
+    visible = set(visible_requests.exclude(owner_state_id=offer.owner_state_id).values_list("pk", flat=True))
     # a request's threat is covered by the offer's expertise in it or in its family
     covered = set(help_.threats) | {pk for pk, t in taxonomy.threats.items() if t.parent_id in help_.threats}
-    sharing = requests.filter(pk__in=RequestThreat.objects.filter(threat_id__in=covered).values("assistancerequest_id"))
-    states = {state.pk: state for state in MemberState.objects.prefetch_related(GROUP_PERIODS)}
-    scored = _score_requests(help_, _needs(sharing, states, day) if covered else [], taxonomy, day)
-    if len(scored) < limit or _best(scored, limit)[-1][0] <= _best_without_threats():
-        seen = {pk for _total_, pk, _need_ in scored}
-        rest = requests.exclude(pk__in=sharing.values("pk")) if covered else requests
-        scored += [
-            item for item in _score_requests(help_, _needs(rest, states, day), taxonomy, day) if item[1] not in seen
-        ]
+    sharing: set[int] = set()
+    for threat in covered:
+        sharing |= index.by_threat.get(threat, set())
+    sharing &= visible
+    bounds: dict[float, list[_Need]] = {}
+    priority_groups, rest_points = set(PRIORITY_GROUPS), MAX_POINTS - THREAT_POINTS - PILLAR_POINTS
+    for pk in sharing:
+        need = index.needs[pk]
+        # (``covered``: the threats the offer's expertise covers, families included; the request names some)
+        bound = THREAT_POINTS * len(need.threats & covered) / len(need.threats) + rest_points
+        if need.pillars:
+            bound += PILLAR_POINTS * len(need.pillars & help_.pillars) / len(need.pillars)
+        if not need.groups & priority_groups:
+            bound -= PRIORITY_POINTS
+        bounds.setdefault(bound, []).append(need)
+    scored: list[tuple[float, int, _Need]] = []
+    for bound in sorted(bounds, reverse=True):
+        if _enough(scored, limit, bound):
+            break
+        scored += _score_requests(help_, bounds[bound], taxonomy, day)
+    else:  # the requests sharing no threat: at most everything but the threats
+        if not _enough(scored, limit, MAX_POINTS - THREAT_POINTS):
+            rest = [index.needs[pk] for pk in visible - sharing if pk in index.needs]
+            scored += _score_requests(help_, rest, taxonomy, day)
     best = _best(scored, limit)
     objects = AssistanceRequest.objects.select_related("owner_state").in_bulk([pk for _t, pk, _n in best])
     owner_name = _owner_name(offer)
     matches = []
     for _score, pk, need in best:
         request = objects[pk]
-        found = _match(need, help_, taxonomy, day, state_name=states[need.state_id].name, owner_name=owner_name)
+        found = _match(need, help_, taxonomy, day, state_name=index.states[need.state_id].name, owner_name=owner_name)
         found.request, found.offer = request, offer
         matches.append(found)
     return matches
