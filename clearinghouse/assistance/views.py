@@ -296,6 +296,10 @@ def offer_detail(request: Request, pk: int) -> HttpResponse:
         "can_act": services.may_act_for_offer(request.user, offer) and offer.lifecycle != Lifecycle.WITHDRAWN,
         "engagements": selectors.engagements_of_offer(offer, request.user),
         "active": services.active_engagements(offer),
+        # its people see the open requests that fit it best, explained (among those they may see)
+        "fitting": matching.requests_for_offer(offer, viewer=request.user, limit=10)
+        if services.may_act_for_offer(request.user, offer)
+        else [],
     }
     return render(request, "assistance/offer_detail.html", context)
 

@@ -305,3 +305,17 @@ def test_whoever_puts_offers_forward_sees_the_offers_that_fit_best_explained_and
     for person in (personas.alice, personas.bob):  # the requesting state chooses; another state only reads
         page = text_of(client_for(person).get(f"/en/assistance/requests/{request.pk}/"))
         assert "Offers that fit" not in page
+
+
+def test_an_offer_s_people_see_the_open_requests_that_fit_it_and_others_do_not(personas):
+    offer = gsma_offer(personas)
+    request = kenyan_request(personas)
+    services.open_request(request, actor=personas.alice)
+    hidden = kenyan_request(personas, title="Kenya's discreet need", tlp=TLP.AMBER)  # shared with nobody
+    services.open_request(hidden, actor=personas.alice)
+    page = text_of(client_for(personas.carol).get(f"/en/assistance/offers/{offer.pk}/"))
+    assert "Open requests that fit this offer, best first" in page and "Detecting SIM boxes" in page
+    assert "discreet need" not in page  # an AMBER request not shared with the GSMA is not shown
+    for person in (personas.alice, personas.bob, None):
+        other = text_of(client_for(person).get(f"/en/assistance/offers/{offer.pk}/"))
+        assert "Open requests that fit this offer" not in other
