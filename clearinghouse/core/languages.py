@@ -120,8 +120,10 @@ def reader_list(items: Any, language: str | None = None) -> str:
     if not items:
         return ""
     language = language or get_language() or "en"
-    # Arabic: CLDR's "unit" pattern, the one with the Arabic comma («أ، وب، وج»); the standard one drops it
-    return format_list(items, style="unit" if language.startswith("ar") else "standard", locale=to_locale(language))
+    # Arabic: CLDR's "unit" pattern for three items or more, the one with the Arabic comma («أ، وب، وج»; the
+    # standard one drops it); two items are «أ وب», and Babel's unit pattern would repeat the second («أ، وب، وب»)
+    arabic_series = language.startswith("ar") and len(items) > 2
+    return format_list(items, style="unit" if arabic_series else "standard", locale=to_locale(language))
 
 
 def set_docx_language(run: Any, code: str | None, paragraph: Any = None) -> None:

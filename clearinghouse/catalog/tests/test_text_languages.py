@@ -124,3 +124,19 @@ def test_what_a_person_types_takes_its_direction_from_itself_in_every_form_and_s
     assert names.status_code == 200
     body = names.content.decode()
     assert 'lang="ar" dir="rtl"' in body and 'dir="auto" lang="ar"' not in body
+
+
+@pytest.mark.parametrize(
+    ("language", "items", "expected"),
+    [
+        ("ar", ["أ", "ب"], "أ وب"),  # two: no comma, and neither is repeated
+        ("ar", ["أ", "ب", "ج"], "أ، وب، وج"),
+        ("ar", ["أ"], "أ"),
+        ("en", ["A", "B"], "A and B"),
+        ("zh-hans", ["甲", "乙", "丙"], "甲、乙和丙"),
+    ],
+)
+def test_a_list_reads_as_its_language_joins_one_and_two_items_in_arabic_are_not_repeated(language, items, expected):
+    from clearinghouse.core.languages import reader_list
+
+    assert reader_list(items, language) == expected
