@@ -1,7 +1,8 @@
 """Who is told that an import or a sync finished or failed (the ``import_finished`` notification).
 
-- An upload, from the page: the person who uploaded it. The page shows the report at once, but a large file can
-  outlast their patience, and the inbox keeps the link to the report.
+- An upload, from the page: the person who uploaded it (the page shows the report at once, but a large file can
+  outlast their patience, and the inbox keeps the link to the report), and the curators when it left drafts in
+  review for them.
 - A TAXII POST: nobody. The client reads the status resource the POST answered with; a producer posting every
   minute must not fill an inbox.
 - A sync: the curators (and the curator who asked for a pull now) once per pull that took something in, not once
@@ -18,14 +19,18 @@ from django.db import transaction
 from clearinghouse.accounts import selectors as people
 from clearinghouse.accounts.models import NotificationKind
 from clearinghouse.accounts.services import notify
-from clearinghouse.exchange.models import ImportRun, ImportSource, SyncSource
+from clearinghouse.exchange.models import ImportRun, ImportSource, ImportStatus, SyncSource
 
 
 def import_finished(run: ImportRun) -> None:
-    """Tell the person who uploaded ``run`` that it finished or failed (in the caller's transaction)."""
+    """Tell the person who uploaded ``run`` that it finished or failed, and the curators when it left drafts for
+    them to review (in the caller's transaction)."""
     if run.source != ImportSource.UPLOAD or run.actor is None:
         return
-    notify(NotificationKind.IMPORT_FINISHED, recipients=[run.actor], about=run, status=run.status)
+    told = [run.actor]
+    if run.status == ImportStatus.COMPLETE and (run.created_count or run.updated_count):
+        told += list(people.curators())
+    notify(NotificationKind.IMPORT_FINISHED, recipients=told, about=run, status=run.status)
 
 
 def _recipients(asked_by: Any) -> list[Any]:

@@ -647,7 +647,8 @@ def test_a_member_uploads_a_bundle_and_reads_the_report_with_links_to_the_new_dr
     assert "The import of bundle.json finished: 1 new drafts, 0 updated, 0 refused." in inbox
     assert response["Location"] in inbox
     told = Notification.objects.filter(kind=NotificationKind.IMPORT_FINISHED)
-    assert [n.recipient.username for n in told] == ["alice"]
+    # and the curators, who review the new drafts; nobody else
+    assert sorted(n.recipient.username for n in told) == ["admin", "alice", "curator"]
 
 
 def test_a_bad_file_gets_a_400_naming_the_problem_and_nothing_is_stored(personas):
