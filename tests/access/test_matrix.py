@@ -815,7 +815,9 @@ def test_pending_invitations_are_listed_and_revoked_by_whom_manages_them_and_not
 def test_the_inbox_and_its_api_give_each_person_their_own_notifications_describing_only_what_they_may_see(world, name):
     from clearinghouse.accounts.models import Notification
 
-    client, api, expected = world.client(name), world.api(name), visible_measures(world, name)
+    # the world's workflow tells of measures, and of the requests for assistance opened, matched and followed
+    expected = visible_measures(world, name) | visible_requests(world, name)
+    client, api = world.client(name), world.api(name)
     if not world.people[name].signed_in:
         assert client.get("/en/account/notifications/").status_code == 302
         assert api.get("/api/v1/notifications/").status_code == 401
