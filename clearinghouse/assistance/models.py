@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clearinghouse.catalog.models import TranslationBase
 from clearinghouse.core.models import Shareable
 from clearinghouse.core.visibility import Lifecycle
 from clearinghouse.countries.models import BDTRegion
@@ -142,6 +143,9 @@ class AssistanceRequest(Shareable):
     feedback = models.TextField(_("the state's feedback"), blank=True)
     #: Made up to demonstrate the platform (the demo data): said on every page and left out of real reports.
     is_illustrative = models.BooleanField(_("illustrative"), default=False)
+    #: The words a reader may search for, in every language the record has, as ``catalog.search.text`` folds
+    #: them and with their other forms (``assistance.search``): kept current by the services that write it.
+    search_text = models.TextField(default="", blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
     )
@@ -201,6 +205,9 @@ class AssistanceOffer(Shareable):
     past_engagements = models.TextField(_("past engagements"), blank=True)
     #: Made up to demonstrate the platform (the demo data): said on every page and left out of real reports.
     is_illustrative = models.BooleanField(_("illustrative"), default=False)
+    #: The words a reader may search for, in every language the record has, as ``catalog.search.text`` folds
+    #: them and with their other forms (``assistance.search``): kept current by the services that write it.
+    search_text = models.TextField(default="", blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
     )
@@ -273,3 +280,67 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request}: {self.from_stage} → {self.to_stage}"
+
+
+class AssistanceRequestTranslation(TranslationBase):
+    """A request's title and need in another of the six languages, with their provenance (the state asks in its
+    own words; the Secretariat or the state itself gives them in the languages of those who can help)."""
+
+    TRANSLATED_FIELDS = ("title", "need")
+
+    request = models.ForeignKey(
+        AssistanceRequest, on_delete=models.CASCADE, related_name="translations", db_index=False
+    )
+    title = models.CharField(_("title"), max_length=300)
+    need = models.TextField(_("the need"))
+
+    class Meta:
+        verbose_name = _("assistance request translation")
+        verbose_name_plural = _("assistance request translations")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "language"], name="one_request_translation_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} [{self.language}]"
+
+    @property
+    def original(self) -> AssistanceRequest:
+        return self.request
+
+
+class AssistanceOfferTranslation(TranslationBase):
+    """An offer's title and description in another of the six languages, with their provenance."""
+
+    TRANSLATED_FIELDS = ("title", "description", "past_engagements")
+
+    offer = models.ForeignKey(AssistanceOffer, on_delete=models.CASCADE, related_name="translations", db_index=False)
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("what is offered"))
+    past_engagements = models.TextField(_("past engagements"), blank=True)
+
+    class Meta:
+        verbose_name = _("assistance offer translation")
+        verbose_name_plural = _("assistance offer translations")
+        constraints = [models.UniqueConstraint(fields=["offer", "language"], name="one_offer_translation_per_language")]
+
+    def __str__(self) -> str:
+        return f"{self.title} [{self.language}]"
+
+    @property
+    def original(self) -> AssistanceOffer:
+        return self.offer
+
+
+class MatchingVersion(models.Model):
+    """One row: a number raised in the transaction of every change that can alter a match (a request, an offer,
+    an engagement, their threats and pillars, a state's development groups, a threat's family). The matching's
+    indexes kept in memory are rebuilt when it moved, and only then (``matching._index``)."""
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("matching version")
+
+    def __str__(self) -> str:
+        return str(self.version)
