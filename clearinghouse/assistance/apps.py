@@ -1,9 +1,26 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+#: The row of the stamp table (``core.pagecache``) that changes with every write that can alter a match.
+MATCHING_STAMP_ROW = 2
+
 
 class AssistanceConfig(AppConfig):
     name = "clearinghouse.assistance"
     label = "assistance"
     verbose_name = _("Assistance")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from clearinghouse.assistance.models import AssistanceOffer, AssistanceRequest, Engagement
+        from clearinghouse.catalog.models import Threat
+        from clearinghouse.core.pagecache import register_area
+        from clearinghouse.countries.models import GroupMembership, MemberState
+
+        # what the matching's indexes are made of (``matching._index``): requests, offers, their threats and
+        # pillars, engagements (capacity and record), states (region) and their dated groups, threats' families
+        models = [AssistanceRequest, AssistanceOffer, Engagement, GroupMembership, MemberState, Threat]
+        through = [model.threats.through for model in (AssistanceRequest, AssistanceOffer)] + [
+            model.pillars.through for model in (AssistanceRequest, AssistanceOffer)
+        ]
+        register_area("matching", MATCHING_STAMP_ROW, tuple(m._meta.db_table for m in models + through))

@@ -543,7 +543,7 @@ def _best(scored: list[tuple[float, int, Any]], limit: int) -> list[tuple[float,
 
 
 class _OfferIndex:
-    """Every offer as the scoring reads it, and the offers by threat, for one content stamp: built once per
+    """Every offer as the scoring reads it, and the offers by threat, for one matching stamp: built once per
     process and stamp (a few hundred milliseconds at 10,000 offers), then read from memory. It holds no rule
     of who may see what: each call still asks the database which offers its viewer may see."""
 
@@ -561,10 +561,12 @@ _index_kept: tuple[str, _OfferIndex] | None = None
 
 
 def _index() -> _OfferIndex:
-    """The offers' index for the content as it stands (``core.pagecache``'s stamp changes with every write to
-    what pages show, engagements included); rebuilt when the stamp moved, never kept when it cannot be read."""
+    """The offers' index for the data as it stands: kept while the matching's own stamp (``core.pagecache``'s
+    area "matching", changed by database triggers in the transaction of every write to what a match reads,
+    whichever code makes it) stays the same; rebuilt when it moved, never kept when it cannot be read. Writes to
+    the rest of the platform (measures, meetings, sign-ins…) leave it alone."""
     global _index_kept
-    stamp = current_stamp()
+    stamp = current_stamp("matching")
     kept = _index_kept
     if stamp is not None and kept is not None and kept[0] == stamp:
         return kept[1]
@@ -635,7 +637,7 @@ def _score_offers(
 
 class _RequestIndex:
     """Every open request (open or matched, published, not hidden) as the scoring reads it, and the requests by
-    threat, for one content stamp and day; like ``_OfferIndex``, it holds no rule of who may see what."""
+    threat, for one matching stamp and day; like ``_OfferIndex``, it holds no rule of who may see what."""
 
     def __init__(self, day: datetime.date) -> None:
         states = {state.pk: state for state in MemberState.objects.prefetch_related(GROUP_PERIODS)}
@@ -652,7 +654,7 @@ _requests_kept: tuple[str, datetime.date, _RequestIndex] | None = None
 
 def _request_index(day: datetime.date) -> _RequestIndex:
     global _requests_kept
-    stamp = current_stamp()
+    stamp = current_stamp("matching")
     kept = _requests_kept
     if stamp is not None and kept is not None and kept[0] == stamp and kept[1] == day:
         return kept[2]

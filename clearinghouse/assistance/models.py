@@ -330,17 +330,3 @@ class AssistanceOfferTranslation(TranslationBase):
     @property
     def original(self) -> AssistanceOffer:
         return self.offer
-
-
-class MatchingVersion(models.Model):
-    """One row: a number raised in the transaction of every change that can alter a match (a request, an offer,
-    an engagement, their threats and pillars, a state's development groups, a threat's family). The matching's
-    indexes kept in memory are rebuilt when it moved, and only then (``matching._index``)."""
-
-    version = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("matching version")
-
-    def __str__(self) -> str:
-        return str(self.version)

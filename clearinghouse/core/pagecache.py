@@ -62,6 +62,18 @@ THROTTLED_PATHS = ("/api/", "/taxii2/")
 COMPRESSED_TYPES = ("text/", "application/json", "application/taxii+json", "application/stix+json", "image/svg")
 TRIGGER_PREFIX = "ch174cv_"
 STAMP_TABLE = "core_contentversion"
+#: Areas with a stamp of their own, in another row of the stamp table, changed only by writes to the area's
+#: tables: what a reader builds from a few tables (the assistance matching's indexes) then outlives the writes
+#: to all the others. An app registers its area in ``ready`` (``register_area``); row 1 is the content stamp.
+AREAS: dict[str, tuple[int, tuple[str, ...]]] = {}
+
+
+def register_area(name: str, row: int, tables: tuple[str, ...]) -> None:
+    """Give ``tables`` (database table names) a stamp of their own, kept in row ``row`` (> 1) of the stamp table;
+    read it with ``current_stamp(name)``. Its triggers are installed with the content stamp's, after migrate."""
+    if row <= 1 or any(other_row == row and other != name for other, (other_row, _t) in AREAS.items()):
+        raise ValueError(f"row {row} of the stamp table is taken")
+    AREAS[name] = (row, tuple(tables))
 
 
 # -- the content stamp --------------------------------------------------------------------------------------
@@ -100,6 +112,75 @@ BEGIN
 END
 $$
 """
+
+
+_POSTGRES_AREA_FUNCTION = """
+CREATE OR REPLACE FUNCTION ch174_area_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- as ch174_content_changed, for the row of one area (TG_ARGV[0])
+    IF current_setting('ch174.area_changed_' || TG_ARGV[0], true) IS DISTINCT FROM statement_timestamp()::text THEN
+        PERFORM set_config('ch174.area_changed_' || TG_ARGV[0], statement_timestamp()::text, true);
+        UPDATE core_contentversion SET stamp = gen_random_uuid()::text, changes = changes + 1
+        WHERE id = TG_ARGV[0]::bigint;
+    END IF;
+    RETURN NULL;
+END
+$$
+"""
+
+
+def _area_triggers(db: Any) -> list[tuple[str, int, str]]:
+    """(trigger name, stamp row, table) for each table of each area that exists in this database."""
+    existing = set(db.introspection.table_names())
+    return [
+        (_trigger_name(f"{name}:{table}"), row, table)
+        for name, (row, tables) in sorted(AREAS.items())
+        for table in tables
+        if table in existing
+    ]
+
+
+def _install_area_triggers(db: Any, cursor: Any, new_stamp: bool) -> int:
+    added = 0
+    for _name, (row, _tables) in sorted(AREAS.items()):
+        cursor.execute(f"SELECT count(*) FROM {STAMP_TABLE} WHERE id = %s", [row])  # noqa: S608
+        if cursor.fetchone()[0] == 0:
+            cursor.execute(
+                f"INSERT INTO {STAMP_TABLE} (id, stamp, changes) VALUES (%s, %s, 0)",  # noqa: S608
+                [row, uuid.uuid4().hex],
+            )
+        elif new_stamp:
+            cursor.execute(
+                f"UPDATE {STAMP_TABLE} SET stamp = %s, changes = changes + 1 WHERE id = %s",  # noqa: S608
+                [uuid.uuid4().hex, row],
+            )
+    triggers = _area_triggers(db)
+    if db.vendor == "postgresql":
+        cursor.execute(_POSTGRES_AREA_FUNCTION)
+        cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE %s", [TRIGGER_PREFIX + "%"])
+        existing = {found[0] for found in cursor.fetchall()}
+        for name, row, table in triggers:
+            if name not in existing:
+                cursor.execute(
+                    f'CREATE CONSTRAINT TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
+                    f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ch174_area_changed('{row}')"
+                )
+                cursor.execute(
+                    f'CREATE TRIGGER {name}_t AFTER TRUNCATE ON "{table}" '
+                    f"FOR EACH STATEMENT EXECUTE FUNCTION ch174_area_changed('{row}')"
+                )
+                added += 1
+    elif db.vendor == "sqlite":
+        for name, row, table in triggers:
+            body = (
+                f"UPDATE {STAMP_TABLE} SET stamp = lower(hex(randomblob(16))), changes = changes + 1 WHERE id = {row}"  # noqa: S608
+            )
+            for event, suffix in (("INSERT", "_i"), ("UPDATE", "_u"), ("DELETE", "_d")):
+                cursor.execute(
+                    f'CREATE TRIGGER IF NOT EXISTS {name}{suffix} AFTER {event} ON "{table}" BEGIN {body}; END'
+                )
+            added += 1
+    return added
 
 
 def install_triggers(db: Any = None, *, new_stamp: bool = False) -> int:
@@ -148,6 +229,7 @@ def install_triggers(db: Any = None, *, new_stamp: bool = False) -> int:
                         f'AFTER {event} ON "{table}" BEGIN {body}; END'
                     )
                 added += 1
+        added += _install_area_triggers(db, cursor, new_stamp)
     return added
 
 
@@ -165,6 +247,7 @@ def remove_triggers(db: Any = None) -> None:
             for name, table in cursor.fetchall():
                 cursor.execute(f'DROP TRIGGER IF EXISTS {name} ON "{table}"')
             cursor.execute("DROP FUNCTION IF EXISTS ch174_content_changed()")
+            cursor.execute("DROP FUNCTION IF EXISTS ch174_area_changed()")
         elif db.vendor == "sqlite":
             cursor.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [TRIGGER_PREFIX + "%"]
@@ -185,21 +268,23 @@ def _changes_so_far_count(cursor: Any) -> None:
         cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
 
 
-def current_stamp() -> str | None:
-    """The content stamp. A flushed database has lost its row: a new one, with a new stamp, is written
-    (nothing kept before matches it). None, so that nothing is kept or served, if it cannot be read."""
+def current_stamp(area: str | None = None) -> str | None:
+    """The content stamp, or the stamp of ``area`` (``register_area``). A flushed database has lost its row: a
+    new one, with a new stamp, is written (nothing kept before matches it). None, so that nothing is kept or
+    served, if it cannot be read."""
+    row_id = 1 if area is None else AREAS[area][0]
     try:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql" and connection.in_atomic_block:
                 _changes_so_far_count(cursor)
-            cursor.execute(f"SELECT stamp FROM {STAMP_TABLE} WHERE id = 1")  # noqa: S608
+            cursor.execute(f"SELECT stamp FROM {STAMP_TABLE} WHERE id = %s", [row_id])  # noqa: S608
             row = cursor.fetchone()
             if row is None:
                 cursor.execute(
-                    f"INSERT INTO {STAMP_TABLE} (id, stamp, changes) VALUES (1, %s, 0) ON CONFLICT (id) DO NOTHING",  # noqa: S608
-                    [uuid.uuid4().hex],
+                    f"INSERT INTO {STAMP_TABLE} (id, stamp, changes) VALUES (%s, %s, 0) ON CONFLICT (id) DO NOTHING",  # noqa: S608
+                    [row_id, uuid.uuid4().hex],
                 )
-                cursor.execute(f"SELECT stamp FROM {STAMP_TABLE} WHERE id = 1")  # noqa: S608
+                cursor.execute(f"SELECT stamp FROM {STAMP_TABLE} WHERE id = %s", [row_id])  # noqa: S608
                 row = cursor.fetchone()
     except DatabaseError:
         return None

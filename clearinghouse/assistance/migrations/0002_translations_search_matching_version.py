@@ -14,16 +14,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.CreateModel(
-            name='MatchingVersion',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.BigIntegerField(default=0)),
-            ],
-            options={
-                'verbose_name': 'matching version',
-            },
-        ),
         migrations.AddField(
             model_name='assistanceoffer',
             name='search_text',

@@ -219,3 +219,56 @@ def test_an_offerer_sees_the_open_requests_that_fit_its_offer_among_those_it_may
         assert match.request is not None
         assert matching.explain(match.request, offer).total == match.total
     assert matching.requests_for_offer(built.offers["fraud-full"], viewer=personas.carol) == []
+
+
+def test_the_matching_s_stamp_moves_with_every_write_a_match_reads_and_only_those(built, personas):
+    """The indexes kept in memory are rebuilt when, and only when, something a match reads changed, whatever
+    wrote it: a raw SQL write included (the triggers, not the services, move the stamp)."""
+    from clearinghouse.core import pagecache
+
+    offer = built.offers["gsma-fraud"]
+    stamps = [pagecache.current_stamp("matching")]
+
+    def moved() -> bool:
+        stamps.append(pagecache.current_stamp("matching"))
+        return stamps[-1] != stamps[-2]
+
+    Threat.objects.filter(slug="phishing-scams").update(name_en="Phishing renamed")  # a threat (its family may change)
+    assert moved()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE assistance_assistanceoffer SET capacity = 9 WHERE id = %s", [offer.pk])
+    assert moved()
+    offer.pillars.clear()
+    assert moved()
+    MemberState.objects.filter(alpha2="KE").update(bdt_region="arab_states")
+    assert moved()
+    # writes a match does not read leave the stamp (and the indexes) alone, while the pages' stamp moves
+    page_stamp = pagecache.current_stamp()
+    Organization.objects.filter(slug="gsma").update(name="GSMA renamed")
+    assert not moved() and pagecache.current_stamp() != page_stamp
+
+
+def test_a_new_offer_is_ranked_at_once_and_the_index_is_not_rebuilt_for_other_writes(built, personas, monkeypatch):
+    kenya = built.requests["kenya-simbox"]
+    viewer = handmade.member_of(handmade.CASES[0])
+    matching.rank(kenya, viewer=viewer)
+    builds = []
+    real = matching._OfferIndex.__init__
+
+    def counted(self: Any) -> None:
+        builds.append(1)
+        real(self)
+
+    monkeypatch.setattr(matching._OfferIndex, "__init__", counted)
+    Organization.objects.filter(slug="gsma").update(name="GSMA renamed")  # not read by a match
+    matching.rank(kenya, viewer=viewer)
+    assert builds == []
+    offer = AssistanceOffer.objects.create(
+        title="Simbox hunting, the best", description="x", language="en", kinds=list(kenya.kinds),
+        languages=list(kenya.languages), capacity=5, tlp=TLP.CLEAR, lifecycle=Lifecycle.PUBLISHED,
+        owner_organization=Organization.objects.get(slug="interpol"),
+    )  # fmt: skip
+    offer.threats.set(kenya.threats.all())
+    offer.pillars.set(kenya.pillars.all())
+    assert offer.pk in [match.offer_id for match in matching.rank(kenya, viewer=viewer)]
+    assert builds == [1]
