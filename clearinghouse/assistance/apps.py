@@ -13,13 +13,14 @@ class AssistanceConfig(AppConfig):
 
     def ready(self) -> None:
         from clearinghouse.assistance.models import AssistanceOffer, AssistanceRequest, Engagement
-        from clearinghouse.catalog.models import Threat
+        from clearinghouse.catalog.models import Pillar, Threat
         from clearinghouse.core.pagecache import register_area
         from clearinghouse.countries.models import GroupMembership, MemberState
 
-        # what the matching's indexes are made of (``matching._index``): requests, offers, their threats and
-        # pillars, engagements (capacity and record), states (region) and their dated groups, threats' families
-        models = [AssistanceRequest, AssistanceOffer, Engagement, GroupMembership, MemberState, Threat]
+        # what the matching's indexes are made of (``matching._Kept``): requests, offers, their threats and
+        # pillars, engagements (capacity and record), states (region) and their dated groups, threats' families,
+        # the names of threats and pillars
+        models = [AssistanceRequest, AssistanceOffer, Engagement, GroupMembership, MemberState, Threat, Pillar]
         through = [model.threats.through for model in (AssistanceRequest, AssistanceOffer)] + [
             model.pillars.through for model in (AssistanceRequest, AssistanceOffer)
         ]

@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -217,14 +217,18 @@ def _pairs(queryset: QuerySet[Any], owner: str, other: str) -> dict[int, set[int
     return found
 
 
-def _delivered_by_owner() -> Counter[tuple[str, int]]:
-    """Engagements delivered, by offerer (a state or an organization), over all its offers."""
+def _delivered_by_owner(owners: Iterable[tuple[str, int]] | None = None) -> Counter[tuple[str, int]]:
+    """Engagements delivered, by offerer (a state or an organization), over all its offers; of ``owners`` only,
+    when given (one offer's owner: one count, not every offerer's)."""
     counts: Counter[tuple[str, int]] = Counter()
-    rows = (
-        Engagement.objects.filter(status=Engagement.Status.DELIVERED)
-        .values_list("offer__owner_state_id", "offer__owner_organization_id")
-        .annotate(n=Count("id"))
-    )
+    engagements = Engagement.objects.filter(status=Engagement.Status.DELIVERED)
+    if owners is not None:
+        owners = set(owners)
+        engagements = engagements.filter(
+            Q(offer__owner_state_id__in=[pk for kind, pk in owners if kind == "state"])
+            | Q(offer__owner_organization_id__in=[pk for kind, pk in owners if kind == "organization"])
+        )
+    rows = engagements.values_list("offer__owner_state_id", "offer__owner_organization_id").annotate(n=Count("id"))
     for state_id, organization_id, n in rows:
         counts[("state", state_id) if state_id is not None else ("organization", organization_id)] += n
     return counts
@@ -264,7 +268,9 @@ def _helps(offers: QuerySet[AssistanceOffer], delivered: Counter[tuple[str, int]
         .annotate(n=Count("id"))
         .values_list("offer_id", "n")
     )
-    delivered = _delivered_by_owner() if delivered is None else delivered
+    if delivered is None:  # (a few offerers: their own counts only; many: everyone's, in one query)
+        owners = {_owner_key(row[1], row[2]) for row in rows}
+        delivered = _delivered_by_owner(owners if len(owners) < 100 else None)
     helps = []
     for pk, state_id, organization_id, kinds, languages, regions, modalities, capacity, until, lifecycle in rows:
         owner = _owner_key(state_id, organization_id)
@@ -347,6 +353,36 @@ def _assess(need: _Need, offer: _Help, taxonomy: _Taxonomy) -> list[_Assessment]
         _Assessment("record", RECORD_POINTS * record / RECORD_CAP, RECORD_POINTS, (offer.delivered,)),
         _Assessment("priority", float(PRIORITY_POINTS if groups else 0), PRIORITY_POINTS, (groups, need.groups_day)),
     ]
+
+
+_PRIORITY = frozenset(PRIORITY_GROUPS)
+
+
+def _points(need: _Need, offer: _Help, taxonomy: _Taxonomy) -> float:
+    """``_total(_assess(need, offer, taxonomy))`` without the facts only the lines shown need: what ranking reads
+    of every candidate. The same formulas, added in the same order, so the two totals are equal to the last digit
+    (a test holds them to it on every pair of the hand-made set)."""
+    points = 0.0
+    if need.threats:
+        hit = sum(1 for pk in need.threats if taxonomy.covering(pk) & offer.threats)
+        points += THREAT_POINTS * hit / len(need.threats)
+    points += PILLAR_POINTS * len(need.pillars & offer.pillars) / len(need.pillars) if need.pillars else 0.0
+    if need.kinds:
+        points += KIND_POINTS * sum(1 for kind in need.kinds if kind in offer.kinds) / len(need.kinds)
+    points += float(LANGUAGE_POINTS if any(code in offer.languages for code in need.languages) else 0)
+    points += float(REGION_POINTS if not offer.regions or need.region in offer.regions else 0)
+    points += float(MODALITY_POINTS if not offer.modalities or need.modality in offer.modalities else 0)
+    points += CAPACITY_POINTS * max(offer.capacity - offer.engaged, 0) / offer.capacity if offer.capacity else 0.0
+    points += RECORD_POINTS * min(offer.delivered, RECORD_CAP) / RECORD_CAP
+    points += float(PRIORITY_POINTS if need.groups & _PRIORITY else 0)
+    return round(points / MAX_POINTS, 6)
+
+
+def _capacity_and_record(offer: _Help) -> float:
+    """The points of the two criteria that read the offer only: the same for every request it is scored for."""
+    free = max(offer.capacity - offer.engaged, 0)
+    capacity = CAPACITY_POINTS * free / offer.capacity if offer.capacity else 0.0
+    return capacity + RECORD_POINTS * min(offer.delivered, RECORD_CAP) / RECORD_CAP
 
 
 def _total(assessments: Sequence[_Assessment]) -> float:
@@ -523,13 +559,12 @@ def explain(request: AssistanceRequest, offer: AssistanceOffer, *, day: datetime
     return found
 
 
-def _offered(viewer: Any, day: datetime.date) -> QuerySet[AssistanceOffer]:
-    """The offers ``viewer`` may see that are published and not past their date (capacity is checked after)."""
-    return (
-        AssistanceOffer.objects.visible_to(viewer)
-        .filter(lifecycle=Lifecycle.PUBLISHED)
-        .filter(Q(available_until__isnull=True) | Q(available_until__gte=day))
-    )
+def _hidden_from(viewer: Any, among: QuerySet[Any]) -> set[int]:
+    """The ids of ``among`` that the one access rule hides from ``viewer``. Asked of the database as the records
+    the rule leaves out, usually a few (the AMBER and RED ones not shared with the viewer), rather than as the
+    tens of thousands it lets in: a call then reads tens of ids, not 50,000."""
+    rule = among.model.objects.all().visibility_condition(viewer)
+    return set(among.exclude(rule).values_list("pk", flat=True))
 
 
 def _enough(scored: list[tuple[float, int, Any]], limit: int, bound: float) -> bool:
@@ -543,53 +578,104 @@ def _best(scored: list[tuple[float, int, Any]], limit: int) -> list[tuple[float,
 
 
 class _OfferIndex:
-    """Every offer as the scoring reads it, and the offers by threat, for one matching stamp: built once per
-    process and stamp (a few hundred milliseconds at 10,000 offers), then read from memory. It holds no rule
-    of who may see what: each call still asks the database which offers its viewer may see."""
+    """Every offer as the scoring reads it, the published ones, and the offers by threat, for one matching stamp:
+    built once per process and stamp (a few hundred milliseconds at 10,000 offers), then read from memory. It
+    holds no rule of who may see what: each call asks the database which offers its viewer may not see."""
 
     def __init__(self) -> None:
         self.helps = {help_.pk: help_ for help_ in _helps(AssistanceOffer.objects.all())}
+        self.published = {pk for pk, help_ in self.helps.items() if help_.lifecycle == Lifecycle.PUBLISHED}
         self.by_threat: dict[int, set[int]] = {}
+        self.by_state: dict[int, set[int]] = {}  # (the offers of each state, left out of its own requests' lists)
         for help_ in self.helps.values():
             for threat in help_.threats:
                 self.by_threat.setdefault(threat, set()).add(help_.pk)
+            if help_.owner[0] == "state":
+                self.by_state.setdefault(help_.owner[1], set()).add(help_.pk)
         self.taxonomy = _Taxonomy()
 
 
-_index_lock = threading.Lock()
-_index_kept: tuple[str, _OfferIndex] | None = None
+class _RequestIndex:
+    """Every open request (open or matched, published, not hidden) as the scoring reads it, and the requests by
+    threat, for one matching stamp and day; like ``_OfferIndex``, it holds no rule of who may see what."""
+
+    def __init__(self, day: datetime.date) -> None:
+        states = {state.pk: state for state in MemberState.objects.prefetch_related(GROUP_PERIODS)}
+        self.states = states
+        self.needs = {need.pk: need for need in _needs(_open_requests(), states, day)}
+        self.ids = set(self.needs)
+        self.by_threat: dict[int, set[int]] = {}
+        self.by_pillar: dict[int, set[int]] = {}
+        self.by_state: dict[int, set[int]] = {}
+        for need in self.needs.values():
+            for threat in need.threats:
+                self.by_threat.setdefault(threat, set()).add(need.pk)
+            for pillar in need.pillars:
+                self.by_pillar.setdefault(pillar, set()).add(need.pk)
+            self.by_state.setdefault(need.state_id, set()).add(need.pk)
+        #: the requests from a state in a priority group on the day it asked
+        self.priority = {need.pk for need in self.needs.values() if need.groups & set(PRIORITY_GROUPS)}
+        self.taxonomy = _Taxonomy()
 
 
-def _index() -> _OfferIndex:
-    """The offers' index for the data as it stands: kept while the matching's own stamp (``core.pagecache``'s
-    area "matching", changed by database triggers in the transaction of every write to what a match reads,
-    whichever code makes it) stays the same; rebuilt when it moved, never kept when it cannot be read. Writes to
-    the rest of the platform (measures, meetings, sign-ins…) leave it alone."""
-    global _index_kept
-    stamp = current_stamp("matching")
-    kept = _index_kept
-    if stamp is not None and kept is not None and kept[0] == stamp:
-        return kept[1]
-    with _index_lock:
-        index = _OfferIndex()
-        if stamp is not None:
-            _index_kept = (stamp, index)
-    return index
+_Built = TypeVar("_Built")
+
+
+class _Kept(Generic[_Built]):
+    """One index per process, for the data as it stands: kept while the matching's own stamp (``core.pagecache``'s
+    area "matching", moved by database triggers in the transaction of every write to what a match reads, whichever
+    code makes it) and ``key`` stay the same; rebuilt when either moved, never kept when the stamp cannot be read.
+    Writes to the rest of the platform (measures, meetings, sign-ins…) leave it alone. One thread builds while
+    the others wait for what it built."""
+
+    def __init__(self, build: Callable[..., _Built]) -> None:
+        self._build = build
+        self._lock = threading.Lock()
+        self._kept: tuple[tuple[str, tuple[Any, ...]], _Built] | None = None
+
+    def get(self, *key: Any) -> _Built:
+        stamp = current_stamp("matching")
+        if stamp is None:
+            return self._build(*key)
+        kept = self._kept
+        if kept is not None and kept[0] == (stamp, key):
+            return kept[1]
+        with self._lock:
+            kept = self._kept
+            if kept is not None and kept[0] == (stamp, key):  # built by the thread this one waited for
+                return kept[1]
+            built = self._build(*key)
+            self._kept = ((stamp, key), built)
+        return built
+
+    def forget(self) -> None:
+        self._kept = None
+
+
+_offers_kept: _Kept[_OfferIndex] = _Kept(_OfferIndex)
+_requests_kept: _Kept[_RequestIndex] = _Kept(_RequestIndex)
+
+
+def reset() -> None:
+    """Forget the indexes this process holds (tests and benchmarks that swap databases)."""
+    _offers_kept.forget()
+    _requests_kept.forget()
 
 
 def rank(request: AssistanceRequest, *, viewer: Any, limit: int = 20, day: datetime.date | None = None) -> list[Match]:
     """The offers that fit ``request`` best, among the published, available offers ``viewer`` may see (not the
     requesting state's own), best first, ties broken by the older offer.
 
-    Which offers the viewer may see is asked of the database (the one access rule, one query of ids); what
-    each offer is comes from the index kept in memory (``_index``). Only the offers that could still enter the
+    Which offers the viewer may not see is asked of the database (the one access rule, one query of ids); what
+    each offer is comes from the index kept in memory (``_Kept``). Only the offers that could still enter the
     list are scored: the threats and pillars each shares with the request give the most it can score; offers
     are scored in that order, best bound first, until ``limit`` scored offers beat the bound of the next."""
     day = day or timezone.localdate()
-    index = _index()
+    index = _offers_kept.get()
     taxonomy = index.taxonomy
     need, state = _request_need(request, day)
-    visible = set(_offered(viewer, day).exclude(owner_state_id=need.state_id).values_list("pk", flat=True))
+    hidden = _hidden_from(viewer, AssistanceOffer.objects.filter(lifecycle=Lifecycle.PUBLISHED))
+    visible = index.published - hidden - index.by_state.get(need.state_id, set())
     sharing: set[int] = set()
     for threat in taxonomy.covered_by(need.threats):
         sharing |= index.by_threat.get(threat, set())
@@ -610,7 +696,7 @@ def rank(request: AssistanceRequest, *, viewer: Any, limit: int = 20, day: datet
         scored += _score_offers(need, bounds[bound], taxonomy, day)
     else:  # the offers sharing no threat: at most the pillars and the rest
         if not _enough(scored, limit, PILLAR_POINTS + unsure):
-            rest = [index.helps[pk] for pk in visible - sharing if pk in index.helps]
+            rest = [index.helps[pk] for pk in visible - sharing]
             scored += _score_offers(need, rest, taxonomy, day)
     best = _best(scored, limit)
     objects = AssistanceOffer.objects.select_related("owner_state", "owner_organization").in_bulk(
@@ -629,40 +715,8 @@ def _score_offers(
     need: _Need, helps: list[_Help], taxonomy: _Taxonomy, day: datetime.date
 ) -> list[tuple[float, int, _Help]]:
     return [
-        (_total(_assess(need, help_, taxonomy)), help_.pk, help_)
-        for help_ in helps
-        if _unavailable_because(help_, day) is None
+        (_points(need, help_, taxonomy), help_.pk, help_) for help_ in helps if _unavailable_because(help_, day) is None
     ]
-
-
-class _RequestIndex:
-    """Every open request (open or matched, published, not hidden) as the scoring reads it, and the requests by
-    threat, for one matching stamp and day; like ``_OfferIndex``, it holds no rule of who may see what."""
-
-    def __init__(self, day: datetime.date) -> None:
-        states = {state.pk: state for state in MemberState.objects.prefetch_related(GROUP_PERIODS)}
-        self.states = states
-        self.needs = {need.pk: need for need in _needs(_open_requests(), states, day)}
-        self.by_threat: dict[int, set[int]] = {}
-        for need in self.needs.values():
-            for threat in need.threats:
-                self.by_threat.setdefault(threat, set()).add(need.pk)
-
-
-_requests_kept: tuple[str, datetime.date, _RequestIndex] | None = None
-
-
-def _request_index(day: datetime.date) -> _RequestIndex:
-    global _requests_kept
-    stamp = current_stamp("matching")
-    kept = _requests_kept
-    if stamp is not None and kept is not None and kept[0] == stamp and kept[1] == day:
-        return kept[2]
-    with _index_lock:
-        index = _RequestIndex(day)
-        if stamp is not None:
-            _requests_kept = (stamp, day, index)
-    return index
 
 
 def _open_requests() -> QuerySet[AssistanceRequest]:
@@ -678,34 +732,38 @@ def requests_for_offer(
     scored as ``rank`` scores them (the priority weight counts here), best first, ties broken by the older
     request. An offer that is not available fits none.
 
-    Which requests the viewer may see is asked of the database (one query of ids); what each request is comes
-    from the index kept in memory (``_request_index``); requests are scored best bound first, as ``rank`` does."""
+    Which requests the viewer may not see is asked of the database (one query of ids); what each request is comes
+    from the index kept in memory (``_Kept``); requests are scored best bound first, as ``rank`` does."""
     day = day or timezone.localdate()
-    index = _request_index(day)
-    taxonomy = _Taxonomy()
     [help_] = _helps(AssistanceOffer.objects.filter(pk=offer.pk))
     if _unavailable_because(help_, day) is not None:
         return []
-    visible_requests = AssistanceRequest.objects.visible_to(viewer).filter(
-        lifecycle=Lifecycle.PUBLISHED, hidden_at__isnull=True, stage__in=OPEN_STAGES
-    )
-    visible = set(visible_requests.exclude(owner_state_id=offer.owner_state_id).values_list("pk", flat=True))
+    index = _requests_kept.get(day)
+    taxonomy = index.taxonomy
+    hidden = _hidden_from(viewer, _open_requests())
+    own = index.by_state.get(offer.owner_state_id, set()) if offer.owner_state_id is not None else set()
+    visible = index.ids - hidden - own
     # a request's threat is covered by the offer's expertise in it or in its family
     covered = set(help_.threats) | {pk for pk, t in taxonomy.threats.items() if t.parent_id in help_.threats}
-    sharing: set[int] = set()
+    # how many of each request's threats the offer covers, and of its pillars the offer shares (counted in C)
+    threats_hit: Counter[int] = Counter()
     for threat in covered:
-        sharing |= index.by_threat.get(threat, set())
-    sharing &= visible
+        threats_hit.update(index.by_threat.get(threat, ()))
+    pillars_hit: Counter[int] = Counter()
+    for pillar in help_.pillars:
+        pillars_hit.update(index.by_pillar.get(pillar, ()))
+    sharing = threats_hit.keys() & visible
+    # the most each can score: its threats and pillars exactly, the offer's capacity and record exactly (the same
+    # for every request), the priority if its state had it, and all the rest
+    constant = KIND_POINTS + LANGUAGE_POINTS + REGION_POINTS + MODALITY_POINTS + _capacity_and_record(help_)
     bounds: dict[float, list[_Need]] = {}
-    priority_groups, rest_points = set(PRIORITY_GROUPS), MAX_POINTS - THREAT_POINTS - PILLAR_POINTS
     for pk in sharing:
         need = index.needs[pk]
-        # (``covered``: the threats the offer's expertise covers, families included; the request names some)
-        bound = THREAT_POINTS * len(need.threats & covered) / len(need.threats) + rest_points
+        bound = constant + THREAT_POINTS * threats_hit[pk] / len(need.threats)
         if need.pillars:
-            bound += PILLAR_POINTS * len(need.pillars & help_.pillars) / len(need.pillars)
-        if not need.groups & priority_groups:
-            bound -= PRIORITY_POINTS
+            bound += PILLAR_POINTS * pillars_hit[pk] / len(need.pillars)
+        if pk in index.priority:
+            bound += PRIORITY_POINTS
         bounds.setdefault(bound, []).append(need)
     scored: list[tuple[float, int, _Need]] = []
     for bound in sorted(bounds, reverse=True):
@@ -713,8 +771,8 @@ def requests_for_offer(
             break
         scored += _score_requests(help_, bounds[bound], taxonomy, day)
     else:  # the requests sharing no threat: at most everything but the threats
-        if not _enough(scored, limit, MAX_POINTS - THREAT_POINTS):
-            rest = [index.needs[pk] for pk in visible - sharing if pk in index.needs]
+        if not _enough(scored, limit, constant + PILLAR_POINTS + PRIORITY_POINTS):
+            rest = [index.needs[pk] for pk in visible - sharing]
             scored += _score_requests(help_, rest, taxonomy, day)
     best = _best(scored, limit)
     objects = AssistanceRequest.objects.select_related("owner_state").in_bulk([pk for _t, pk, _n in best])
@@ -746,4 +804,4 @@ def _needs(requests: QuerySet[AssistanceRequest], states: dict[int, MemberState]
 def _score_requests(
     offer: _Help, needs: list[_Need], taxonomy: _Taxonomy, day: datetime.date
 ) -> list[tuple[float, int, _Need]]:
-    return [(_total(_assess(need, offer, taxonomy)), need.pk, need) for need in needs]
+    return [(_points(need, offer, taxonomy), need.pk, need) for need in needs]

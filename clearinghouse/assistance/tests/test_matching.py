@@ -272,3 +272,18 @@ def test_a_new_offer_is_ranked_at_once_and_the_index_is_not_rebuilt_for_other_wr
     offer.pillars.set(kenya.pillars.all())
     assert offer.pk in [match.offer_id for match in matching.rank(kenya, viewer=viewer)]
     assert builds == [1]
+
+
+def test_the_fast_total_ranking_reads_equals_the_explained_total_for_every_hand_made_pair(built):
+    """Ranking scores every candidate with ``_points``; a list's order must be the order of the totals its lines
+    explain, to the last digit."""
+    taxonomy = matching._Taxonomy()
+    day = datetime(2026, 6, 1, tzinfo=UTC).date()
+    helps = matching._helps(AssistanceOffer.objects.filter(pk__in=[o.pk for o in built.offers.values()]))
+    compared = 0
+    for request in built.requests.values():
+        need, _state = matching._request_need(request, day)
+        for help_ in helps:
+            assert matching._points(need, help_, taxonomy) == matching._total(matching._assess(need, help_, taxonomy))
+            compared += 1
+    assert compared >= 6 * 12
