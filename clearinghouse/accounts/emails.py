@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +13,9 @@ from django.utils import translation
 
 from clearinghouse.accounts.models import Invitation, Notification, User
 
+#: What separates the words of a subject rendered over several lines: every space but the no-break ones.
+_BREAKABLE = re.compile(r"[ \t\r\n\f\v]+")
+
 
 def message_in(
     language: str, template: str, context: dict[str, Any], to: list[str], *, headers: dict[str, str] | None = None
@@ -19,7 +23,8 @@ def message_in(
     """A message from ``<template>_subject.txt``, ``<template>.txt`` and ``<template>.html``, written in
     ``language`` and saying so (``Content-Language``), so that mail readers and screen readers read it right."""
     with translation.override(language):
-        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        # one line; the no-break spaces French puts inside « » and before : stay (``split()`` would take them too)
+        subject = _BREAKABLE.sub(" ", render_to_string(f"{template}_subject.txt", context)).strip(" ")
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", {**context, "subject": subject, "language": language})
     message = EmailMultiAlternatives(

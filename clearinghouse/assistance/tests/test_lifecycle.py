@@ -217,3 +217,37 @@ def test_the_people_concerned_are_told_of_each_step_and_a_discreet_request_reach
 
     selectors.attach_records([line], personas.carol)
     assert line.subject == f"The request “{request.title}” of Kenya is now agreed."
+
+
+def test_the_requesting_state_is_e_mailed_in_its_own_language_and_the_offerer_only_once_it_may_see_the_request(
+    personas, smtp_server, django_capture_on_commit_callbacks
+):
+    """E-mail, not only the inbox: Kenya's lead reads French, so the offer put forward reaches her in French with
+    a link to the request's page in French; the GSMA hears of a discreet (AMBER) request only once Kenya chose
+    its offer, and Nigeria, which may not see it, never does."""
+    personas.alice.language = "fr"
+    personas.alice.save(update_fields=["language"])
+    request = kenyan_request(personas, tlp=TLP.AMBER)
+    offer = gsma_offer(personas)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.open_request(request, actor=personas.alice)
+    smtp_server.clear()  # (the curators' daily digest is not sent at once)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.propose(request, offer, actor=personas.curator)
+    message = smtp_server.only_message()
+    assert message.envelope_to == [personas.alice.email]
+    assert message["Content-Language"] == "fr"
+    assert message["Subject"].strip() == (
+        f"Une offre a été proposée pour « {request.title} » — offrant : GSM Association (GSMA). "
+        "Choisissez avec qui travailler."
+    )
+    assert f"http://127.0.0.1:8000/fr/assistance/requests/{request.pk}/" in message.links()
+    assert all(personas.carol.email not in m.envelope_to for m in smtp_server.messages)
+
+    smtp_server.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.choose(request, [offer], actor=personas.alice)
+    message = smtp_server.only_message()
+    assert message.envelope_to == [personas.carol.email] and message["Content-Language"] == "en"
+    assert request.title in message["Subject"] and "agreed" in message["Subject"]
+    assert personas.bob.email not in {address for m in smtp_server.messages for address in m.envelope_to}
