@@ -341,6 +341,13 @@ def first_published_measure(server: Server) -> str:
     return f"/en/catalogue/measures/{results[0]['id']}/"
 
 
+def first_public_request(server: Server) -> str:
+    """A request for assistance the public may read (the demo's), or the assistance home page if none."""
+    with urllib.request.urlopen(server.url("/api/v1/assistance-requests/?page_size=1")) as response:  # noqa: S310
+        results = json.load(response)["results"]
+    return f"/en/assistance/requests/{results[0]['id']}/" if results else "/en/assistance/"
+
+
 def public_collection(server: Server) -> str:
     request = urllib.request.Request(server.url("/taxii2/api/collections/"), headers={"Accept": TAXII})  # noqa: S310
     with urllib.request.urlopen(request) as response:  # noqa: S310 (loopback)
@@ -355,6 +362,7 @@ def measure(engine: str, args: argparse.Namespace, tool: str, bare: Server) -> l
     rows = []
     try:
         measure_page = first_published_measure(platform)
+        request_page = first_public_request(platform)
         member = {"Cookie": member_cookie(env)}
         endpoints = [
             ("/en/catalogue/", "page", "public", {}),
@@ -364,11 +372,16 @@ def measure(engine: str, args: argparse.Namespace, tool: str, bare: Server) -> l
             ("/api/v1/measures/", "api", "public", {}),
             ("/api/v1/measures/?q=fraud", "api", "public", {}),
             (public_collection(platform), "api", "public", {"Accept": TAXII}),
+            ("/en/assistance/", "page", "public", {}),
+            (request_page, "page", "public", {}),
+            ("/api/v1/assistance-requests/", "api", "public", {}),
             ("/en/catalogue/?q=fraud", "page", "cold", {}),
             ("/api/v1/measures/?q=fraud", "api", "cold", {}),
             ("/en/catalogue/", "page", "member", member),
             (measure_page, "page", "member", member),
             ("/en/catalogue/?q=fraud", "page", "member", member),
+            ("/en/assistance/", "page", "member", member),
+            (request_page, "page", "member", member),
         ]
         baseline = {"page": "/page/", "api": "/api/"}
         for path, kind, reader, headers in endpoints:
