@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
@@ -394,78 +395,12 @@ class Notification(models.Model):
     def _line(self) -> tuple[str, dict[str, Any]]:
         """The line in the active language and what fills it; ``title`` is a record's title, in its own language.
         It names the record only when the reader may see it."""
-        record, kind = self.record, self.kind
-        if record is None:
+        if self.record is None:
             return gettext("An update about a record you cannot see any more."), {}
-        if kind in self.MEASURE_LINES:
-            return str(self.MEASURE_LINES[kind]), {"title": str(record)}
-        if kind == NotificationKind.TRANSLATION_OUTDATED:
-            languages = list(self.params.get("languages") or [])
-            line = ngettext(
-                "Your %(languages)s translation of “%(title)s” is outdated: its original changed.",
-                "Your %(languages)s translations of “%(title)s” are outdated: their original changed.",
-                len(languages),
-            )
-            return line, {"languages": reader_list(language_name(code) for code in languages), "title": str(record)}
-        if kind == NotificationKind.IMPORT_FINISHED and record._meta.model_name == "syncsource":
-            # a pull, told by ``params`` as it was then (exchange.notices)
-            if self.params.get("status") == "failed":
-                line = gettext("The sync from %(source)s failed: %(error)s")
-                return line, {"source": record.name, "error": self.params.get("error", "")}
-            line = gettext("The sync from %(source)s finished: %(created)s new drafts, %(updated)s updated.")
-            numbers = {name: reader_number(int(self.params.get(name) or 0)) for name in ("created", "updated")}
-            return line, {"source": record.name, **numbers}
-        if kind == NotificationKind.IMPORT_FINISHED:
-            origin = record.origin or record.get_source_display()
-            if record.status == "failed":
-                errors = (record.report or {}).get("errors") or [""]
-                return gettext("The import of %(origin)s failed: %(error)s"), {"origin": origin, "error": errors[0]}
-            line = gettext(
-                "The import of %(origin)s finished: %(created)s new drafts, %(updated)s updated, %(refused)s refused."
-            )
-            counts = {"created": record.created_count, "updated": record.updated_count, "refused": record.failure_count}
-            return line, {"origin": origin, **{name: reader_number(n) for name, n in counts.items()}}
-        if kind == NotificationKind.REPORT_FINISHED:
-            # what happened then, told by ``params``: the report may have been made again since
-            resolution = gettext("Resolution %(number)s") % {"number": record.resolution.number}
-            if self.params.get("status") == "failed":
-                error = self.params.get("error", "")
-                return gettext("The report on %(resolution)s could not be made: %(error)s"), {
-                    "resolution": resolution,
-                    "error": error,
-                }
-            line = gettext("The report on %(resolution)s (%(format)s) is ready.")
-            return line, {"resolution": resolution, "format": record.format.upper()}
-        if kind == NotificationKind.INVITATION_ACCEPTED:
-            person = (record.user.get_full_name() or record.user.get_username()) if record.user else record.email
-            return gettext("%(person)s accepted your invitation and opened an account."), {"person": person}
-        if kind == NotificationKind.EMAIL_FAILED:
-            return gettext("An e-mail to %(address)s (%(purpose)s) could not be sent: %(error)s"), {
-                "address": record.address,
-                "purpose": record.get_purpose_display().lower(),
-                "error": record.error,
-            }
-        if kind == NotificationKind.ASSISTANCE_REQUEST_OPENED:
-            return gettext("%(state)s asked for assistance: “%(title)s”."), {
-                "state": str(record.owner_state),
-                "title": str(record),
-            }
-        if kind == NotificationKind.ASSISTANCE_OFFER_PROPOSED:
-            return gettext("An offer from %(offerer)s was put forward for “%(title)s”: choose whom to work with."), {
-                "offerer": str(self.params.get("offerer", "")),
-                "title": str(record),
-            }
-        if kind == NotificationKind.ASSISTANCE_STEP:
-            from clearinghouse.assistance.models import Stage
-
-            stage = self.params.get("stage", "")
-            label = str(Stage(stage).label).lower() if stage in Stage.values else stage
-            return gettext("The request “%(title)s” of %(state)s is now %(stage)s."), {
-                "title": str(record),
-                "state": str(record.owner_state),
-                "stage": label,
-            }
-        return str(self.get_kind_display()), {}
+        if self.kind in self.MEASURE_LINES:
+            return str(self.MEASURE_LINES[self.kind]), {"title": str(self.record)}
+        write = _LINES.get(self.kind)
+        return write(self, self.record) if write is not None else (str(self.get_kind_display()), {})
 
     @property
     def subject(self) -> str:
@@ -514,6 +449,105 @@ class Notification(models.Model):
                 return reverse("accounts:organization_members", args=[group.slug])
             return reverse("accounts:account")
         return str(record.get_absolute_url())
+
+
+# -- the line of each kind (``Notification._line``): what happened, filled from the record and ``params`` ------------
+
+_Line = tuple[str, dict[str, Any]]
+
+
+def _translation_outdated(notification: Notification, record: Any) -> _Line:
+    languages = list(notification.params.get("languages") or [])
+    line = ngettext(
+        "Your %(languages)s translation of “%(title)s” is outdated: its original changed.",
+        "Your %(languages)s translations of “%(title)s” are outdated: their original changed.",
+        len(languages),
+    )
+    return line, {"languages": reader_list(language_name(code) for code in languages), "title": str(record)}
+
+
+def _import_finished(notification: Notification, record: Any) -> _Line:
+    params = notification.params
+    if record._meta.model_name == "syncsource":  # a pull, told by ``params`` as it was then (exchange.notices)
+        if params.get("status") == "failed":
+            line = gettext("The sync from %(source)s failed: %(error)s")
+            return line, {"source": record.name, "error": params.get("error", "")}
+        line = gettext("The sync from %(source)s finished: %(created)s new drafts, %(updated)s updated.")
+        numbers = {name: reader_number(int(params.get(name) or 0)) for name in ("created", "updated")}
+        return line, {"source": record.name, **numbers}
+    origin = record.origin or record.get_source_display()
+    if record.status == "failed":
+        errors = (record.report or {}).get("errors") or [""]
+        return gettext("The import of %(origin)s failed: %(error)s"), {"origin": origin, "error": errors[0]}
+    line = gettext(
+        "The import of %(origin)s finished: %(created)s new drafts, %(updated)s updated, %(refused)s refused."
+    )
+    counts = {"created": record.created_count, "updated": record.updated_count, "refused": record.failure_count}
+    return line, {"origin": origin, **{name: reader_number(n) for name, n in counts.items()}}
+
+
+def _report_finished(notification: Notification, record: Any) -> _Line:
+    # what happened then, told by ``params``: the report may have been made again since
+    resolution = gettext("Resolution %(number)s") % {"number": record.resolution.number}
+    if notification.params.get("status") == "failed":
+        error = notification.params.get("error", "")
+        return gettext("The report on %(resolution)s could not be made: %(error)s"), {
+            "resolution": resolution,
+            "error": error,
+        }
+    line = gettext("The report on %(resolution)s (%(format)s) is ready.")
+    return line, {"resolution": resolution, "format": record.format.upper()}
+
+
+def _invitation_accepted(notification: Notification, record: Any) -> _Line:
+    person = (record.user.get_full_name() or record.user.get_username()) if record.user else record.email
+    return gettext("%(person)s accepted your invitation and opened an account."), {"person": person}
+
+
+def _email_failed(notification: Notification, record: Any) -> _Line:
+    return gettext("An e-mail to %(address)s (%(purpose)s) could not be sent: %(error)s"), {
+        "address": record.address,
+        "purpose": record.get_purpose_display().lower(),
+        "error": record.error,
+    }
+
+
+def _assistance_request_opened(notification: Notification, record: Any) -> _Line:
+    return gettext("%(state)s asked for assistance: “%(title)s”."), {
+        "state": str(record.owner_state),
+        "title": str(record),
+    }
+
+
+def _assistance_offer_proposed(notification: Notification, record: Any) -> _Line:
+    return gettext("An offer from %(offerer)s was put forward for “%(title)s”: choose whom to work with."), {
+        "offerer": str(notification.params.get("offerer", "")),
+        "title": str(record),
+    }
+
+
+def _assistance_step(notification: Notification, record: Any) -> _Line:
+    from clearinghouse.assistance.models import Stage
+
+    stage = notification.params.get("stage", "")
+    label = str(Stage(stage).label).lower() if stage in Stage.values else stage
+    return gettext("The request “%(title)s” of %(state)s is now %(stage)s."), {
+        "title": str(record),
+        "state": str(record.owner_state),
+        "stage": label,
+    }
+
+
+_LINES: dict[str, Callable[[Notification, Any], _Line]] = {
+    NotificationKind.TRANSLATION_OUTDATED: _translation_outdated,
+    NotificationKind.IMPORT_FINISHED: _import_finished,
+    NotificationKind.REPORT_FINISHED: _report_finished,
+    NotificationKind.INVITATION_ACCEPTED: _invitation_accepted,
+    NotificationKind.EMAIL_FAILED: _email_failed,
+    NotificationKind.ASSISTANCE_REQUEST_OPENED: _assistance_request_opened,
+    NotificationKind.ASSISTANCE_OFFER_PROPOSED: _assistance_offer_proposed,
+    NotificationKind.ASSISTANCE_STEP: _assistance_step,
+}
 
 
 class NotificationPreference(models.Model):
