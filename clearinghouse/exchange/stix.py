@@ -55,9 +55,11 @@ Relationships (SROs, made by the platform, as the catalogue's are):
 
 A relationship is marked with the narrower of its two ends' markings (:func:`narrower`), so a link never
 travels further than the narrower record may. Translations of the title and text go in a
-``language-content`` as a measure's do. Who receives what is decided by ``assistance.selectors`` (the one
-access rule), never here; a request or an offer is never TLP:RED (the services refuse it) and the export
-would leave it out if one were.
+``language-content`` as a measure's do. Who receives what is decided by the one access rule, through
+``assistance.selectors`` in ``assistance.stix_views``, never here; a request or an offer is never TLP:RED (the
+services refuse it) and the download would leave it out if one were, as the catalogue's export does. One record
+is downloaded at a time (its page's link, ``GET /api/v1/assistance-requests/<id>/stix/``); requests and offers
+are not served over TAXII (docs/assistance.md, "STIX 2.1", says why).
 """
 
 from __future__ import annotations
