@@ -7,14 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponseBase
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clearinghouse.assistance import selectors, services
+from clearinghouse.assistance import selectors, services, stix_views
 from clearinghouse.assistance.filters import AssistanceOfferFilterSet, AssistanceRequestFilterSet
 from clearinghouse.assistance.models import (
     AssistanceOffer,
@@ -467,6 +468,12 @@ class AssistanceRequestViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin,
     def show(self, request: Request, pk: str | None = None) -> Response:
         return self._step(services.show_request)
 
+    @extend_schema(exclude=True)  # a STIX bundle is its own format, as the catalogue's STIX export
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, stix_views.StixRenderer])
+    def stix(self, request: Request, pk: str | None = None) -> HttpResponseBase:
+        """The request as a STIX 2.1 bundle (docs/assistance.md, "STIX 2.1")."""
+        return stix_views.request_download(request.user, pk)
+
 
 class AssistanceOfferViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Offers of assistance the caller may see (withdrawn ones only to their offerer and the curators),
@@ -519,3 +526,9 @@ class AssistanceOfferViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, v
         with as_api_errors():
             services.withdraw_offer(offer, actor=request.user)
         return self._answer(offer)
+
+    @extend_schema(exclude=True)  # a STIX bundle is its own format, as the catalogue's STIX export
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, stix_views.StixRenderer])
+    def stix(self, request: Request, pk: str | None = None) -> HttpResponseBase:
+        """The offer as a STIX 2.1 bundle (docs/assistance.md, "STIX 2.1")."""
+        return stix_views.offer_download(request.user, pk)

@@ -12,6 +12,54 @@ Mapping (DOMAIN.md, "STIX 2.1 and TAXII 2.1"):
 
 Ids are stable: the same record always gets the same STIX id (UUIDv5 of its kind and key); a new version
 of a record keeps its id and gets a new ``modified``.
+
+Assistance (issue 15): a request for assistance and an offer of it
+----------------------------------------------------------------------
+STIX 2.1 has no object for "a Member State asks for help" or "we can give this help". The candidates were
+weighed and set aside:
+
+- ``note`` is an analyst's comment *about* other objects (``object_refs`` required): a request is a record in
+  its own right, with an owner, a lifecycle and typed properties (kinds of help, modality, urgency, dates),
+  which a note's free ``content`` would flatten into prose no consumer can filter on;
+- ``grouping`` is a set of objects sharing a ``context``: it would hold the threats and measures, not the
+  need, and "an offer" is no set at all;
+- ``opinion`` is agreement or disagreement with other objects: nothing here is an opinion;
+- ``course-of-action`` (what the measures are) is an action to take against a threat: a request is the wish
+  for help in taking it, an offer the capacity to help; calling either one would put them among the
+  catalogue's measures in every consumer.
+
+So each is a **new SDO defined by an extension-definition** (STIX 2.1 §7.3, ``extension_types: new-sdo``),
+as the specification provides for a concept it lacks: ``x-ch174-assistance-request`` (definition
+:data:`REQUEST_EXTENSION`) and ``x-ch174-assistance-offer`` (:data:`OFFER_EXTENSION`). Their own properties
+are top-level, as §7.3 wants for a new SDO; the common ones mean what they mean everywhere:
+
+- both: ``name`` (the title), ``description`` (the need, or what is offered), ``lang``, ``created_by_ref``
+  (the owner's ``identity``: the requesting Member State, or the offering state or organization),
+  ``object_marking_refs`` (the record's TLP 2.0 marking), ``created``/``modified`` (the record's own),
+  ``revoked`` (true once its owner withdrew it), ``external_references`` (the platform's id), ``help_kinds``,
+  ``languages`` (of the help), ``pillars`` (slugs), ``is_illustrative``;
+- a request: ``modality``, ``urgency``, ``stage``, ``wanted_from``, ``wanted_until``, ``opened``,
+  ``stage_changed`` (timestamps), ``outcome`` once closed;
+- an offer: ``regions`` (BDT region codes: STIX's region vocabulary does not match the BDT's), ``modalities``,
+  ``capacity``, ``available_until``, ``cost_model``, ``past_engagements``.
+
+Relationships (SROs, made by the platform, as the catalogue's are):
+
+- request or offer ``related-to`` the ``attack-pattern`` of each threat it concerns;
+- request ``located-at`` the requesting state's ``location`` (and that state's identity ``located-at`` it);
+- request ``related-to`` the ``course-of-action`` of each catalogue measure it wants to adopt, and of each of
+  the state's own measures that came of it (``description`` says which): only published measures that are
+  not TLP:RED and that the reader may see, as the catalogue export would carry them;
+- offer ``related-to`` request, for each offer the state chose (chosen or delivered engagements): only when
+  the reader may see both; proposed and declined offers stay on the platform.
+
+A relationship is marked with the narrower of its two ends' markings (:func:`narrower`), so a link never
+travels further than the narrower record may. Translations of the title and text go in a
+``language-content`` as a measure's do. Who receives what is decided by the one access rule, through
+``assistance.selectors`` in ``assistance.stix_views``, never here; a request or an offer is never TLP:RED (the
+services refuse it) and the download would leave it out if one were, as the catalogue's export does. One record
+is downloaded at a time (its page's link, ``GET /api/v1/assistance-requests/<id>/stix/``); requests and offers
+are not served over TAXII (docs/assistance.md, "STIX 2.1", says why).
 """
 
 from __future__ import annotations
@@ -302,3 +350,243 @@ def bundle_objects(
             yield from once(country_location(measure.owner_state))
             yield from once(located_at(measure.owner_state))
         yield from measure_objects(measure)
+
+
+# -- assistance (issue 15): requests and offers as new SDOs of an extension-definition -------------------------
+
+REQUEST_TYPE = "x-ch174-assistance-request"
+OFFER_TYPE = "x-ch174-assistance-offer"
+REQUEST_EXTENSION = stix_id("extension-definition", "clearinghouse-174-assistance-request-v1")
+OFFER_EXTENSION = stix_id("extension-definition", "clearinghouse-174-assistance-offer-v1")
+
+
+def narrower(*tlps: str) -> str:
+    """The narrowest of some markings: what a link between records may carry."""
+    return max((TLP(t) for t in tlps), key=OPENNESS.index)
+
+
+def request_extension_definition() -> dict[str, Any]:
+    return {
+        "type": "extension-definition",
+        "spec_version": SPEC_VERSION,
+        "id": REQUEST_EXTENSION,
+        "created_by_ref": PLATFORM_IDENTITY,
+        "created": FIXED,
+        "modified": FIXED,
+        "name": "Clearinghouse 174 assistance request",
+        "description": f"A new object, {REQUEST_TYPE}: a Member State asks for help against the illicit use of "
+        "ICTs (ITU Resolution 174). The need in its own words, the kinds of help, languages, modality, urgency, "
+        "the dates it is wanted and the step it has reached.",
+        "schema": "https://clearinghouse174.example.org/stix/extension/assistance-request-v1",
+        "version": "1.0.0",
+        "extension_types": ["new-sdo"],
+    }
+
+
+def offer_extension_definition() -> dict[str, Any]:
+    return {
+        "type": "extension-definition",
+        "spec_version": SPEC_VERSION,
+        "id": OFFER_EXTENSION,
+        "created_by_ref": PLATFORM_IDENTITY,
+        "created": FIXED,
+        "modified": FIXED,
+        "name": "Clearinghouse 174 assistance offer",
+        "description": f"A new object, {OFFER_TYPE}: what a Member State, an organization or the ITU Secretariat "
+        "can give to help against the illicit use of ICTs: kinds of help, languages, regions, capacity, "
+        "until when and at what cost.",
+        "schema": "https://clearinghouse174.example.org/stix/extension/assistance-offer-v1",
+        "version": "1.0.0",
+        "extension_types": ["new-sdo"],
+    }
+
+
+def _day(value: Any) -> str:
+    return timestamp(datetime(value.year, value.month, value.day, tzinfo=UTC))
+
+
+def _listed(name: str, values: Iterable[Any]) -> dict[str, list[Any]]:
+    """A list property, left out when empty (STIX allows no empty list)."""
+    found = list(values)
+    return {name: found} if found else {}
+
+
+def _described(obj: dict[str, Any], description: str) -> dict[str, Any]:
+    return {**obj, "description": description}
+
+
+def request_id(request: Any) -> str:
+    return stix_id(REQUEST_TYPE, f"request:{request.pk}")
+
+
+def offer_id(offer: Any) -> str:
+    return stix_id(OFFER_TYPE, f"offer:{offer.pk}")
+
+
+def _translations(
+    record: Any, identifier: str, key: str, created: str, modified: str, fields: dict[str, str]
+) -> dict[str, Any] | None:
+    """A ``language-content`` of a request's or an offer's translations (``fields``: STIX name → field)."""
+    translations = [t for t in record.translations.all() if t.language != record.language]
+    if not translations:
+        return None
+    return {
+        "type": "language-content",
+        "spec_version": SPEC_VERSION,
+        "id": stix_id("language-content", key),
+        "created_by_ref": PLATFORM_IDENTITY,
+        "created": created,
+        "modified": max([modified] + [timestamp(t.updated_at) for t in translations]),
+        "object_ref": identifier,
+        "object_modified": modified,
+        "contents": {
+            _lang(t.language): {name: getattr(t, field) for name, field in fields.items() if getattr(t, field)}
+            for t in translations
+        },
+        "object_marking_refs": [TLP2_MARKINGS[TLP(record.tlp)][0]],
+    }
+
+
+def assistance_request_objects(
+    request: Any, *, measures: Iterable[Any] = (), adopted: Iterable[Any] = (), engagements: Iterable[Any] = ()
+) -> Iterator[dict[str, Any]]:
+    """A request's SDO, its relationships and its translations. ``measures`` and ``adopted`` are the measures it
+    wants and that came of it, ``engagements`` the chosen ones: each already limited to what the reader may see."""
+    identifier = request_id(request)
+    created, modified = timestamp(request.created_at), timestamp(request.updated_at)
+    state = request.owner_state
+    obj: dict[str, Any] = {
+        "type": REQUEST_TYPE,
+        "spec_version": SPEC_VERSION,
+        "id": identifier,
+        "created_by_ref": stix_id("identity", f"state:{state.alpha2}"),
+        "created": created,
+        "modified": modified,
+        "name": request.title,
+        "description": request.need,
+        "lang": _lang(request.language),
+        **_listed("help_kinds", request.kinds),
+        **_listed("languages", [_lang(code) for code in request.languages]),
+        "modality": request.modality,
+        "urgency": request.urgency,
+        "stage": request.stage,
+        "stage_changed": timestamp(request.stage_changed_at),
+        **({"opened": timestamp(request.opened_at)} if request.opened_at else {}),
+        **({"wanted_from": _day(request.wanted_from)} if request.wanted_from else {}),
+        **({"wanted_until": _day(request.wanted_until)} if request.wanted_until else {}),
+        **({"outcome": request.outcome} if request.outcome else {}),
+        **_listed("pillars", sorted(p.slug for p in request.pillars.all())),
+        "is_illustrative": request.is_illustrative,
+        **({"revoked": True} if request.stage == "withdrawn" else {}),
+        "object_marking_refs": [TLP2_MARKINGS[TLP(request.tlp)][0]],
+        "external_references": [{"source_name": PLATFORM_NAME, "external_id": f"assistance-request-{request.pk}"}],
+        "extensions": {REQUEST_EXTENSION: {"extension_type": "new-sdo"}},
+    }
+    yield obj
+    for threat in request.threats.all():
+        target = stix_id("attack-pattern", f"threat:{threat.slug}")
+        yield relationship("related-to", identifier, target, created, modified, request.tlp)
+    yield relationship(
+        "located-at", identifier, stix_id("location", f"country:{state.alpha2}"), created, modified, request.tlp
+    )
+    for measure, what in [(m, "wants to adopt") for m in measures] + [(m, "adopted") for m in adopted]:
+        target = stix_id("course-of-action", f"measure:{measure.pk}")
+        link = relationship("related-to", identifier, target, created, modified, narrower(request.tlp, measure.tlp))
+        yield _described(link, f"The requesting state {what} this measure.")
+    for engagement in engagements:
+        yield engagement_relationship(engagement, request, engagement.offer)
+    content = _translations(
+        request,
+        identifier,
+        f"assistance-request:{request.pk}",
+        created,
+        modified,
+        {"name": "title", "description": "need"},
+    )
+    if content is not None:
+        yield content
+
+
+def engagement_relationship(engagement: Any, request: Any, offer: Any) -> dict[str, Any]:
+    """A chosen offer ``related-to`` the request it helps, marked with the narrower of the two markings."""
+    moments = [m for m in (engagement.proposed_at, engagement.decided_at, engagement.delivered_at) if m]
+    link = relationship(
+        "related-to",
+        offer_id(offer),
+        request_id(request),
+        timestamp(engagement.proposed_at),
+        timestamp(max(moments)),
+        narrower(request.tlp, offer.tlp),
+    )
+    delivered = engagement.status == "delivered"
+    return _described(link, "Delivered to the requesting state." if delivered else "Chosen by the requesting state.")
+
+
+def assistance_offer_objects(offer: Any, *, engagements: Iterable[Any] = ()) -> Iterator[dict[str, Any]]:
+    """An offer's SDO, its relationships and its translations; ``engagements``: the chosen ones whose request
+    the reader may see."""
+    identifier = offer_id(offer)
+    created, modified = timestamp(offer.created_at), timestamp(offer.updated_at)
+    owner = owner_identity(offer)
+    obj: dict[str, Any] = {
+        "type": OFFER_TYPE,
+        "spec_version": SPEC_VERSION,
+        "id": identifier,
+        "created_by_ref": owner["id"] if owner else PLATFORM_IDENTITY,
+        "created": created,
+        "modified": modified,
+        "name": offer.title,
+        "description": offer.description,
+        "lang": _lang(offer.language),
+        **_listed("help_kinds", offer.kinds),
+        **_listed("languages", [_lang(code) for code in offer.languages]),
+        **_listed("regions", offer.regions),  # none: any region
+        **_listed("modalities", offer.modalities),
+        "capacity": offer.capacity,
+        **({"available_until": _day(offer.available_until)} if offer.available_until else {}),
+        "cost_model": offer.cost_model,
+        **({"past_engagements": offer.past_engagements} if offer.past_engagements else {}),
+        **_listed("pillars", sorted(p.slug for p in offer.pillars.all())),
+        "is_illustrative": offer.is_illustrative,
+        **({"revoked": True} if offer.lifecycle == "withdrawn" else {}),
+        "object_marking_refs": [TLP2_MARKINGS[TLP(offer.tlp)][0]],
+        "external_references": [{"source_name": PLATFORM_NAME, "external_id": f"assistance-offer-{offer.pk}"}],
+        "extensions": {OFFER_EXTENSION: {"extension_type": "new-sdo"}},
+    }
+    yield obj
+    for threat in offer.threats.all():
+        target = stix_id("attack-pattern", f"threat:{threat.slug}")
+        yield relationship("related-to", identifier, target, created, modified, offer.tlp)
+    for engagement in engagements:
+        yield engagement_relationship(engagement, engagement.request, offer)
+    content = _translations(
+        offer,
+        identifier,
+        f"assistance-offer:{offer.pk}",
+        created,
+        modified,
+        {"name": "title", "description": "description", "past_engagements": "past_engagements"},
+    )
+    if content is not None:
+        yield content
+
+
+def assistance_bundle_objects(
+    record: Any, own: Iterable[dict[str, Any]], extension: dict[str, Any]
+) -> Iterator[dict[str, Any]]:
+    """Every object of one request's or offer's bundle, each once: the platform, the extension-definition, the
+    TLP markings its objects carry, the owner's identity and country, the threats' attack-patterns, then
+    ``own`` (what :func:`assistance_request_objects` or :func:`assistance_offer_objects` gave)."""
+    own = list(own)
+    seen: set[str] = set()
+    found: list[dict[str, Any] | None] = [platform_identity(), extension]
+    markings = {ref for obj in own for ref in obj.get("object_marking_refs", [])} | {TLP2_MARKINGS[TLP.CLEAR][0]}
+    found += [marking_definition(tlp) for tlp in OPENNESS if TLP2_MARKINGS[tlp][0] in markings]
+    found.append(owner_identity(record))
+    if record.owner_state_id:
+        found += [country_location(record.owner_state), located_at(record.owner_state)]
+    found += [attack_pattern(threat) for threat in record.threats.all()]
+    for obj in [*found, *own]:
+        if obj is not None and obj["id"] not in seen:
+            seen.add(obj["id"])
+            yield obj

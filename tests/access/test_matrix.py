@@ -980,6 +980,45 @@ def test_the_assistance_api_gives_exactly_the_requests_and_offers_the_rule_allow
                 assert_within(codes_in(answer.content.decode()), may_meet, world)
 
 
+#: A request's or an offer's STIX 2.1 bundle (the API action its page links to): the record, and the records it is
+#: linked to (the offers the state chose, the requests an offer was chosen for, the measures a request names)
+#: named by their STIX ids only when the persona may see them.
+ASSISTANCE_STIX = {
+    "request bundle": ("assistance-requests", "requests"),
+    "offer bundle": ("assistance-offers", "offers"),
+}
+
+
+@pytest.mark.parametrize("channel", list(ASSISTANCE_STIX))
+@pytest.mark.parametrize("name", NAMES)
+def test_a_request_s_or_an_offer_s_stix_bundle_goes_exactly_to_whom_the_rule_allows_and_links_nothing_else(
+    world, name, channel
+):
+    from clearinghouse.exchange import stix
+
+    kind, which = ASSISTANCE_STIX[channel]
+    records = world.requests if which == "requests" else world.offers
+    refs = {stix.stix_id(stix.REQUEST_TYPE, f"request:{r.pk}"): r.code for r in world.requests}
+    refs |= {stix.stix_id(stix.OFFER_TYPE, f"offer:{r.pk}"): r.code for r in world.offers}
+    refs |= {stix.stix_id("course-of-action", f"measure:{r.pk}"): r.code for r in world.measures}
+    # no request or offer is TLP:RED (the services refuse it), so the rule's audience is the bundle's
+    may_link = visible_requests(world, name) | visible_offers(world, name) | exported(world, name, world.measures)
+    client, seen, linked = world.api(name), set(), set()
+    for record in records:
+        response = client.get(f"/api/v1/{kind}/{record.pk}/stix/")
+        assert response.status_code in (200, 404), (record.code, response.status_code)
+        if response.status_code == 200:
+            seen.add(record.code)
+            body = _body(response)
+            assert codes_in(body) == {record.code}, record.code
+            named = {code for ref, code in refs.items() if ref in body} - {record.code}
+            assert_within(named, may_link, world)
+            linked |= named
+    assert_same(seen, _visible(world, name, records), world)
+    if which == "requests" and seen & {r.code for r in world.requests if r.extra["step"] == "closed"}:
+        assert "qz699" in linked  # the Secretariat's offer, chosen for the closed requests, is linked
+
+
 #: Each step tried, who the docs let take it (docs/assistance.md), and the steps of the requests it is tried on.
 ASSISTANCE_ACTIONS = {
     "open": (("draft",), lambda p: p.state == "KE"),
