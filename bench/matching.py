@@ -156,12 +156,6 @@ def generate(offers: int, requests: int, seed: int) -> dict[str, Any]:
     organizations = list(Organization.objects.values_list("pk", flat=True))
     kinds, modalities, regions = list(HelpKind.values), list(Modality.values), list(BDTRegion.values)
     batch = 2_000
-    # the search words of each record, as assistance.search writes them (its threats' and owner's names too)
-    threat_names = {
-        threat.pk: [*search.names_of(threat), *(synonym.text for synonym in threat.synonyms.all())]
-        for threat in Threat.objects.prefetch_related("synonyms")
-    }
-    state_names = {state.pk: search.names_of(state) for state in MemberState.objects.all()}
 
     def offer_row(number: int) -> tuple[AssistanceOffer, list[int], list[int]]:
         owner = (
@@ -214,9 +208,7 @@ def generate(offers: int, requests: int, seed: int) -> dict[str, Any]:
             opened_at=now - timedelta(days=rng.randint(0, 730)),
             owner_state_id=state,
             tlp=rng.choices([TLP.CLEAR, TLP.GREEN, TLP.AMBER], [0.1, 0.8, 0.1])[0],
-            search_text=search.column(
-                [title, need, *(name for t in expertise for name in threat_names[t]), *state_names[state]]
-            ),
+            search_text=search.column([title, need]),  # as assistance.search writes it
         )
         return request, expertise, rng.sample(pillars, rng.randint(0, 2))
 

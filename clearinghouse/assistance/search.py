@@ -8,10 +8,13 @@ the texts' other forms (``analysis.document_forms``: Snowball stems marked ``~``
 with a space before and after each term: `` term `` is one whole term, `` term`` the start of one.
 
 What is written there: the title and the body (a request's need and outcome, an offer's description and past
-engagements), the same in each translation, the names of its threats in the six languages with their synonyms,
-and the names of its owner (a Member State's six, an organization's own and official ones). ``refresh`` writes it,
-inside the caller's transaction, from every service that changes one of them; the names of the threats and owners
-are read when the record is written (a threat renamed later is found under its new name once the record changes).
+engagements) and the same in each translation. ``refresh`` writes it, inside the caller's transaction, from every
+service that changes one of them. The names of a record's threats (in the six languages, with their synonyms)
+and of its owner (a Member State's six names, an organization's own, official names and acronyms) are searched
+where they are kept: a query word found in a threat's names finds the records filed under that threat, found in
+a state's or organization's names the records it owns. A threat renamed is found under its new name at once, and
+the column stays short (every record would otherwise repeat its threats' names in six languages: four times the
+text to read for each search).
 
 ``matching(queryset, query)`` narrows a queryset the caller already limited to what the reader may see
 (``visible_to``): every word of the query is required, each found as typed, by one of its other forms, or, five
@@ -22,6 +25,7 @@ letters or more, as the start of a word; a "quoted phrase" as a phrase; a run of
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Model, Q, QuerySet
@@ -40,7 +44,7 @@ from clearinghouse.catalog.search.text import (
 
 #: Between two texts of a record in the column: no word is ever written so (normalize keeps word characters only).
 SEPARATOR = " | "
-#: The six name columns of a threat, a Member State and an organization's official names.
+#: The six name columns of a threat, of a Member State and of an organization (its official names).
 NAME_SUFFIXES = ("ar", "en", "es", "fr", "ru", "zh")
 #: The body fields of each kind of record, in the original and in its translations.
 BODIES = {
@@ -52,31 +56,15 @@ TRANSLATED = {
     "assistanceoffer": ("title", "description", "past_engagements"),
 }
 #: What ``refresh_all`` reads with each record, so that a batch costs a few queries.
-PREFETCH = ("translations", "threats__synonyms")
-SELECT = ("owner_state", "owner_organization")
-
-
-def names_of(record: Any) -> list[str]:
-    """A threat's, a Member State's or an organization's names in the six languages (an organization's own name
-    and acronyms too)."""
-    found = [getattr(record, "name_" + suffix, "") for suffix in NAME_SUFFIXES]
-    if hasattr(record, "name_language"):  # an organization: its own name, as it writes it, and its acronyms
-        found += [record.name, getattr(record, "acronym", ""), *(getattr(record, "acronyms", None) or {}).values()]
-    return [name for name in found if isinstance(name, str) and name]
+PREFETCH = ("translations",)
 
 
 def texts_of(record: Any) -> list[str]:
-    """Every text a reader may find the record by (also on the migrations' historical models: fields only)."""
+    """The record's own texts and their translations (also on the migrations' historical models: fields only)."""
     kind = record._meta.model_name
     texts = [record.title, *(getattr(record, name) for name in BODIES[kind])]
     for translation in record.translations.all():
         texts += [getattr(translation, name) for name in TRANSLATED[kind]]
-    for threat in record.threats.all():
-        texts += names_of(threat)
-        texts += [synonym.text for synonym in threat.synonyms.all()]
-    for owner in (record.owner_state, record.owner_organization):
-        if owner is not None:
-            texts += names_of(owner)
     return [text for text in texts if text]
 
 
@@ -103,7 +91,7 @@ def refresh(record: Model) -> str:
     """Write ``search_text`` for one request or offer, as the database holds it now (call it inside the
     transaction that changed its texts, threats, translations or owner). Answers the text written."""
     model = type(record)
-    fresh = model._default_manager.select_related(*SELECT).prefetch_related(*PREFETCH).get(pk=record.pk)
+    fresh = model._default_manager.prefetch_related(*PREFETCH).get(pk=record.pk)
     text = document(fresh)
     model._default_manager.filter(pk=record.pk).update(search_text=text)
     record.search_text = text  # type: ignore[attr-defined]
@@ -118,7 +106,7 @@ def refresh_all(queryset: QuerySet[Any], *, batch: int = 500) -> int:
     for start in range(0, len(ids), batch):
         records = model._default_manager.filter(pk__in=ids[start : start + batch])
         changed = []
-        for record in records.select_related(*SELECT).prefetch_related(*PREFETCH):
+        for record in records.prefetch_related(*PREFETCH):
             record.search_text = document(record)
             changed.append(record)
         model._default_manager.bulk_update(changed, ["search_text"])
@@ -139,34 +127,88 @@ def _any(conditions: Sequence[Q]) -> Q:
     return found
 
 
-def _phrase_condition(phrase: list[str]) -> Q:
-    """Where the column holds the phrase: a phrase or a quoted word as its exact terms; a Chinese word as a word
-    jieba found or as its characters in a row; any other word as typed, by its forms, or as a start of a word."""
+def _terms(phrase: list[str]) -> list[str]:
+    """What the column may hold for the phrase, any one of them: a phrase or a quoted word as its exact terms; a
+    Chinese word as a word jieba found or as its characters in a row; any other word by its forms (the word as
+    typed has the same forms), as typed where it has none, and, five letters or more, as the start of a word."""
     if len(phrase) > 1:
-        return _contains(" " + " ".join(characters(phrase)) + " ")
+        return [" " + " ".join(characters(phrase)) + " "]
     word = phrase[0]
-    forms = sorted(analysis.query_forms(word))
+    forms = [f" {form} " for form in sorted(analysis.query_forms(word))]
     if is_cjk(word[:1]):
-        return _any([_contains(" " + " ".join(characters([word])) + " "), *(_contains(f" {f} ") for f in forms)])
-    as_typed = _contains(" " + word + ("" if len(word) >= PREFIX_MIN else " "))
-    return _any([as_typed, *(_contains(f" {form} ") for form in forms)])
+        return [" " + " ".join(characters([word])) + " ", *forms]
+    if len(word) >= PREFIX_MIN:
+        return [" " + word, *forms]
+    return forms or [f" {word} "]
 
 
-def condition(query: str | ParsedQuery) -> Q | None:
-    """The condition on ``search_text`` for a query (every phrase required), or None for an empty query."""
+@lru_cache(maxsize=4096)
+def _names_column(names: tuple[str, ...]) -> str:
+    return column(names)
+
+
+def _named(phrase_terms: list[str]) -> dict[str, set[int]]:
+    """The threats, Member States and organizations one of whose names holds the phrase (read each time: a few
+    hundred short rows; their words are worked out once per spelling)."""
+    from clearinghouse.catalog.models import Threat, ThreatSynonym
+    from clearinghouse.countries.models import MemberState, Organization
+
+    def holds(names: Iterable[str]) -> bool:
+        words = _names_column(tuple(name for name in names if name))
+        return any(term in words for term in phrase_terms)
+
+    columns = [f"name_{suffix}" for suffix in NAME_SUFFIXES]
+    synonyms: dict[int, list[str]] = {}
+    for threat_id, text in ThreatSynonym.objects.values_list("threat_id", "text"):
+        synonyms.setdefault(threat_id, []).append(text)
+    found: dict[str, set[int]] = {"threats": set(), "states": set(), "organizations": set()}
+    for pk, *names in Threat.objects.values_list("pk", *columns):
+        if holds([*names, *synonyms.get(pk, [])]):
+            found["threats"].add(pk)
+    for pk, *names in MemberState.objects.values_list("pk", *columns):
+        if holds(names):
+            found["states"].add(pk)
+    for pk, name, acronym, acronyms, *names in Organization.objects.values_list(
+        "pk", "name", "acronym", "acronyms", *columns
+    ):
+        others = [value for value in (acronyms or {}).values() if isinstance(value, str)]
+        if holds([name, acronym, *others, *names]):
+            found["organizations"].add(pk)
+    return found
+
+
+def _phrase_condition(model: type[Model], phrase: list[str]) -> Q:
+    """Where the phrase is: in the record's words, or in the names of one of its threats or of its owner."""
+    terms = _terms(phrase)
+    found = _any([_contains(term) for term in terms])
+    named = _named(terms)
+    if named["threats"]:
+        through: Any = model.threats.through  # type: ignore[attr-defined]
+        column_name = f"{model._meta.model_name}_id"
+        filed = through.objects.filter(threat_id__in=sorted(named["threats"])).values(column_name)
+        found |= Q(pk__in=filed)
+    if named["states"]:
+        found |= Q(owner_state_id__in=sorted(named["states"]))
+    if named["organizations"]:
+        found |= Q(owner_organization_id__in=sorted(named["organizations"]))
+    return found
+
+
+def condition(model: type[Model], query: str | ParsedQuery) -> Q | None:
+    """The condition on the records of ``model`` for a query (every phrase required), or None for an empty one."""
     parsed = parse_query(query) if isinstance(query, str) else query
     if not parsed:
         return None
-    found = _phrase_condition(parsed.phrases[0])
+    found = _phrase_condition(model, parsed.phrases[0])
     for phrase in parsed.phrases[1:]:
-        found &= _phrase_condition(phrase)
+        found &= _phrase_condition(model, phrase)
     return found
 
 
 def matching(queryset: QuerySet[Any], query: str) -> QuerySet[Any]:
     """The records of ``queryset`` whose words match ``query`` (all of them): the caller's queryset, limited by who
     may see what (``visible_to``), is only narrowed. An empty query leaves it as it is."""
-    found = condition(query)
+    found = condition(queryset.model, query)
     return queryset if found is None else queryset.filter(found)
 
 
