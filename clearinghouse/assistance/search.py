@@ -147,41 +147,45 @@ def _names_column(names: tuple[str, ...]) -> str:
     return column(names)
 
 
-def _named(phrase_terms: list[str]) -> dict[str, set[int]]:
-    """The threats, Member States and organizations one of whose names holds the phrase (read each time: a few
-    hundred short rows; their words are worked out once per spelling)."""
+def _references() -> list[tuple[str, int, tuple[str, ...]]]:
+    """The threats (with their synonyms), Member States and organizations, each as ``(kind, id, its names)``:
+    read for each search (a few hundred short rows), so that a name changed is found at once."""
     from clearinghouse.catalog.models import Threat, ThreatSynonym
     from clearinghouse.countries.models import MemberState, Organization
-
-    def holds(names: Iterable[str]) -> bool:
-        words = _names_column(tuple(name for name in names if name))
-        return any(term in words for term in phrase_terms)
 
     columns = [f"name_{suffix}" for suffix in NAME_SUFFIXES]
     synonyms: dict[int, list[str]] = {}
     for threat_id, text in ThreatSynonym.objects.values_list("threat_id", "text"):
         synonyms.setdefault(threat_id, []).append(text)
-    found: dict[str, set[int]] = {"threats": set(), "states": set(), "organizations": set()}
+    found: list[tuple[str, int, tuple[str, ...]]] = []
     for pk, *names in Threat.objects.values_list("pk", *columns):
-        if holds([*names, *synonyms.get(pk, [])]):
-            found["threats"].add(pk)
+        found.append(("threats", pk, (*names, *synonyms.get(pk, []))))
     for pk, *names in MemberState.objects.values_list("pk", *columns):
-        if holds(names):
-            found["states"].add(pk)
+        found.append(("states", pk, tuple(names)))
     for pk, name, acronym, acronyms, *names in Organization.objects.values_list(
         "pk", "name", "acronym", "acronyms", *columns
     ):
         others = [value for value in (acronyms or {}).values() if isinstance(value, str)]
-        if holds([name, acronym, *others, *names]):
-            found["organizations"].add(pk)
+        found.append(("organizations", pk, (name, acronym, *others, *names)))
     return found
 
 
-def _phrase_condition(model: type[Model], phrase: list[str]) -> Q:
+def _named(phrase_terms: list[str], references: list[tuple[str, int, tuple[str, ...]]]) -> dict[str, set[int]]:
+    """The threats, Member States and organizations one of whose names holds the phrase (their words are worked
+    out once per spelling)."""
+    found: dict[str, set[int]] = {"threats": set(), "states": set(), "organizations": set()}
+    for kind, pk, names in references:
+        words = _names_column(tuple(name for name in names if name))
+        if any(term in words for term in phrase_terms):
+            found[kind].add(pk)
+    return found
+
+
+def _phrase_condition(model: type[Model], phrase: list[str], references: list[Any]) -> Q:
     """Where the phrase is: in the record's words, or in the names of one of its threats or of its owner."""
     terms = _terms(phrase)
     found = _any([_contains(term) for term in terms])
-    named = _named(terms)
+    named = _named(terms, references)
     if named["threats"]:
         through: Any = model.threats.through  # type: ignore[attr-defined]
         column_name = f"{model._meta.model_name}_id"
@@ -199,9 +203,10 @@ def condition(model: type[Model], query: str | ParsedQuery) -> Q | None:
     parsed = parse_query(query) if isinstance(query, str) else query
     if not parsed:
         return None
-    found = _phrase_condition(model, parsed.phrases[0])
+    references = _references()
+    found = _phrase_condition(model, parsed.phrases[0], references)
     for phrase in parsed.phrases[1:]:
-        found &= _phrase_condition(model, phrase)
+        found &= _phrase_condition(model, phrase, references)
     return found
 
 
