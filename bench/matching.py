@@ -5,9 +5,11 @@ Builds a database of its own (``migrate``, ``load_reference_data``, then --offer
 synthetic requests spread over the real taxonomy and the 194 Member States, with past engagements; reused on the
 next run unless ``--rebuild``), then times ``matching.rank`` for --sample random open requests, each as a member
 of the requesting state, and ``matching.requests_for_offer`` for a quarter as many random offers, each as a member
-of the offerer. Last, the hand-made set of the tests (``assistance/tests/handmade.py``) is written into the same
-database and checked twice, in a transaction rolled back: among the synthetic offers, and alone (the synthetic
-offers withdrawn).
+of the offerer. Then it times a search of the requests (``?q=`` on the assistance home at every stage, and the
+API's: ``assistance.search`` over the ``search_text`` column, the count and the first page of 25, as a member of a
+random state) for a dozen queries in the six languages. Last, the hand-made set of the tests
+(``assistance/tests/handmade.py``) is written into the same database and checked twice, in a transaction rolled
+back: among the synthetic offers, and alone (the synthetic offers withdrawn).
 
     .venv/bin/python bench/matching.py [--offers 10000] [--requests 50000] [--sample 200]
         [--engines sqlite postgresql] [--workdir /tmp/ch174-bench] [--rebuild]
@@ -45,6 +47,63 @@ OFFER_LANGUAGES = {"en": 0.85, "fr": 0.4, "es": 0.3, "ar": 0.15, "ru": 0.15, "zh
 #: A request's stage and how often (most are past their matching).
 STAGE_SPREAD = {"open": 0.2, "matched": 0.1, "agreed": 0.1, "in_delivery": 0.1, "delivered": 0.05, "closed": 0.4}
 STAGE_SPREAD["withdrawn"] = 1 - sum(STAGE_SPREAD.values())
+#: What a synthetic request's need is made of: a few of these sentences, in the request's language.
+NEED_SENTENCES = {
+    "en": [
+        "Our regulator needs help to detect SIM boxes that bypass the international gateways.",
+        "We ask for training of investigators in handling electronic evidence.",
+        "The national CIRT must be able to answer incidents reported by the operators.",
+        "Help is needed to draft a law on cybercrime in line with international instruments.",
+        "Mobile phone theft and the tampering of IMEI numbers are growing.",
+        "Phishing campaigns target the customers of mobile money services.",
+    ],
+    "fr": [
+        "Le régulateur souhaite détecter les boîtiers SIM qui contournent les passerelles internationales.",
+        "Nous demandons la formation des enquêteurs à la preuve électronique.",
+        "L'équipe nationale de réponse aux incidents doit traiter les signalements des opérateurs.",
+        "La fraude à l'interconnexion et l'usurpation de numéros coûtent cher aux opérateurs.",
+        "Un appui à la rédaction d'un avant-projet de loi sur la cybercriminalité est demandé.",
+    ],
+    "es": [
+        "El regulador necesita detectar los SIM box que eluden las pasarelas internacionales.",
+        "Pedimos formación para los investigadores en pruebas electrónicas.",
+        "El robo de teléfonos móviles y la manipulación del IMEI aumentan.",
+        "Se necesita apoyo para redactar una ley sobre ciberdelincuencia.",
+    ],
+    "ar": [
+        "تحتاج الهيئة التنظيمية إلى كشف أجهزة تمرير المكالمات التي تتجاوز البوابات الدولية.",
+        "نطلب تدريب المحققين على التعامل مع الأدلة الإلكترونية.",
+        "يتزايد الاحتيال عبر الهاتف وسرقة الهواتف المحمولة.",
+        "نحتاج إلى دعم في صياغة قانون لمكافحة الجرائم الإلكترونية.",
+    ],
+    "ru": [
+        "Регулятору нужна помощь в выявлении SIM-боксов, обходящих международные шлюзы.",
+        "Просим обучить следователей работе с электронными доказательствами.",
+        "Растет число случаев телефонного мошенничества и кражи мобильных телефонов.",
+        "Нужна помощь в подготовке закона о киберпреступности.",
+    ],
+    "zh-hans": [
+        "监管机构需要检测绕过国际网关的SIM盒。",
+        "我们请求培训调查人员处理电子证据。",
+        "手机盗窃和篡改IMEI号码的情况在增加。",
+        "需要协助起草打击网络犯罪的法律。",
+    ],
+}
+#: The searches timed: common and rare words, other forms, a phrase, a prefix, Chinese, two words, in six languages.
+SEARCHES = [
+    "training",
+    "investigators evidence",
+    "SIM box",
+    '"electronic evidence"',
+    "interconn",
+    "enquêteurs",
+    "мошенничество",
+    "احتيال",
+    "手机盗窃",
+    "robo teléfonos",
+    "Kenya",
+    "absentword",
+]
 
 
 def database_url(engine: str, args: argparse.Namespace) -> str:
@@ -73,6 +132,7 @@ def generate(offers: int, requests: int, seed: int) -> dict[str, Any]:
     from django.db import transaction
     from django.utils import timezone
 
+    from clearinghouse.assistance import search
     from clearinghouse.assistance.models import (
         LIFECYCLE_OF_STAGE,
         AssistanceOffer,
@@ -132,9 +192,13 @@ def generate(offers: int, requests: int, seed: int) -> dict[str, Any]:
         stage = rng.choices(list(STAGE_SPREAD), list(STAGE_SPREAD.values()))[0]
         spoken = REGION_LANGUAGES[region]
         languages = [spoken[0]] + ([rng.choice(spoken[1:])] if rng.random() < 0.4 else [])
+        sentences = NEED_SENTENCES[languages[0]]
+        need = " ".join(rng.sample(sentences, rng.randint(2, min(4, len(sentences)))))
+        expertise = zipf_choice(rng, threats, rng.randint(1, 3))
+        title = f"Synthetic request {number}"
         request = AssistanceRequest(
-            title=f"Synthetic request {number}",
-            need="Synthetic.",
+            title=title,
+            need=need,
             language=languages[0],
             kinds=rng.sample(kinds, rng.randint(1, 2)),
             languages=languages,
@@ -144,8 +208,9 @@ def generate(offers: int, requests: int, seed: int) -> dict[str, Any]:
             opened_at=now - timedelta(days=rng.randint(0, 730)),
             owner_state_id=state,
             tlp=rng.choices([TLP.CLEAR, TLP.GREEN, TLP.AMBER], [0.1, 0.8, 0.1])[0],
+            search_text=search.column([title, need]),  # as assistance.search writes it
         )
-        return request, zipf_choice(rng, threats, rng.randint(1, 3)), rng.sample(pillars, rng.randint(0, 2))
+        return request, expertise, rng.sample(pillars, rng.randint(0, 2))
 
     def write(model: Any, make: Any, count: int, label: str) -> list[int]:
         through_threats, through_pillars = model.threats.through, model.pillars.through
@@ -273,6 +338,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             durations.append(elapsed)
         shown.append(len(found))
     rows["requests_for_offer"] = {**timings(durations), "shown": statistics.mean(shown)}
+    rows["search ?q="] = time_search(rng)
 
     say("after writes …")
     request, offer = next(iter(sample.values())), next(iter(offers.values()))
@@ -311,6 +377,43 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def time_search(rng: random.Random, rounds: int = 8) -> dict[str, float]:
+    """A search of the requests as the home page at every stage and the API run it: the filter set with ``q``
+    over what a member of a random state may see, the count and the first page of 25, ``rounds`` times each of
+    ``SEARCHES`` (the first round warms up and is not counted)."""
+    from django.core.paginator import Paginator
+
+    from clearinghouse.assistance import search, selectors
+    from clearinghouse.assistance.filters import AssistanceRequestFilterSet
+    from clearinghouse.assistance.models import AssistanceRequest
+    from clearinghouse.core.visibility import Viewer
+    from clearinghouse.countries.models import MemberState
+
+    if AssistanceRequest.objects.filter(search_text="").exists():  # a database built before search: fill it
+        say("writing the search words of the requests …")
+        search.refresh_all(AssistanceRequest.objects.filter(search_text=""))
+    states = list(MemberState.objects.values_list("pk", flat=True))
+    say(f"timing {len(SEARCHES)} searches × {rounds} …")
+    durations, shown = [], []
+    for round_number in range(rounds):
+        for query in SEARCHES:
+            viewer = Viewer.audience(member_state_id=rng.choice(states))
+            started = time.perf_counter()
+            filterset = AssistanceRequestFilterSet(
+                {"q": query, "stage": ""}, queryset=selectors.requests_for_list(viewer)
+            )
+            page = Paginator(filterset.qs, 25).get_page(1)
+            listed = len(list(page))
+            count = page.paginator.count
+            elapsed = (time.perf_counter() - started) * 1000
+            if round_number:
+                durations.append(elapsed)
+                shown.append(listed)
+            if listed != min(count, 25):
+                raise RuntimeError(f"{query!r}: {listed} listed of {count}")
+    return {**timings(durations), "shown": statistics.mean(shown)}
+
+
 # -- the tables ---------------------------------------------------------------------------------------------------
 
 
@@ -327,7 +430,7 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
             rows.append(
                 [
                     result["engine"],
-                    f"{name}()",
+                    f"{name}()" if name.isidentifier() else name,
                     f"{timing['n']}",
                     f"{timing['shown']:.1f}",
                     f"{timing['p50']:.1f}",

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from clearinghouse.assistance import search
 from clearinghouse.assistance.models import (
     LIFECYCLE_OF_STAGE,
     AssistanceOffer,
@@ -255,4 +256,7 @@ def load_demo_assistance() -> dict[str, int]:
             )
         audit.record(None, "assistance_request.demo_loaded", request, changes={"stage": steps[-1]})
         added["requests"] += 1
+    # their search words, with their threats, owners and any translations loaded with them (a few dozen records)
+    search.refresh_all(AssistanceOffer.objects.filter(is_illustrative=True))
+    search.refresh_all(AssistanceRequest.objects.filter(is_illustrative=True))
     return added

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from clearinghouse.assistance import search
 from clearinghouse.assistance.models import AssistanceOffer, AssistanceRequest, HelpKind, Stage
 from clearinghouse.catalog.models import Threat
 from clearinghouse.countries.filters import ALL
@@ -22,6 +24,19 @@ def _with_kind(queryset: QuerySet[Any], value: str) -> QuerySet[Any]:
     return queryset.filter(kinds__icontains=f'"{value}"')
 
 
+def _search_field() -> django_filters.CharFilter:
+    # the words to find, in any of the six languages (assistance.search); the box's direction follows the text
+    return django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_q",
+        widget=forms.TextInput(attrs={"type": "search", "dir": "auto"}),
+    )
+
+
+def _matching(queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+    return search.matching(queryset, value)
+
+
 def _with_threat(queryset: QuerySet[Any], value: Threat) -> QuerySet[Any]:
     # a family finds the records filed under it or under any threat of the family
     through: Any = queryset.model.threats.through
@@ -31,6 +46,7 @@ def _with_threat(queryset: QuerySet[Any], value: Threat) -> QuerySet[Any]:
 
 
 class AssistanceRequestFilterSet(django_filters.FilterSet):
+    q = _search_field()
     stage = django_filters.ChoiceFilter(
         choices=[(SEEKING, _("Looking for help (open or matched)")), *Stage.choices],
         label=_("Stage"),
@@ -63,7 +79,10 @@ class AssistanceRequestFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = AssistanceRequest
-        fields = ["stage", "region", "group", "threat", "kind", "owner"]
+        fields = ["q", "stage", "region", "group", "threat", "kind", "owner"]
+
+    def filter_q(self, queryset: QuerySet[AssistanceRequest], name: str, value: str) -> QuerySet[Any]:
+        return _matching(queryset, name, value)
 
     def filter_stage(self, queryset: QuerySet[AssistanceRequest], name: str, value: str) -> QuerySet[Any]:
         from clearinghouse.assistance.selectors import SEEKING_HELP
@@ -83,6 +102,7 @@ class AssistanceRequestFilterSet(django_filters.FilterSet):
 
 
 class AssistanceOfferFilterSet(django_filters.FilterSet):
+    q = _search_field()
     kind = django_filters.ChoiceFilter(
         choices=HelpKind.choices, label=_("Kind of help"), empty_label=ALL, method="filter_kind"
     )
@@ -113,7 +133,10 @@ class AssistanceOfferFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = AssistanceOffer
-        fields = ["kind", "threat", "region", "state", "organization"]
+        fields = ["q", "kind", "threat", "region", "state", "organization"]
+
+    def filter_q(self, queryset: QuerySet[AssistanceOffer], name: str, value: str) -> QuerySet[Any]:
+        return _matching(queryset, name, value)
 
     def filter_kind(self, queryset: QuerySet[AssistanceOffer], name: str, value: str) -> QuerySet[Any]:
         return _with_kind(queryset, value)

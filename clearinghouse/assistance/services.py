@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clearinghouse.assistance import search
 from clearinghouse.assistance.models import (
     LIFECYCLE_OF_STAGE,
     NEXT_STAGES,
@@ -169,6 +170,7 @@ def create_request(*, actor: Any, member_state: Any, **values: Any) -> Assistanc
     _check_request_marking(AssistanceRequest(tlp=values.get("tlp", TLP.GREEN)))
     values.setdefault("tlp", TLP.GREEN)
     changes = _set(request, values, REQUEST_FIELDS, REQUEST_RELATIONS)
+    search.refresh(request)
     audit.record(actor, "assistance_request.created", request, changes=changes)
     return request
 
@@ -184,6 +186,7 @@ def update_request(request: AssistanceRequest, *, actor: Any, **values: Any) -> 
     if "tlp" in values:
         _check_request_marking(AssistanceRequest(tlp=values["tlp"]))
     changes = _set(request, values, REQUEST_FIELDS, REQUEST_RELATIONS)
+    search.refresh(request)
     if changes:
         audit.record(actor, "assistance_request.changed", request, changes=changes)
     return request
@@ -291,6 +294,7 @@ def create_offer(*, actor: Any, owner: dict[str, Any], publish: bool = True, **v
     if values.get("available_until") and values["available_until"] < timezone.localdate():
         raise ValidationError({"available_until": _("An offer cannot end before today.")})
     changes = _set(offer, values, OFFER_FIELDS, OFFER_RELATIONS)
+    search.refresh(offer)
     audit.record(actor, "assistance_offer.created", offer, changes=changes)
     return offer
 
@@ -312,6 +316,7 @@ def update_offer(offer: AssistanceOffer, *, actor: Any, **values: Any) -> Assist
             }
         )
     changes = _set(offer, values, OFFER_FIELDS, OFFER_RELATIONS)
+    search.refresh(offer)
     if changes:
         audit.record(actor, "assistance_offer.changed", offer, changes=changes)
     return offer
@@ -505,6 +510,7 @@ def close_request(
     closed.outcome, closed.feedback = outcome.strip(), feedback.strip()
     closed.save(update_fields=["outcome", "feedback", "updated_at"])
     closed.adopted_measures.set(adopted)
+    search.refresh(closed)  # the outcome is found too
     record_activity(
         kind=ActivityKind.ASSISTANCE,
         title=closed.title,

@@ -10,12 +10,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clearinghouse.assistance import matching, selectors, services
+from clearinghouse.assistance import matching, search, selectors, services
 from clearinghouse.assistance.filters import SEEKING, AssistanceOfferFilterSet, AssistanceRequestFilterSet
 from clearinghouse.assistance.forms import (
     AssistanceOfferForm,
@@ -49,6 +51,17 @@ def _page(request: Request, queryset: Any) -> tuple[Any, str]:
     return page, query.urlencode()
 
 
+def _quote_matches(filterset: Any, page: Any) -> None:
+    """On a search, each record of the page with the passage its words were found in, highlighted, in that
+    passage's language (``search.with_snippets``)."""
+    words = filterset.form.cleaned_data.get("q")
+    if not words:
+        return
+    page.object_list = list(page.object_list)
+    prefetch_related_objects(page.object_list, "translations")
+    search.with_snippets(page.object_list, words, get_language())
+
+
 def home(request: Request) -> HttpResponse:
     """The requests the reader may see, looking for help unless another stage is chosen, and their counts."""
     data = request.GET.copy()
@@ -58,6 +71,7 @@ def home(request: Request) -> HttpResponse:
         context: dict[str, Any] = {"filter": filterset, "page": None, "counts": None}
         return render(request, "assistance/home.html", context, status=400)
     page, query = _page(request, filterset.qs)
+    _quote_matches(filterset, page)
     context = {"filter": filterset, "page": page, "query": query, "counts": selectors.counts(filterset.qs)}
     if request.htmx and not request.htmx.boosted:
         return render(request, "assistance/_request_results.html", context)
@@ -275,6 +289,7 @@ def offer_list(request: Request) -> HttpResponse:
     if not filterset.is_valid():
         return render(request, "assistance/offer_list.html", {"filter": filterset, "page": None}, status=400)
     page, query = _page(request, filterset.qs)
+    _quote_matches(filterset, page)
     own = selectors.own_offers(request.user)
     context = {"filter": filterset, "page": page, "query": query, "own": own}
     if request.htmx and not request.htmx.boosted:

@@ -919,6 +919,11 @@ ASSISTANCE_LISTS = {
     "requests at every stage, in Arabic": ("/ar/assistance/?stage=", "requests", None),
     "requests of a threat": ("/en/assistance/?stage=&threat=device-theft", "requests", None),
     "offers": ("/en/assistance/offers/?kind=training", "offers", None),
+    # search (assistance.search): every record of the world has WORD in its title
+    "requests searched at every stage": (f"/en/assistance/?stage=&q={WORD}", "requests", None),
+    "requests looking for help, searched in Arabic": (f"/ar/assistance/?q={WORD}", "requests", ("open", "matched")),
+    "requests searched by their threat's Russian name": ("/en/assistance/?stage=&q=кража", "requests", None),
+    "offers searched": (f"/en/assistance/offers/?q={WORD}", "offers", None),
 }
 
 
@@ -968,10 +973,11 @@ def test_the_assistance_api_gives_exactly_the_requests_and_offers_the_rule_allow
         ("assistance-requests", world.requests, visible_requests(world, name)),
         ("assistance-offers", world.offers, visible_offers(world, name)),
     ):
-        pages = api_pages(client, f"/api/v1/{kind}/?page_size=500")
-        listed = codes_in(json.dumps(pages)) & {r.code for r in records}
-        assert_same(listed, expected, world)
-        assert pages[0]["count"] == len(expected)
+        for search in ("", f"&q={WORD}"):  # listed, and searched (assistance.search)
+            pages = api_pages(client, f"/api/v1/{kind}/?page_size=500{search}")
+            listed = codes_in(json.dumps(pages)) & {r.code for r in records}
+            assert_same(listed, expected, world)
+            assert pages[0]["count"] == len(expected)
         for record in records:
             answer = client.get(f"/api/v1/{kind}/{record.pk}/")
             assert answer.status_code == (200 if record.code in expected else 404), (record.code, answer.status_code)
