@@ -474,8 +474,27 @@ def record_delivery(
     engagement.save(update_fields=["status", "delivered", "delivered_at"])
     audit.record(actor, "assistance_engagement.delivered", engagement, changes={"delivered": engagement.delivered})
     if not request.engagements.filter(status=Engagement.Status.CHOSEN).exists():
-        return _move(request, Stage.DELIVERED, actor=actor, comment=comment)
+        delivered_request = _move(request, Stage.DELIVERED, actor=actor, comment=comment)
+        _record_assistance_delivered(delivered_request, actor=actor)
+        return delivered_request
     return request
+
+
+def _record_assistance_delivered(request: AssistanceRequest, *, actor: Any) -> None:
+    """The assistance delivered, as an activity under the resolution's clause on assistance (so in the
+    implementation report), from the day the last chosen offer was delivered: the state's closing only adds the
+    outcome, and a request delivered but not yet closed is counted too."""
+    from clearinghouse.mandates.models import ActivityKind
+    from clearinghouse.mandates.services import record_activity
+
+    record_activity(
+        kind=ActivityKind.ASSISTANCE,
+        title=request.title,
+        source=request,
+        actor=actor,
+        states=[request.owner_state],
+        language=request.language,
+    )
 
 
 @transaction.atomic
@@ -487,11 +506,8 @@ def close_request(
     adopted_measures: list[Any] | None = None,
     feedback: str = "",
 ) -> AssistanceRequest:
-    """The requesting state records the outcome (its own measures that came of the help) and its feedback; the
-    delivered assistance is recorded as an activity under the resolution's clause on assistance."""
-    from clearinghouse.mandates.models import ActivityKind
-    from clearinghouse.mandates.services import record_activity
-
+    """The requesting state records the outcome (its own measures that came of the help) and its feedback (the
+    assistance was recorded as delivered, an activity under the resolution's clause on assistance, at delivery)."""
     request = _locked(request)
     if not may_act_for_request(actor, request):
         raise PermissionDenied(_("The requesting Member State closes its request."))
@@ -505,12 +521,4 @@ def close_request(
     closed.outcome, closed.feedback = outcome.strip(), feedback.strip()
     closed.save(update_fields=["outcome", "feedback", "updated_at"])
     closed.adopted_measures.set(adopted)
-    record_activity(
-        kind=ActivityKind.ASSISTANCE,
-        title=closed.title,
-        source=closed,
-        actor=actor,
-        states=[closed.owner_state],
-        language=closed.language,
-    )
     return closed
