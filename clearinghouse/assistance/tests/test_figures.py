@@ -226,6 +226,7 @@ def test_numbers_are_written_as_the_reader_s_language_writes_them(personas):
     made("BT", JUNE_2023)
     french = client_for(None).get("/fr/assistance/?stage=").content.decode()
     assert cell(french, "data-figure", "priority").replace("\u202f", " ").replace("\xa0", " ") == "1 (25 %)"
+    assert "Les demandes en chiffres" in french and "Par groupe de développement, à l'ouverture" in french
 
 
 def test_the_figures_ask_the_same_number_of_queries_for_one_request_or_many(personas, django_assert_num_queries):
