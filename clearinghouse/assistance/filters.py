@@ -80,9 +80,9 @@ class AssistanceRequestFilterSet(django_filters.FilterSet):
 
     def filter_group(self, queryset: QuerySet[AssistanceRequest], name: str, value: str) -> QuerySet[Any]:
         # the groups the state was on the day the request was opened (a draft: today), as the counts read them
-        from clearinghouse.assistance.selectors import PRIORITY_GROUPS, in_groups_on_opening
+        from clearinghouse.assistance.selectors import PRIORITY_GROUPS, on_opening_day
 
-        return queryset.filter(in_groups_on_opening(PRIORITY_GROUPS if value == ANY_PRIORITY_GROUP else (value,)))
+        return queryset.filter(on_opening_day(PRIORITY_GROUPS if value == ANY_PRIORITY_GROUP else (value,)))
 
     def filter_threat(self, queryset: QuerySet[AssistanceRequest], name: str, value: Threat) -> QuerySet[Any]:
         return _with_threat(queryset, value)

@@ -4,25 +4,22 @@ rule, clearinghouse/core/visibility.py); nothing in this app decides visibility 
 from __future__ import annotations
 
 import statistics
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from django.db.models import (
+    Case,
     Count,
-    DateField,
-    DateTimeField,
-    Exists,
-    ExpressionWrapper,
     Min,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 # the ``group`` filter's value for "any of the four groups", also the key of its count and figure
@@ -140,24 +137,56 @@ def offers_of_state(state: MemberState, user: Any) -> QuerySet[AssistanceOffer]:
 PRIORITY_GROUPS: tuple[str, ...] = (GroupCode.LDC, GroupCode.SIDS, GroupCode.LLDC, GroupCode.EIT)
 
 
-def groups_day(opened_at: Any = "opened_at") -> Any:
-    """The day a request's development groups are read on: the day it was opened (in the site's time zone, as
-    ``matching._groups_of`` reads it), or today for a draft, which has not been opened. ``opened_at``: the request's
-    column as the query reaches it (``OuterRef("opened_at")`` from a subquery)."""
-    return Coalesce(TruncDate(opened_at), Value(timezone.localdate()), output_field=DateField())
+#: One dated membership: (group code, Member State id, since, until), as ``GroupMembership`` keeps it.
+Period = tuple[str, int, date | None, date | None]
 
 
-def in_groups_on_opening(codes: Iterable[str]) -> Q:
-    """The requests whose state was on one of the groups ``codes`` on the day it was opened (``groups_day``), as a
-    condition on the request: one indexed ``EXISTS`` over the state's dated memberships."""
-    day = groups_day(ExpressionWrapper(OuterRef("opened_at"), output_field=DateTimeField()))
-    periods = GroupMembership.objects.filter(
-        Q(since__isnull=True) | Q(since__lte=day),
-        Q(until__isnull=True) | Q(until__gt=day),
-        member_state_id=OuterRef("owner_state_id"),
-        group__code__in=list(codes),
+def group_periods() -> list[Period]:
+    """The dated memberships of the four groups (a few hundred rows, one query): what ``on_opening_day`` reads."""
+    return list(
+        GroupMembership.objects.filter(group__code__in=PRIORITY_GROUPS).values_list(
+            "group__code", "member_state_id", "since", "until"
+        )
     )
-    return Q(Exists(periods))
+
+
+def _midnight(day: date) -> datetime:
+    """The first instant of ``day`` in the site's time zone: ``opened_at >= _midnight(d)`` is "opened on ``d`` or
+    after" as ``timezone.localdate(opened_at)`` reads it (``matching._groups_of``)."""
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def on_opening_day(codes: Iterable[str], periods: list[Period] | None = None) -> Q:
+    """The requests whose state was on one of the groups ``codes`` on the day the request was opened (a draft: today),
+    as one condition on the request's own columns: a period covers the days from its ``since`` (included) to its
+    ``until`` (excluded), either end unknown being open. The dated memberships are few, so they are written into
+    the condition (states always on a list: one ``IN``; a graduation: its bounds as instants); no join, no
+    subquery, no date function per request."""
+    codes = set(codes)
+    periods = group_periods() if periods is None else periods
+    always: set[int] = set()
+    dated: dict[tuple[date | None, date | None], set[int]] = defaultdict(set)
+    today, covering_today = timezone.localdate(), set()
+    for code, state_id, since, until in periods:
+        if code not in codes:
+            continue
+        if since is None and until is None:
+            always.add(state_id)
+            continue
+        dated[(since, until)].add(state_id)
+        if (since is None or since <= today) and (until is None or today < until):
+            covering_today.add(state_id)
+    condition = Q(owner_state_id__in=sorted(always))
+    for (since, until), states in sorted(dated.items(), key=str):
+        bounds = Q(owner_state_id__in=sorted(states))
+        if since is not None:
+            bounds &= Q(opened_at__gte=_midnight(since))
+        if until is not None:
+            bounds &= Q(opened_at__lt=_midnight(until))
+        condition |= bounds  # a draft's empty opened_at meets no bound: it is read as of today below
+    if covering_today:
+        condition |= Q(opened_at__isnull=True, owner_state_id__in=sorted(covering_today))
+    return condition
 
 
 @dataclass
@@ -189,36 +218,34 @@ def _by(queryset: QuerySet[Any], key: str) -> dict[Any, tuple[int, int]]:
     return {value: (n, demo) for value, n, demo in rows}
 
 
+def _group_keys() -> list[tuple[str, tuple[str, ...]]]:
+    """Each count by group: its key and the groups it counts (each of the four, then any of them)."""
+    return [*((code, (code,)) for code in PRIORITY_GROUPS), (ANY_PRIORITY_GROUP, PRIORITY_GROUPS)]
+
+
 def counts(requests: QuerySet[AssistanceRequest]) -> Counts:
     """The counts of a list of requests, already limited to what the reader may see (five queries, whatever the
     number of requests). A request counts under the development groups its state belonged to on the day it was
-    opened (``groups_day``); "any of the four" counts it once however many of them it was on."""
-    ids = requests.order_by().values("pk")
-    base = AssistanceRequest.objects.filter(pk__in=ids)
-    total = base.aggregate(n=Count("pk"), demo=Count("pk", filter=Q(is_illustrative=True)))
-    by_region = _by(base, "owner_state__bdt_region")
-    day = groups_day()
-    periods = "owner_state__group_periods__"
-    # one join to the state's dated memberships, kept to the periods covering the opening day, grouped by group
-    covering = base.filter(
-        Q(**{f"{periods}since__isnull": True}) | Q(**{f"{periods}since__lte": day}),
-        Q(**{f"{periods}until__isnull": True}) | Q(**{f"{periods}until__gt": day}),
-        **{f"{periods}group__code__in": list(PRIORITY_GROUPS)},
-    )
-    by_group = _by(covering, f"{periods}group__code")
-    any_group = covering.aggregate(
-        n=Count("pk", distinct=True), demo=Count("pk", distinct=True, filter=Q(is_illustrative=True))
-    )
-    by_threat = _by(base.filter(threats__isnull=False), "threats__slug")
+    opened (``on_opening_day``); "any of the four" counts it once however many of them it was on."""
+    base = requests.order_by()
+    periods = group_periods()
+    aggregates: dict[str, Any] = {"n": Count("pk"), "demo": Count("pk", filter=Q(is_illustrative=True))}
+    for key, codes in _group_keys():
+        condition = on_opening_day(codes, periods)
+        aggregates[f"{key}_n"] = Count("pk", filter=condition)
+        aggregates[f"{key}_demo"] = Count("pk", filter=condition & Q(is_illustrative=True))
+    total = base.aggregate(**aggregates)
+    ids = base.values("pk")
+    by_region = _by(AssistanceRequest.objects.filter(pk__in=ids), "owner_state__bdt_region")
+    by_threat = _by(AssistanceRequest.objects.filter(pk__in=ids, threats__isnull=False), "threats__slug")
     threat_names = {t.slug: t.name for t in Threat.objects.filter(slug__in=list(by_threat))}
-    group_labels = dict(GroupCode.choices)
+    group_labels = {**dict(GroupCode.choices), ANY_PRIORITY_GROUP: ANY_PRIORITY_GROUP_LABEL}
     return Counts(
         total=total["n"],
         illustrative=total["demo"],
         regions=[CountRow(code, str(label), *by_region.get(code, (0, 0))) for code, label in BDTRegion.choices],
         groups=[
-            *(CountRow(code, str(group_labels[code]), *by_group.get(code, (0, 0))) for code in PRIORITY_GROUPS),
-            CountRow(ANY_PRIORITY_GROUP, str(ANY_PRIORITY_GROUP_LABEL), any_group["n"], any_group["demo"]),
+            CountRow(key, str(group_labels[key]), total[f"{key}_n"], total[f"{key}_demo"]) for key, _ in _group_keys()
         ],
         threats=sorted(
             (CountRow(str(slug), threat_names.get(slug) or str(slug), *n) for slug, n in by_threat.items()),
@@ -232,8 +259,8 @@ def counts(requests: QuerySet[AssistanceRequest]) -> Counts:
 
 @dataclass
 class Figures:
-    """What became of the requests counted (docs/assistance.md, "Figures"): all of them opened, some matched,
-    delivered or closed since. Days are whole and fractional days between two recorded steps."""
+    """What became of the requests counted (docs/assistance.md, "Counts and figures"): all of them opened, some
+    matched, delivered or closed since. Days are fractional days between two recorded instants."""
 
     opened: int = 0
     by_group: dict[str, int] = field(default_factory=dict)  # the four groups and ``ANY_PRIORITY_GROUP``
@@ -261,40 +288,62 @@ def _days(start: datetime, end: datetime) -> float:
     return (end - start).total_seconds() / 86400
 
 
-def figures(requests: QuerySet[AssistanceRequest], *, until: datetime | None = None) -> Figures:
-    """The figures of ``requests`` that were opened: the caller has limited them to what its viewer (or a report's
-    audience) may see, to real or to illustrative records, and to a period. Steps recorded after ``until`` are not
-    counted. Four queries, whatever the number of requests; the medians are taken over one column of days."""
-    opened = AssistanceRequest.objects.filter(pk__in=requests.order_by().values("pk"), opened_at__isnull=False)
+def _figures(
+    requests: QuerySet[AssistanceRequest], *, until: datetime | None = None, apart: bool = True
+) -> dict[bool, Figures]:
+    """The figures of ``requests`` that were opened: with ``apart``, the illustrative ones (``True``) apart from the
+    real ones (``False``); without, all under ``False``. Two queries whatever the number of requests: the dated
+    group memberships, then one row per request (its opening, its first steps to matched and to delivered, whether
+    it was closed, its offers delivered and the groups of its opening day), from which the medians are taken."""
+    periods = group_periods()
     steps = Q() if until is None else Q(stage_changes__created_at__lte=until)
-    first = {
-        name: Min("stage_changes__created_at", filter=steps & Q(stage_changes__to_stage=stage))
-        for name, stage in (("matched_at", Stage.MATCHED), ("delivered_at", Stage.DELIVERED))
-    }
-    closed = Count("stage_changes", filter=steps & Q(stage_changes__to_stage=Stage.CLOSED))
-    result = Figures()
-    rows = opened.annotate(**first, closed=closed).values_list("opened_at", "matched_at", "delivered_at", "closed")
-    to_match, to_delivery = [], []
-    for opened_at, matched_at, delivered_at, was_closed in rows.order_by():
-        if opened_at is None:  # not so: filtered above
-            continue
-        result.opened += 1
-        if matched_at is not None:
-            to_match.append(_days(opened_at, matched_at))
-        if delivered_at is not None:
-            to_delivery.append(_days(opened_at, delivered_at))
-        result.closed += bool(was_closed)
-    result.matched, result.days_to_match = len(to_match), _median(to_match)
-    result.delivered, result.days_to_delivery = len(to_delivery), _median(to_delivery)
-    result.by_group = opened.aggregate(
-        **{code: Count("pk", filter=in_groups_on_opening([code])) for code in PRIORITY_GROUPS},
-        **{ANY_PRIORITY_GROUP: Count("pk", filter=in_groups_on_opening(PRIORITY_GROUPS))},
-    )
-    delivered = Engagement.objects.filter(request__in=opened.values("pk"), status=Engagement.Status.DELIVERED)
+    delivered = Q(engagements__status=Engagement.Status.DELIVERED)
     if until is not None:
-        delivered = delivered.filter(delivered_at__lte=until)
-    result.engagements_delivered = delivered.count()
-    return result
+        delivered &= Q(engagements__delivered_at__lte=until)
+    keys = [key for key, _codes in _group_keys()]
+    in_group = {
+        f"group_{key}": Case(When(on_opening_day(codes, periods), then=Value(1)), default=Value(0))
+        for key, codes in _group_keys()
+    }
+    rows = (
+        requests.filter(opened_at__isnull=False)
+        .order_by()
+        .values("pk", "opened_at", "is_illustrative", **in_group)
+        .annotate(
+            matched_at=Min("stage_changes__created_at", filter=steps & Q(stage_changes__to_stage=Stage.MATCHED)),
+            delivered_at=Min("stage_changes__created_at", filter=steps & Q(stage_changes__to_stage=Stage.DELIVERED)),
+            closed=Count("stage_changes", distinct=True, filter=steps & Q(stage_changes__to_stage=Stage.CLOSED)),
+            engagements_delivered=Count("engagements", distinct=True, filter=delivered),
+        )
+    )
+    found: dict[bool, Figures] = {False: Figures(by_group=dict.fromkeys(keys, 0)), True: Figures()}
+    found[True].by_group = dict.fromkeys(keys, 0)
+    to_match: dict[bool, list[float]] = {False: [], True: []}
+    to_delivery: dict[bool, list[float]] = {False: [], True: []}
+    row: dict[str, Any]
+    for row in rows:  # type: ignore[assignment]  # the group flags are named at run time
+        kind = bool(row["is_illustrative"]) and apart
+        figures = found[kind]
+        figures.opened += 1
+        if row["matched_at"] is not None:
+            to_match[kind].append(_days(row["opened_at"], row["matched_at"]))
+        if row["delivered_at"] is not None:
+            to_delivery[kind].append(_days(row["opened_at"], row["delivered_at"]))
+        figures.closed += bool(row["closed"])
+        figures.engagements_delivered += row["engagements_delivered"]
+        for key in keys:
+            figures.by_group[key] += row[f"group_{key}"]
+    for kind, figures in found.items():
+        figures.matched, figures.days_to_match = len(to_match[kind]), _median(to_match[kind])
+        figures.delivered, figures.days_to_delivery = len(to_delivery[kind]), _median(to_delivery[kind])
+    return found
+
+
+def figures(requests: QuerySet[AssistanceRequest], *, until: datetime | None = None) -> Figures:
+    """The figures of ``requests`` that were opened, all together: the caller has limited them to what its viewer
+    (or a report's audience) may see, to real or illustrative records, and to a period. Steps and deliveries
+    recorded after ``until`` are not counted. Two queries."""
+    return _figures(requests, until=until, apart=False)[False]
 
 
 @dataclass
@@ -312,13 +361,9 @@ class ViewerFigures:
 
 def figures_for(user: Any) -> ViewerFigures:
     """The figures over every request ``user`` may see (the one access rule), real and illustrative apart: the demo's
-    made-up requests never enter a figure that claims to be real."""
-    visible = AssistanceRequest.objects.visible_to(user)
-    illustrative = visible.filter(is_illustrative=True)
-    return ViewerFigures(
-        real=figures(visible.filter(is_illustrative=False)),
-        illustrative=figures(illustrative) if illustrative.exists() else None,
-    )
+    made-up requests never enter a figure that claims to be real. Two queries."""
+    found = _figures(AssistanceRequest.objects.visible_to(user))
+    return ViewerFigures(real=found[False], illustrative=found[True] if found[True].opened else None)
 
 
 def requests_for_report(*, markings: Iterable[str], include_illustrative: bool) -> QuerySet[AssistanceRequest]:
