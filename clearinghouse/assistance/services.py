@@ -521,4 +521,11 @@ def close_request(
     closed.outcome, closed.feedback = outcome.strip(), feedback.strip()
     closed.save(update_fields=["outcome", "feedback", "updated_at"])
     closed.adopted_measures.set(adopted)
+    from clearinghouse.mandates.models import Activity, ActivityKind
+
+    recorded = Activity.objects.filter(
+        kind=ActivityKind.ASSISTANCE, source_type=closed._meta.label_lower, source_id=str(closed.pk)
+    )
+    if not recorded.exists():  # delivered before the activity was recorded at delivery: recorded now, once
+        _record_assistance_delivered(closed, actor=actor)
     return closed
