@@ -246,7 +246,7 @@ def load_demo_assistance() -> dict[str, int]:
         if spec.get("adopted"):
             adopted = Measure.objects.filter(owner_state=state, title__startswith=spec["adopted"], is_illustrative=True)
             request.adopted_measures.set(adopted)
-        if steps[-1] == Stage.CLOSED:
+        if Stage.DELIVERED in steps:  # as services.record_delivery does
             record_activity(
                 kind=ActivityKind.ASSISTANCE,
                 title=request.title,

@@ -17,6 +17,9 @@ from clearinghouse.countries.models import BDTRegion, GroupCode, MemberState, Or
 
 #: A stage filter's value for the requests still looking for help (open or matched): the home page's default.
 SEEKING = "seeking"
+#: A group filter's value for the requests from a state on any of the four groups the resolution names.
+ANY_PRIORITY_GROUP = "priority"
+ANY_PRIORITY_GROUP_LABEL = _("Any of the four (the resolution's priority)")
 
 
 def _with_kind(queryset: QuerySet[Any], value: str) -> QuerySet[Any]:
@@ -57,7 +60,10 @@ class AssistanceRequestFilterSet(django_filters.FilterSet):
         field_name="owner_state__bdt_region", choices=BDTRegion.choices, label=_("BDT region"), empty_label=ALL
     )
     group = django_filters.ChoiceFilter(
-        choices=GroupCode.choices, label=_("Development group"), empty_label=ALL, method="filter_group"
+        choices=[*GroupCode.choices, (ANY_PRIORITY_GROUP, ANY_PRIORITY_GROUP_LABEL)],
+        label=_("Development group (when opened)"),
+        empty_label=ALL,
+        method="filter_group",
     )
     threat = django_filters.ModelChoiceFilter(
         queryset=Threat.objects.order_by("position"),
@@ -92,7 +98,10 @@ class AssistanceRequestFilterSet(django_filters.FilterSet):
         return queryset.filter(stage=value)
 
     def filter_group(self, queryset: QuerySet[AssistanceRequest], name: str, value: str) -> QuerySet[Any]:
-        return queryset.filter(owner_state__in=MemberState.objects.filter(groups__code=value))
+        # the groups the state was on the day the request was opened (a draft: today), as the counts read them
+        from clearinghouse.assistance.selectors import PRIORITY_GROUPS, on_opening_day
+
+        return queryset.filter(on_opening_day(PRIORITY_GROUPS if value == ANY_PRIORITY_GROUP else (value,)))
 
     def filter_threat(self, queryset: QuerySet[AssistanceRequest], name: str, value: Threat) -> QuerySet[Any]:
         return _with_threat(queryset, value)

@@ -479,8 +479,27 @@ def record_delivery(
     engagement.save(update_fields=["status", "delivered", "delivered_at"])
     audit.record(actor, "assistance_engagement.delivered", engagement, changes={"delivered": engagement.delivered})
     if not request.engagements.filter(status=Engagement.Status.CHOSEN).exists():
-        return _move(request, Stage.DELIVERED, actor=actor, comment=comment)
+        delivered_request = _move(request, Stage.DELIVERED, actor=actor, comment=comment)
+        _record_assistance_delivered(delivered_request, actor=actor)
+        return delivered_request
     return request
+
+
+def _record_assistance_delivered(request: AssistanceRequest, *, actor: Any) -> None:
+    """The assistance delivered, as an activity under the resolution's clause on assistance (so in the
+    implementation report), from the day the last chosen offer was delivered: the state's closing only adds the
+    outcome, and a request delivered but not yet closed is counted too."""
+    from clearinghouse.mandates.models import ActivityKind
+    from clearinghouse.mandates.services import record_activity
+
+    record_activity(
+        kind=ActivityKind.ASSISTANCE,
+        title=request.title,
+        source=request,
+        actor=actor,
+        states=[request.owner_state],
+        language=request.language,
+    )
 
 
 @transaction.atomic
@@ -492,11 +511,8 @@ def close_request(
     adopted_measures: list[Any] | None = None,
     feedback: str = "",
 ) -> AssistanceRequest:
-    """The requesting state records the outcome (its own measures that came of the help) and its feedback; the
-    delivered assistance is recorded as an activity under the resolution's clause on assistance."""
-    from clearinghouse.mandates.models import ActivityKind
-    from clearinghouse.mandates.services import record_activity
-
+    """The requesting state records the outcome (its own measures that came of the help) and its feedback (the
+    assistance was recorded as delivered, an activity under the resolution's clause on assistance, at delivery)."""
     request = _locked(request)
     if not may_act_for_request(actor, request):
         raise PermissionDenied(_("The requesting Member State closes its request."))
@@ -511,12 +527,11 @@ def close_request(
     closed.save(update_fields=["outcome", "feedback", "updated_at"])
     closed.adopted_measures.set(adopted)
     search.refresh(closed)  # the outcome is found too
-    record_activity(
-        kind=ActivityKind.ASSISTANCE,
-        title=closed.title,
-        source=closed,
-        actor=actor,
-        states=[closed.owner_state],
-        language=closed.language,
+    from clearinghouse.mandates.models import Activity, ActivityKind
+
+    recorded = Activity.objects.filter(
+        kind=ActivityKind.ASSISTANCE, source_type=closed._meta.label_lower, source_id=str(closed.pk)
     )
+    if not recorded.exists():  # delivered before the activity was recorded at delivery: recorded now, once
+        _record_assistance_delivered(closed, actor=actor)
     return closed

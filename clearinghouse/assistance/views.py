@@ -75,6 +75,8 @@ def home(request: Request) -> HttpResponse:
     context = {"filter": filterset, "page": page, "query": query, "counts": selectors.counts(filterset.qs)}
     if request.htmx and not request.htmx.boosted:
         return render(request, "assistance/_request_results.html", context)
+    # what became of every request the reader may see (not only those listed): real and illustrative apart
+    context["figures"] = selectors.figures_for(request.user)
     return render(request, "assistance/home.html", context)
 
 

@@ -112,6 +112,13 @@ def reader_number(value: int | float, language: str | None = None) -> str:
     return format_decimal(value, locale=to_locale(language or get_language() or "en"))
 
 
+def reader_percent(value: float, language: str | None = None) -> str:
+    """A share as the reader's language writes a percentage (CLDR), whole: "42%", « 42 % », «42٪»."""
+    from babel.numbers import format_percent
+
+    return format_percent(value, locale=to_locale(language or get_language() or "en"))
+
+
 def reader_list(items: Any, language: str | None = None) -> str:
     """Items joined as the reader's language joins a list (CLDR): "French and Spanish", « français et espagnol »."""
     from babel.lists import format_list

@@ -19,6 +19,9 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import get_language
 
+from clearinghouse.assistance.selectors import Figures as AssistanceFigures
+from clearinghouse.assistance.selectors import figures as assistance_figures
+from clearinghouse.assistance.selectors import requests_for_report
 from clearinghouse.catalog.selectors import (
     facet_counts,
     measures_for_report,
@@ -115,6 +118,9 @@ class ReportData:
     meetings: int = 0
     meeting_participants: int = 0
     assistance: int = 0
+    #: the requests for assistance opened in the period that the edition's audience may see, and what became of them
+    requests: AssistanceFigures = field(default_factory=AssistanceFigures)
+    requests_marking: str = TLP.CLEAR  # the narrowest marking among those requests
     clauses: list[ClauseReport] = field(default_factory=list)
 
     @property
@@ -163,6 +169,10 @@ def collect(
     measures = measures_for_report(restricted=True, include_illustrative=include_illustrative)
     measures = measures.filter(tlp__in=markings)
     activities = activities_for_report(markings=markings, include_illustrative=include_illustrative)
+    requests = _in_period(
+        requests_for_report(markings=markings, include_illustrative=include_illustrative), "opened_at", start, end
+    )  # the period asked for: left open, the whole record of requests (not only the measures' span below)
+    steps_until = _bounds(start, end)[1]
     if start is None or end is None:
         # the whole record: from the edition's first publication or activity to its last
         first, last = publication_span(measures)
@@ -238,6 +248,12 @@ def collect(
     data.meeting_participants = sum(p or 0 for p in meetings.values_list("participants", flat=True))
     data.assistance = totals.get(ActivityKind.ASSISTANCE, 0)
 
+    progress(50, "Counting the requests for assistance")
+    data.requests = assistance_figures(requests, until=steps_until)
+    data.requests_marking = next(
+        (marking for marking in reversed(markings[1:]) if requests.filter(tlp=marking).exists()), TLP.CLEAR
+    )
+
     progress(55, "Reading what was done under each clause")
     clause_ids = []
     for section in revision.sections.filter(kind=SectionKind.OPERATIVE).order_by("position"):
@@ -291,7 +307,7 @@ def collect(
                 language=data.text_language,
             )
         )
-    data.marking = _narrowest_held(markings, published, in_period)
+    data.marking = _narrowest_held(markings, published, in_period, data.requests_marking)
     progress(60, "Figures counted")
     return data
 
@@ -302,10 +318,13 @@ def _text_language(revision: Revision) -> str:
     return getattr(revision, "language", "") or "en"
 
 
-def _narrowest_held(markings: tuple[str, ...], measures: QuerySet[Any], activities: QuerySet[Any]) -> str:
-    """The narrowest of ``markings`` some counted measure or activity carries (its own or its source's)."""
+def _narrowest_held(
+    markings: tuple[str, ...], measures: QuerySet[Any], activities: QuerySet[Any], requests_marking: str = TLP.CLEAR
+) -> str:
+    """The narrowest of ``markings`` some counted measure, activity (its own or its source's) or request for
+    assistance (``requests_marking``, the narrowest of those counted) carries."""
     for marking in reversed(markings[1:]):
-        if measures.filter(tlp=marking).exists():
+        if marking == requests_marking or measures.filter(tlp=marking).exists():
             return marking
         if activities.filter(shown_tlp=marking).exists():
             return marking

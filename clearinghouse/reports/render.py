@@ -9,7 +9,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from clearinghouse.core.languages import reader_date, set_docx_language
+from clearinghouse.core.languages import reader_date, reader_number, reader_percent, set_docx_language
 from clearinghouse.core.visibility import TLP
 from clearinghouse.reports.charts import Figure, bar_chart, world_map
 from clearinghouse.reports.figures import ReportData
@@ -110,6 +110,50 @@ def marking(data: ReportData) -> str:
     return " ".join(parts)
 
 
+def _number(value: float) -> str:
+    return reader_number(value, language=REPORT_LANGUAGE)
+
+
+def _days(value: float | None) -> str:
+    return "—" if value is None else _number(round(value, 1))
+
+
+ASSISTANCE_NOTE = (
+    "Requests for assistance opened in the period that this edition's audience may see (published, not withdrawn "
+    "or hidden, of a marking the edition may hold); a request counts under the development groups its Member "
+    "State belonged to on the day it was opened. Steps are counted up to the end of the period; days run from the "
+    "opening to the step (median). The platform keeps no wider list of developing countries than the four groups "
+    "the resolution names."
+)
+
+
+def assistance_rows(data: ReportData) -> list[tuple[str, str]]:
+    """The table of the requests for assistance, as (figure, value), for the HTML and the DOCX alike."""
+    found = data.requests
+    share = found.share_from_priority_groups
+    groups = [
+        ("least developed countries", "ldc"),
+        ("small island developing states", "sids"),
+        ("landlocked developing countries", "lldc"),
+        ("economies in transition", "eit"),
+    ]
+    return [
+        ("Requests for assistance opened", _number(found.opened)),
+        *((f"… from {name}, when opened", _number(found.by_group.get(code, 0))) for name, code in groups),
+        (
+            "… from any of these four groups, when opened (share of the requests opened)",
+            _number(found.from_priority_groups)
+            + (f" ({reader_percent(share, REPORT_LANGUAGE)})" if share is not None else ""),
+        ),
+        ("Requests matched (an offer put forward)", _number(found.matched)),
+        ("Days from opening to the first offer put forward (median)", _days(found.days_to_match)),
+        ("Requests delivered (every chosen offer delivered)", _number(found.delivered)),
+        ("Days from opening to delivery (median)", _days(found.days_to_delivery)),
+        ("Requests closed with their outcome", _number(found.closed)),
+        ("Offers delivered (engagements)", _number(found.engagements_delivered)),
+    ]
+
+
 def figures(data: ReportData) -> list[Figure]:
     return [
         bar_chart(data.by_pillar, "Measures published by pillar of the Global Cybersecurity Index", "measures"),
@@ -134,6 +178,9 @@ def html(data: ReportData, charts: list[Figure], *, png: bool = False) -> bytes:
         "edition_text": edition_text(data),
         "rows_note": ROWS_NOTE,
         "share": f"{data.share_in_resolution_groups:.0%}",
+        "assistance_rows": assistance_rows(data),
+        "assistance_note": ASSISTANCE_NOTE,
+        "requests_tlp": tlp_label(data.requests_marking),
     }
     with translation.override(REPORT_LANGUAGE):  # the page's language: what differs from it is marked
         return render_to_string("reports/report.html", context).encode()
@@ -258,6 +305,9 @@ def docx(data: ReportData, charts: list[Figure]) -> bytes:
         caption(f"Figure {number} – {figure.caption}")
     table(["Development group", "Measures published by its members"], [[r.label, str(r.count)] for r in data.by_group])
     caption("Table 2 – Measures by development group (a state may belong to several)")
+    document.add_paragraph(f"{ASSISTANCE_NOTE} These figures are marked {tlp_label(data.requests_marking)}.")
+    table(["Figure", "Value"], [list(row) for row in assistance_rows(data)])
+    caption("Table 3 – Requests for assistance")
 
     document.add_heading("3 What was done under each operative clause", level=1)
     for number, clause in enumerate(data.clauses, start=1):

@@ -959,6 +959,29 @@ def test_the_counts_on_the_assistance_home_count_only_what_the_rule_allows(world
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_the_figures_on_the_assistance_home_count_only_what_the_rule_allows(world, name):
+    # every request of the world was opened but the drafts; none is illustrative; the closed ones were matched
+    # and delivered (docs/assistance.md, "Figures")
+    text = world.client(name).get("/en/assistance/").content.decode()
+
+    def figure(key: str) -> int:
+        found = re.search(rf'data-figure="{key}">(\d+)', text)
+        assert found, key
+        return int(found.group(1))
+
+    opened = visible_requests(world, name, tuple(s for s in rule.column_of_step() if s != "draft"))
+    closed = visible_requests(world, name, ("closed",))
+    matched = visible_requests(world, name, ("matched", "closed"))
+    assert (figure("opened"), figure("matched"), figure("delivered"), figure("closed")) == (
+        len(opened),
+        len(matched),
+        len(closed),
+        len(closed),
+    )
+    assert "data-figure-illustrative" not in text
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_a_state_s_page_lists_exactly_its_requests_and_offers_the_rule_allows(world, name):
     codes = codes_in(world.client(name).get("/en/member-states/KE/").content.decode()) & assistance_codes(world)
     kenyan_offers = {r.code for r in world.offers if r.owner_state == "KE"}

@@ -142,6 +142,8 @@ def test_a_request_followed_from_its_opening_to_its_outcome_is_counted_as_assist
     services.record_delivery(request, actor=personas.carol, offer=offer, delivered="12 engineers trained in Nairobi.")
     request.refresh_from_db()
     assert request.stage == Stage.DELIVERED
+    # the assistance delivered is an activity from the delivery on, before the state closes the request
+    assert Activity.objects.filter(kind=ActivityKind.ASSISTANCE, source_id=str(request.pk)).count() == 1
 
     ours = measure(personas, title="SIM-box detection by test calls", threats=("simbox-fraud",))
     theirs = measure(personas, by=personas.bob, title="Nigeria's register")
@@ -154,9 +156,23 @@ def test_a_request_followed_from_its_opening_to_its_outcome_is_counted_as_assist
     assert request.stage == Stage.CLOSED and list(request.adopted_measures.all()) == [ours]
     steps = list(StageChange.objects.filter(request=request).values_list("to_stage", flat=True))
     assert steps == ["open", "matched", "agreed", "in_delivery", "delivered", "closed"]
-    activity = Activity.objects.get(kind=ActivityKind.ASSISTANCE)
+    activity = Activity.objects.get(kind=ActivityKind.ASSISTANCE)  # closing recorded no second one
     assert activity.title == request.title and list(activity.states.all()) == [personas.alice.member_state]
     assert activity.source_id == str(request.pk)
+
+
+def test_a_request_delivered_without_its_activity_gets_it_once_when_closed(personas):
+    # delivered before the activity was recorded at delivery (an older record): the closing records it, once
+    request = kenyan_request(personas)
+    services.open_request(request, actor=personas.alice)
+    offer = gsma_offer(personas)
+    services.propose(request, offer, actor=personas.curator)
+    services.choose(request, [offer], actor=personas.alice)
+    services.start_delivery(request, actor=personas.alice)
+    services.record_delivery(request, actor=personas.carol, offer=offer, delivered="A course.")
+    Activity.objects.filter(kind=ActivityKind.ASSISTANCE).delete()
+    services.close_request(request, actor=personas.alice, outcome="Done.")
+    assert Activity.objects.filter(kind=ActivityKind.ASSISTANCE, source_id=str(request.pk)).count() == 1
 
 
 def test_an_offer_beyond_its_capacity_or_past_its_date_cannot_be_chosen(personas):

@@ -43,3 +43,17 @@ def reader_date(value: date | datetime | None, arg: str = "") -> str:
 def language_names(codes: list[str] | None) -> list[str]:
     """Language codes as their names in the reader's language: ``{{ codes|language_names|as_list }}``."""
     return [languages.language_name(code) for code in codes or []]
+
+
+@register.filter
+def reader_number(value: float | None, digits: int | str = 0) -> str:
+    """``{{ n|reader_number }}``: "12,345", « 12 345 »; ``{{ days|reader_number:1 }}`` keeps one decimal ("3.5")."""
+    if value is None or value == "":
+        return ""
+    return languages.reader_number(round(value, int(digits)) if int(digits) else round(value))
+
+
+@register.filter
+def reader_percent(value: float | None) -> str:
+    """``{{ share|reader_percent }}``: 0.42 as "42%", « 42 % »."""
+    return "" if value is None else languages.reader_percent(value)
