@@ -292,36 +292,45 @@ def _figures(
     requests: QuerySet[AssistanceRequest], *, until: datetime | None = None, apart: bool = True
 ) -> dict[bool, Figures]:
     """The figures of ``requests`` that were opened: with ``apart``, the illustrative ones (``True``) apart from the
-    real ones (``False``); without, all under ``False``. Two queries whatever the number of requests: the dated
-    group memberships, then one row per request (its opening, its first steps to matched and to delivered, whether
-    it was closed, its offers delivered and the groups of its opening day), from which the medians are taken."""
+    real ones (``False``); without, all under ``False``. Four queries whatever the number of requests: the dated
+    group memberships; one row per request (its opening and the groups of its opening day); each request's first
+    steps to matched, delivered and closed; its offers delivered. The medians are taken from them in Python."""
     periods = group_periods()
-    steps = Q() if until is None else Q(stage_changes__created_at__lte=until)
-    delivered = Q(engagements__status=Engagement.Status.DELIVERED)
-    if until is not None:
-        delivered &= Q(engagements__delivered_at__lte=until)
     keys = [key for key, _codes in _group_keys()]
     in_group = {
         f"group_{key}": Case(When(on_opening_day(codes, periods), then=Value(1)), default=Value(0))
         for key, codes in _group_keys()
     }
-    rows = (
-        requests.filter(opened_at__isnull=False)
-        .order_by()
-        .values("pk", "opened_at", "is_illustrative", **in_group)
-        .annotate(
-            matched_at=Min("stage_changes__created_at", filter=steps & Q(stage_changes__to_stage=Stage.MATCHED)),
-            delivered_at=Min("stage_changes__created_at", filter=steps & Q(stage_changes__to_stage=Stage.DELIVERED)),
-            closed=Count("stage_changes", distinct=True, filter=steps & Q(stage_changes__to_stage=Stage.CLOSED)),
-            engagements_delivered=Count("engagements", distinct=True, filter=delivered),
-        )
+    opened = requests.filter(opened_at__isnull=False).order_by()
+    rows: list[dict[str, Any]] = [dict(row) for row in opened.values("pk", "opened_at", "is_illustrative", **in_group)]
+    # the first step of each kind per request, and the offers delivered per request: each its own grouped query
+    # over the same requests (joined together, steps and engagements would multiply each other's rows)
+    chosen = opened.values("pk")
+    steps = StageChange.objects.filter(
+        request_id__in=chosen, to_stage__in=[Stage.MATCHED, Stage.DELIVERED, Stage.CLOSED]
     )
+    if until is not None:
+        steps = steps.filter(created_at__lte=until)
+    first_step: dict[tuple[int, str], datetime] = {
+        (request_id, stage): at
+        for request_id, stage, at in steps.values_list("request_id", "to_stage")
+        .annotate(at=Min("created_at"))
+        .order_by()
+    }
+    engagements = Engagement.objects.filter(request_id__in=chosen, status=Engagement.Status.DELIVERED)
+    if until is not None:
+        engagements = engagements.filter(delivered_at__lte=until)
+    delivered_offers = dict(engagements.values_list("request_id").annotate(n=Count("pk")).order_by())
+    for row in rows:
+        row["matched_at"] = first_step.get((row["pk"], Stage.MATCHED))
+        row["delivered_at"] = first_step.get((row["pk"], Stage.DELIVERED))
+        row["closed"] = (row["pk"], Stage.CLOSED) in first_step
+        row["engagements_delivered"] = delivered_offers.get(row["pk"], 0)
     found: dict[bool, Figures] = {False: Figures(by_group=dict.fromkeys(keys, 0)), True: Figures()}
     found[True].by_group = dict.fromkeys(keys, 0)
     to_match: dict[bool, list[float]] = {False: [], True: []}
     to_delivery: dict[bool, list[float]] = {False: [], True: []}
-    row: dict[str, Any]
-    for row in rows:  # type: ignore[assignment]  # the group flags are named at run time
+    for row in rows:
         kind = bool(row["is_illustrative"]) and apart
         figures = found[kind]
         figures.opened += 1
@@ -342,7 +351,7 @@ def _figures(
 def figures(requests: QuerySet[AssistanceRequest], *, until: datetime | None = None) -> Figures:
     """The figures of ``requests`` that were opened, all together: the caller has limited them to what its viewer
     (or a report's audience) may see, to real or illustrative records, and to a period. Steps and deliveries
-    recorded after ``until`` are not counted. Two queries."""
+    recorded after ``until`` are not counted. Four queries."""
     return _figures(requests, until=until, apart=False)[False]
 
 
@@ -361,7 +370,7 @@ class ViewerFigures:
 
 def figures_for(user: Any) -> ViewerFigures:
     """The figures over every request ``user`` may see (the one access rule), real and illustrative apart: the demo's
-    made-up requests never enter a figure that claims to be real. Two queries."""
+    made-up requests never enter a figure that claims to be real. Four queries."""
     found = _figures(AssistanceRequest.objects.visible_to(user))
     return ViewerFigures(real=found[False], illustrative=found[True] if found[True].opened else None)
 

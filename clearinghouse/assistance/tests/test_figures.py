@@ -233,9 +233,10 @@ def test_the_figures_ask_the_same_number_of_queries_for_one_request_or_many(pers
     made("KE", JUNE_2024, days=(1,))
     made("FJ", JUNE_2024, illustrative=True)
     selectors.figures_for(personas.curator)  # what the visibility rule reads of the viewer is read once
-    # the figures of the real and the illustrative requests together (the dated group memberships, then one row per
-    # request), and the counts (the memberships, then the totals and groups, regions, threats and their names)
-    with django_assert_num_queries(7) as counted:
+    # the figures of the real and the illustrative requests together (the dated group memberships, one row per
+    # request, the first steps, the offers delivered), and the counts (the memberships, then the totals and
+    # groups, regions, threats and their names)
+    with django_assert_num_queries(9) as counted:
         selectors.figures_for(personas.curator)
         selectors.counts(AssistanceRequest.objects.visible_to(personas.curator))
     for number in range(8):
