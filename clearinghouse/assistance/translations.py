@@ -68,6 +68,8 @@ class LanguageStatus:
     label: str
     original: bool = False
     translation: TranslationBase | None = None
+    #: The texts (their names, in the reader's language) whose original changed since they were translated.
+    stale_texts: list[str] = field(default_factory=list)
 
     @property
     def outdated(self) -> bool:
@@ -77,8 +79,11 @@ class LanguageStatus:
 def status(record: Any) -> list[LanguageStatus]:
     """The translation status of ``record``'s texts in each of the six languages, its original's first."""
     translations = {t.language: t for t in record.translations.all()}
-    rows = [
-        LanguageStatus(code, str(label), original=code == record.language, translation=translations.get(code))
-        for code, label in Language.choices
-    ]
+    rows = []
+    for code, label in Language.choices:
+        row = LanguageStatus(code, str(label), original=code == record.language, translation=translations.get(code))
+        if row.outdated and row.translation is not None:
+            meta = type(record)._meta
+            row.stale_texts = [str(meta.get_field(name).verbose_name) for name in row.translation.stale_fields(record)]
+        rows.append(row)
     return sorted(rows, key=lambda row: not row.original)

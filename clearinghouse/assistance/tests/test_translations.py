@@ -221,12 +221,19 @@ def test_a_reader_sees_a_request_in_their_language_with_how_it_was_made_and_the_
     french = text_of(bob.get(f"/fr/assistance/requests/{item.pk}/"))
     assert f"<h1>{FRENCH['title']}</h1>" in french  # a French text on a French page: no lang of its own
     assert FRENCH["need"].replace("'", "&#x27;") in french
-    assert "Reviewed by a person" in french or "Revue par une personne" in french
+    assert "Traduction (Révisée par une personne). Langue de l'original : English." in french
     assert 'href="?original=1"' in french
-    assert re.search(r'data-translation="fr">.*?(Current|À jour|Actuelle)', french) or 'data-translation="fr"' in french
+    status = dict(
+        re.findall(r'<tr data-translation="([a-z-]+)"> <th scope="row"[^>]*>[^<]*</th> <td>(.*?)</td>', french)
+    )
+    assert status["en"] == "Original" and status["fr"] == "Current" and "Not translated" in status["ar"]
 
     english = text_of(bob.get(f"/en/assistance/requests/{item.pk}/"))
     assert "<h1>Detecting SIM boxes</h1>" in english and FRENCH["title"] not in english
+    row = r'<tr data-translation="([a-z-]+)"> <th scope="row"[^>]*>[^<]*</th> <td[^>]*>(.*?)</td> <td>(.*?)</td>'
+    status = {language: (state, how) for language, state, how in re.findall(row, english)}
+    assert status["en"] == ("Original", "—") and status["fr"] == ("Current", "Reviewed by a person")
+    assert status["ar"] == ("Not translated", "—") and len(status) == 6
 
     original = text_of(bob.get(f"/fr/assistance/requests/{item.pk}/?original=1"))
     assert '<h1 lang="en">Detecting SIM boxes</h1>' in original  # the original, marked with its own language
@@ -299,7 +306,10 @@ def test_changing_the_need_outdates_its_translation_and_tells_its_translator_onc
     assert line.link == f"/en/assistance/requests/{item.pk}/translation/?language=fr"
     assert "Your French translation of “Detecting SIM boxes” is outdated" in line.subject
     page = text_of(client_for(personas.bob).get(f"/fr/assistance/requests/{item.pk}/"))
-    assert "outdated" in page.lower() or "obsolète" in page.lower()
+    assert "Cette traduction est obsolète" in page or "This translation is outdated" in page
+    english = text_of(client_for(personas.bob).get(f"/en/assistance/requests/{item.pk}/"))
+    stale = r'data-translation="fr">.*?<strong>Outdated</strong> <small>\(<bdi>the need, in the state&#x27;s own words'
+    assert re.search(stale, english)
     api = client_for(personas.bob).get(f"/api/v1/assistance-requests/{item.pk}/").json()
     assert api["translations"][0]["outdated"] is True
 
