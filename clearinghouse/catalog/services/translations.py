@@ -1,5 +1,6 @@
-"""Translations of measures and technologies: made (by a form, a loader or an XLIFF file), reviewed, and marked
-outdated when their original changes (``outdating``).
+"""Translations of measures and technologies, and of every other type of record registered with
+``selectors.register_record_type`` (the assistance clearinghouse's requests and offers): made (by a form, a loader
+or an XLIFF file), reviewed, and marked outdated when their original changes (``outdating``).
 
 Every translation records how it was made (``TranslationQuality``), the account that made it, for a
 professional one the translator's name, and the digests of the original texts it was made from.
