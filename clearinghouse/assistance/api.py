@@ -89,8 +89,8 @@ class TranslationStatusSerializer(serializers.Serializer):
     """One translation of a record's texts: its language, how it was made, and whether it is outdated."""
 
     language = serializers.CharField()
-    quality = serializers.ChoiceField(
-        choices=TranslationQuality.choices, help_text="How it was made (the catalogue's marks, docs/languages.md)."
+    quality = serializers.CharField(
+        help_text="How it was made: " + ", ".join(TranslationQuality.values) + " (docs/languages.md)."
     )
     outdated = serializers.BooleanField(
         source="is_outdated", help_text="The original changed after this translation was made."
@@ -147,8 +147,8 @@ LANGUAGE_PARAMETER = OpenApiParameter(
 TRANSLATION_INPUT = inline_serializer(
     "AssistanceTranslationInput",
     {
-        "language": serializers.ChoiceField(choices=SIX),
-        "quality": serializers.ChoiceField(choices=["author", "professional", "reviewed", "machine"]),
+        "language": serializers.CharField(help_text="One of the six, not the record's own: " + ", ".join(SIX)),
+        "quality": serializers.CharField(help_text="author, professional, reviewed or machine."),
         "translator": serializers.CharField(required=False),
         "title": serializers.CharField(),
         "need": serializers.CharField(required=False, help_text="A request's."),
