@@ -173,8 +173,7 @@ def _translation_form(request: Request, record: Any, form_class: Any, save: Any)
             messages.success(request, _("The translation is saved."))
             return redirect(record)
     status = 400 if form.errors else 200
-    context = {"record": record, "form": form, "status": translations.status(record)}
-    return render(request, "assistance/translation_form.html", context, status=status)
+    return render(request, "assistance/translation_form.html", {"record": record, "form": form}, status=status)
 
 
 @login_required
