@@ -431,10 +431,15 @@ class Notification(models.Model):
         record = self.record
         if record is None:
             return ""
-        if self.kind == NotificationKind.TRANSLATION_OUTDATED and record._meta.model_name == "measure":
+        translation_pages = {
+            "measure": "catalog:translation_edit",
+            "assistancerequest": "assistance:request_translation",
+            "assistanceoffer": "assistance:offer_translation",
+        }
+        if self.kind == NotificationKind.TRANSLATION_OUTDATED and record._meta.model_name in translation_pages:
             languages = self.params.get("languages") or []
             query = f"?language={languages[0]}" if len(languages) == 1 else ""
-            return reverse("catalog:translation_edit", args=[record.pk]) + query
+            return reverse(translation_pages[record._meta.model_name], args=[record.pk]) + query
         if self.kind == NotificationKind.IMPORT_FINISHED and record._meta.model_name == "syncsource":
             return reverse("sync:sync_edit", args=[record.pk])
         if self.kind == NotificationKind.IMPORT_FINISHED:

@@ -8,14 +8,15 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseBase
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clearinghouse.assistance import selectors, services, stix_views
+from clearinghouse.assistance import selectors, services, stix_views, translations
 from clearinghouse.assistance.filters import AssistanceOfferFilterSet, AssistanceRequestFilterSet
 from clearinghouse.assistance.models import (
     AssistanceOffer,
@@ -26,7 +27,8 @@ from clearinghouse.assistance.models import (
     Modality,
     StageChange,
 )
-from clearinghouse.catalog.models import Measure, Pillar, Threat
+from clearinghouse.catalog.api import TranslationSerializer
+from clearinghouse.catalog.models import Measure, Pillar, Threat, TranslationQuality
 from clearinghouse.catalog.selectors import measures_visible_to
 from clearinghouse.core.api import SlugRelatedField, as_api_errors
 from clearinghouse.countries.models import BDTRegion, MemberState, Organization, active_language
@@ -84,7 +86,110 @@ class EngagementSerializer(serializers.ModelSerializer):
         return data
 
 
-class AssistanceRequestSerializer(serializers.ModelSerializer):
+class TranslationStatusSerializer(serializers.Serializer):
+    """One translation of a record's texts: its language, how it was made, and whether it is outdated."""
+
+    language = serializers.CharField()
+    quality = serializers.CharField(
+        help_text="How it was made: " + ", ".join(TranslationQuality.values) + " (docs/languages.md)."
+    )
+    outdated = serializers.BooleanField(
+        source="is_outdated", help_text="The original changed after this translation was made."
+    )
+    outdated_since = serializers.DateTimeField(allow_null=True)
+    translated_at = serializers.DateTimeField()
+
+
+class TranslatedTextsMixin(serializers.Serializer):
+    """``translations``: the status of each translation; ``in_language``: the texts in the language asked for
+    (``?language=``, else ``Accept-Language``) where a translation gives them, else the original's, each field
+    with its language."""
+
+    translations = serializers.SerializerMethodField(help_text="The translations of the texts, with their status.")
+    in_language = serializers.SerializerMethodField(
+        help_text="The texts in the language asked for (?language= or Accept-Language) when a translation gives "
+        "them, else the original's: `language` asked, `translation` (its language, quality and whether it is "
+        "outdated, or null: the original), `texts`, and the language of each text."
+    )
+
+    @extend_schema_field(TranslationStatusSerializer(many=True))
+    def get_translations(self, obj: Any) -> list[dict[str, Any]]:
+        found = sorted(obj.translations.all(), key=lambda t: t.language)
+        return TranslationStatusSerializer(found, many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_in_language(self, obj: Any) -> dict[str, Any]:
+        language = self.context.get("language") or active_language()
+        shown = translations.shown(obj, language)
+        return {
+            "language": language,
+            "translation": TranslationStatusSerializer(shown.translation).data if shown.translation else None,
+            "texts": shown.texts,
+            "languages": shown.languages,
+        }
+
+
+def asked_language(request: Request) -> str:
+    """``?language=`` when given (one of the six, else 400), else the language of the request (Accept-Language)."""
+    given = request.query_params.get("language")
+    if given is None or given == "":
+        return active_language()
+    if given not in SIX:
+        raise exceptions.ValidationError({"language": [f"Use one of {', '.join(SIX)}."]})
+    return given
+
+
+LANGUAGE_PARAMETER = OpenApiParameter(
+    "language",
+    OpenApiTypes.STR,
+    enum=SIX,
+    description="The language `in_language` gives the texts in (default: Accept-Language).",
+)
+TRANSLATION_INPUT = inline_serializer(
+    "AssistanceTranslationInput",
+    {
+        "language": serializers.CharField(help_text="One of the six, not the record's own: " + ", ".join(SIX)),
+        "quality": serializers.CharField(help_text="author, professional, reviewed or machine."),
+        "translator": serializers.CharField(required=False),
+        "title": serializers.CharField(),
+        "need": serializers.CharField(required=False, help_text="A request's."),
+        "description": serializers.CharField(required=False, help_text="An offer's."),
+        "past_engagements": serializers.CharField(required=False, help_text="An offer's."),
+    },
+)
+
+
+class TranslationsActionMixin:
+    """``GET …/<id>/translations/``: the record's translations (the catalogue's ``TranslationSerializer``, as for
+    measures); ``POST``: add or replace one, by the owner's people or a curator (403 for others, 400 naming a bad
+    value, a translation into the record's own language included; nothing changed then)."""
+
+    def _translations(self, request: Request, save: Any) -> Response:
+        record = self.get_object()  # type: ignore[attr-defined]
+        if request.method == "POST":
+            data = request.data if isinstance(request.data, dict) else {}
+            given = {str(key): value for key, value in data.items()}
+            problems = {key: ["A text."] for key, value in given.items() if not isinstance(value, str)}
+            for key in ("language", "quality"):
+                if not given.get(key):
+                    problems[key] = ["This field is required."]
+            if problems:
+                raise serializers.ValidationError(problems)
+            with as_api_errors():
+                saved = save(
+                    record,
+                    actor=request.user,
+                    language=given.pop("language"),
+                    quality=given.pop("quality"),
+                    translator=given.pop("translator", ""),
+                    **given,
+                )
+            return Response(TranslationSerializer(saved).data, status=status.HTTP_201_CREATED)
+        found = sorted(record.translations.all(), key=lambda t: t.language)
+        return Response(TranslationSerializer(found, many=True).data)
+
+
+class AssistanceRequestSerializer(TranslatedTextsMixin, serializers.ModelSerializer):
     """A request as readers see it, and what a member of the requesting state sends to draft or change it."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:assistance-request-detail")
@@ -143,6 +248,8 @@ class AssistanceRequestSerializer(serializers.ModelSerializer):
             "updated_at",
             "history",
             "engagements",
+            "translations",
+            "in_language",
             "shared_with_states",
             "shared_with_organizations",
         ]
@@ -192,7 +299,7 @@ class AssistanceRequestSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class AssistanceOfferSerializer(serializers.ModelSerializer):
+class AssistanceOfferSerializer(TranslatedTextsMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:assistance-offer-detail")
     member_state = SlugRelatedField(
         source="owner_state",
@@ -244,6 +351,8 @@ class AssistanceOfferSerializer(serializers.ModelSerializer):
             "is_illustrative",
             "created_at",
             "updated_at",
+            "translations",
+            "in_language",
             "shared_with_states",
             "shared_with_organizations",
         ]
@@ -285,7 +394,9 @@ def _offer(request: Request, value: Any, name: str = "offer") -> AssistanceOffer
 COMMENT = inline_serializer("AssistanceStep", {"comment": serializers.CharField(required=False)})
 
 
-class AssistanceRequestViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class AssistanceRequestViewSet(
+    TranslationsActionMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Requests for assistance the caller may see, filterable by stage, region, development group, threat, kind
     and requesting state. The people of a Member State draft, change, open, withdraw and close its requests; a
     curator or an offerer proposes an offer; the state chooses; a curator hides and shows."""
@@ -315,7 +426,22 @@ class AssistanceRequestViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin,
             raise Http404 from None
 
     def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "detail": self.detail}
+        return {**super().get_serializer_context(), "detail": self.detail, "language": asked_language(self.request)}
+
+    @extend_schema(parameters=[LANGUAGE_PARAMETER])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(parameters=[LANGUAGE_PARAMETER])
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(methods=["GET"], request=None, responses=TranslationSerializer(many=True))
+    @extend_schema(methods=["POST"], request=TRANSLATION_INPUT, responses={201: TranslationSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def translations(self, request: Request, pk: str | None = None) -> Response:
+        """The request's translations; POST adds or replaces one (title and need)."""
+        return self._translations(request, services.set_request_translation)
 
     def _answer(self, item: AssistanceRequest, code: int = status.HTTP_200_OK) -> Response:
         self.detail = True
@@ -475,7 +601,9 @@ class AssistanceRequestViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin,
         return stix_views.request_download(request.user, pk)
 
 
-class AssistanceOfferViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class AssistanceOfferViewSet(
+    TranslationsActionMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Offers of assistance the caller may see (withdrawn ones only to their offerer and the curators),
     filterable by kind, threat, region served, offering state and organization. The people of the offering state
     or organization (curators, for the ITU's) make, change and withdraw them."""
@@ -493,6 +621,24 @@ class AssistanceOfferViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, v
             return selectors.offer_detail(self.request.user, int(self.kwargs["pk"]))
         except (AssistanceOffer.DoesNotExist, ValueError):
             raise Http404 from None
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "language": asked_language(self.request)}
+
+    @extend_schema(parameters=[LANGUAGE_PARAMETER])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(parameters=[LANGUAGE_PARAMETER])
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(methods=["GET"], request=None, responses=TranslationSerializer(many=True))
+    @extend_schema(methods=["POST"], request=TRANSLATION_INPUT, responses={201: TranslationSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def translations(self, request: Request, pk: str | None = None) -> Response:
+        """The offer's translations; POST adds or replaces one (title, description, past engagements)."""
+        return self._translations(request, services.set_offer_translation)
 
     def _answer(self, offer: AssistanceOffer, code: int = status.HTTP_200_OK) -> Response:
         fresh = selectors.offer_detail(self.request.user, offer.pk)

@@ -25,3 +25,30 @@ class AssistanceConfig(AppConfig):
             model.pillars.through for model in (AssistanceRequest, AssistanceOffer)
         ]
         register_area("matching", MATCHING_STAMP_ROW, tuple(m._meta.db_table for m in models + through))
+
+        from clearinghouse.assistance import services
+        from clearinghouse.catalog.selectors import RecordType, register_record_type
+
+        # requests and offers go to translators as measures do: the dashboard, XLIFF out and back (docs/assistance.md)
+        register_record_type(
+            "assistance-request",
+            AssistanceRequest,
+            RecordType(
+                "title",
+                ("title", "need"),
+                _("Requests for assistance"),
+                "assistance_request",
+                lambda record: services._translations_changed(record),
+            ),
+        )
+        register_record_type(
+            "assistance-offer",
+            AssistanceOffer,
+            RecordType(
+                "title",
+                ("title", "description"),
+                _("Offers of assistance"),
+                "assistance_offer",
+                lambda record: services._translations_changed(record),
+            ),
+        )

@@ -1,7 +1,8 @@
 """Illustrative requests and offers for `make demo`: requests from a few developing countries, each in its own
 language, offers from states, organizations and the Secretariat, one request matched and one followed to its
 outcome. All marked illustrative (said on every page, left out of real reports); the project's own words, not any
-state's. Loaded once: a second run finds them by title and adds nothing."""
+state's, with the project's own translations of a few of them into other languages (marked illustrative too).
+Loaded once: a second run finds them by title and adds nothing (a missing translation is added)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ from clearinghouse.assistance.models import (
     StageChange,
     Urgency,
 )
-from clearinghouse.catalog.models import Measure, Pillar, Threat
+from clearinghouse.assistance.services import set_offer_translation, set_request_translation
+from clearinghouse.catalog.models import Measure, Pillar, Threat, TranslationQuality
 from clearinghouse.core import audit
 from clearinghouse.core.visibility import TLP, Lifecycle
 from clearinghouse.countries.models import MemberState, Organization
@@ -174,6 +176,190 @@ OFFERS: list[dict[str, Any]] = [
     },
 ]
 
+#: The project's own translations of the demo texts, marked illustrative (never professional ones), so that a reader
+#: in another language sees a request or an offer in theirs: by the original's title (a request) or key (an offer).
+REQUEST_TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
+    REQUESTS[0]["title"]: {
+        "en": {
+            "title": "Setting up a national incident response team (CIRT) at the regulator",
+            "need": (
+                "Senegal wishes to give its regulator an incident response team able to handle the reports of "
+                "interconnect fraud and number spoofing that operators send, and to train its analysts."
+            ),
+        },
+        "ar": {
+            "title": "إنشاء فريق وطني للاستجابة للحوادث (CIRT) لدى الهيئة التنظيمية",
+            "need": (
+                "تودّ السنغال أن تزوّد هيئتها التنظيمية بفريق للاستجابة للحوادث قادر على معالجة البلاغات التي "
+                "يرسلها المشغّلون عن الاحتيال في التوصيل البيني وانتحال الأرقام، وأن تدرّب محلّليه."
+            ),
+        },
+        "es": {
+            "title": "Creación de un equipo nacional de respuesta a incidentes (CIRT) en el regulador",
+            "need": (
+                "Senegal desea dotar a su regulador de un equipo de respuesta a incidentes capaz de tratar las "
+                "denuncias de fraude en la interconexión y de suplantación de números que envían los operadores, y "
+                "formar a sus analistas."
+            ),
+        },
+    },
+    REQUESTS[1]["title"]: {
+        "en": {
+            "title": "Preliminary draft law on cybercrime in line with international instruments",
+            "need": (
+                "Haiti asks for support in drafting a preliminary bill that defines the offences committed by means "
+                "of ICTs and the preservation of electronic evidence."
+            ),
+        },
+        "es": {
+            "title": "Anteproyecto de ley sobre ciberdelincuencia conforme a los instrumentos internacionales",
+            "need": (
+                "Haití solicita apoyo para redactar un anteproyecto de ley que defina los delitos cometidos por medio "
+                "de las TIC y la conservación de las pruebas electrónicas."
+            ),
+        },
+    },
+    REQUESTS[2]["title"]: {
+        "en": {
+            "title": "Protecting operators' signalling networks (SS7, Diameter) against interception and fraud",
+            "need": (
+                "Kyrgyzstan needs help in assessing the security of operators' signalling networks and in training "
+                "the regulator's specialists to work with signalling firewalls."
+            ),
+        },
+        "fr": {
+            "title": "Protection des réseaux de signalisation des opérateurs (SS7, Diameter) contre l'interception "
+            "et la fraude",
+            "need": (
+                "Le Kirghizistan a besoin d'aide pour évaluer la sécurité des réseaux de signalisation des opérateurs "
+                "et pour former les spécialistes du régulateur à l'utilisation des pare-feu de signalisation."
+            ),
+        },
+        "zh-hans": {
+            "title": "保护运营商信令网络（SS7、Diameter）免受拦截和欺诈",
+            "need": "吉尔吉斯斯坦需要协助评估运营商信令网络的安全性，并培训监管机构的专业人员使用信令防火墙。",
+        },
+    },
+    REQUESTS[3]["title"]: {
+        "fr": {
+            "title": "Canal de signalement et procédure de traitement des plaintes pour abus fondés sur des images",
+            "need": (
+                "Les Fidji ont demandé de l'aide pour organiser la façon dont la Commission de la sécurité en ligne "
+                "reçoit les plaintes pour abus fondés sur des images et demande aux plateformes de retirer les "
+                "contenus, avec une formation pour son personnel."
+            ),
+        },
+        "es": {
+            "title": "Canal de denuncia y procedimiento de respuesta a las quejas por abuso basado en imágenes",
+            "need": (
+                "Fiji pidió ayuda para organizar la forma en que la Comisión de Seguridad en Línea recibe las quejas "
+                "por abuso basado en imágenes y pide a las plataformas que retiren los contenidos, con formación para "
+                "su personal."
+            ),
+        },
+        "ar": {
+            "title": "قناة للإبلاغ وإجراءات للاستجابة لشكاوى الإساءة القائمة على الصور",
+            "need": (
+                "طلبت فيجي المساعدة في تنظيم الطريقة التي تتلقى بها لجنة السلامة على الإنترنت الشكاوى المتعلقة "
+                "بالإساءة القائمة على الصور وتطلب بها من المنصات إزالة المحتوى، مع تدريب موظفيها."
+            ),
+        },
+        "ru": {
+            "title": "Канал для жалоб и порядок реагирования на злоупотребления с использованием изображений",
+            "need": (
+                "Фиджи попросили помочь наладить приём Комиссией по безопасности в интернете жалоб на "
+                "злоупотребления с использованием изображений и направление платформам требований об удалении "
+                "контента, а также обучить её сотрудников."
+            ),
+        },
+        "zh-hans": {
+            "title": "基于图像的滥用投诉的举报渠道和处理程序",
+            "need": (
+                "斐济请求协助确定网络安全委员会如何接收基于图像的滥用投诉并要求平台删除相关内容，"
+                "同时为其工作人员提供培训。"
+            ),
+        },
+    },
+}
+OFFER_TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
+    "itu-cirt": {
+        "fr": {
+            "title": "Assistance de l'UIT à la mise en place des CIRT nationales et de leurs procédures",
+            "description": (
+                "Évaluation de l'état de préparation, conception de la CIRT nationale et de ses procédures, et "
+                "formation de ses premiers analystes, par l'équipe de cybersécurité du Secrétariat."
+            ),
+        },
+        "es": {
+            "title": "Asistencia de la UIT para crear equipos nacionales de respuesta a incidentes (CIRT) y sus "
+            "procedimientos",
+            "description": (
+                "Evaluación de la preparación, diseño del CIRT nacional y de sus procedimientos, y formación de sus "
+                "primeros analistas, a cargo del equipo de ciberseguridad de la Secretaría."
+            ),
+        },
+        "ar": {
+            "title": "مساعدة الاتحاد الدولي للاتصالات في إنشاء الأفرقة الوطنية للاستجابة للحوادث الحاسوبية ووضع "
+            "إجراءاتها",
+            "description": (
+                "تقييم مدى الجاهزية، وتصميم الفريق الوطني للاستجابة للحوادث الحاسوبية وإجراءاته، وتدريب أوائل "
+                "محلّليه، على يد فريق الأمن السيبراني في الأمانة العامة."
+            ),
+        },
+        "ru": {
+            "title": "Помощь МСЭ в создании национальных групп реагирования на компьютерные инциденты (CIRT) и их "
+            "процедур",
+            "description": (
+                "Оценка готовности, проектирование национальной CIRT и её процедур и обучение её первых аналитиков "
+                "силами группы по кибербезопасности Секретариата."
+            ),
+        },
+        "zh-hans": {
+            "title": "国际电联协助建立国家计算机事件响应组（CIRT）及其程序",
+            "description": (
+                "由秘书处网络安全团队开展准备情况评估，设计国家计算机事件响应组及其程序，并培训其首批分析人员。"
+            ),
+        },
+    },
+    "coe-law": {
+        "fr": {
+            "title": "Conseil législatif sur la cybercriminalité et la preuve électronique",
+            "description": (
+                "Examen de projets de loi au regard des normes internationales relatives à la cybercriminalité et à "
+                "la preuve électronique."
+            ),
+        },
+        "es": {
+            "title": "Asesoramiento legislativo sobre ciberdelincuencia y pruebas electrónicas",
+            "description": (
+                "Examen de proyectos de ley a la luz de las normas internacionales sobre ciberdelincuencia y pruebas "
+                "electrónicas."
+            ),
+        },
+    },
+    "rcc-signalling": {
+        "en": {
+            "title": "Signalling network security seminars for the region's regulators",
+            "description": "Regional seminars and hands-on sessions on signalling firewalls.",
+        },
+        "fr": {
+            "title": "Séminaires sur la sécurité des réseaux de signalisation pour les régulateurs de la région",
+            "description": "Séminaires régionaux et travaux pratiques sur les pare-feu de signalisation.",
+        },
+    },
+}
+
+
+def _load_translations(record: Any, translations: dict[str, dict[str, str]], save: Any) -> int:
+    """The demo's illustrative translations of ``record`` into the languages it has none in yet."""
+    present = set(record.translations.values_list("language", flat=True))
+    added = 0
+    for language, texts in translations.items():
+        if language not in present:
+            save(record, actor=None, language=language, quality=TranslationQuality.ILLUSTRATIVE, **texts)
+            added += 1
+    return added
+
 
 @transaction.atomic
 def load_demo_assistance() -> dict[str, int]:
@@ -256,6 +442,10 @@ def load_demo_assistance() -> dict[str, int]:
             )
         audit.record(None, "assistance_request.demo_loaded", request, changes={"stage": steps[-1]})
         added["requests"] += 1
+    for offer_key, translations in OFFER_TRANSLATIONS.items():
+        _load_translations(offers[offer_key], translations, set_offer_translation)
+    for request in AssistanceRequest.objects.filter(title__in=list(REQUEST_TRANSLATIONS), is_illustrative=True):
+        _load_translations(request, REQUEST_TRANSLATIONS[request.title], set_request_translation)
     # their search words, with their threats, owners and any translations loaded with them (a few dozen records)
     search.refresh_all(AssistanceOffer.objects.filter(is_illustrative=True))
     search.refresh_all(AssistanceRequest.objects.filter(is_illustrative=True))

@@ -9,9 +9,17 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from clearinghouse.assistance.models import AssistanceOffer, AssistanceRequest, CostModel, HelpKind, Modality
+from clearinghouse.assistance.models import (
+    AssistanceOffer,
+    AssistanceOfferTranslation,
+    AssistanceRequest,
+    AssistanceRequestTranslation,
+    CostModel,
+    HelpKind,
+    Modality,
+)
 from clearinghouse.assistance.services import OFFER_FIELDS, OFFER_RELATIONS, REQUEST_FIELDS, REQUEST_RELATIONS
-from clearinghouse.catalog.forms import ThreatChoiceField
+from clearinghouse.catalog.forms import ThreatChoiceField, TranslationForm
 from clearinghouse.catalog.models import Measure, Pillar, Threat
 from clearinghouse.core.visibility import TLP
 from clearinghouse.countries.forms import LanguageBoxes, _six_languages
@@ -295,3 +303,24 @@ class HideForm(forms.Form):
     reason = forms.CharField(
         label=_("Why it is hidden (its state reads this)"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class RequestTranslationForm(TranslationForm):
+    """A request's title and need in another language, and how they were made (the catalogue's marks)."""
+
+    class Meta(TranslationForm.Meta):
+        model = AssistanceRequestTranslation  # type: ignore[assignment]
+        fields = ["language", "quality", "translator", "title", "need"]
+        widgets = {"need": forms.Textarea(attrs={"rows": 8})}
+
+
+class OfferTranslationForm(TranslationForm):
+    """An offer's title, description and past engagements in another language, and how they were made."""
+
+    class Meta(TranslationForm.Meta):
+        model = AssistanceOfferTranslation  # type: ignore[assignment]
+        fields = ["language", "quality", "translator", "title", "description", "past_engagements"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "past_engagements": forms.Textarea(attrs={"rows": 4}),
+        }

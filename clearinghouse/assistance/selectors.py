@@ -40,7 +40,7 @@ def requests_visible_to(user: Any) -> QuerySet[AssistanceRequest]:
 
 def requests_for_list(user: Any) -> QuerySet[AssistanceRequest]:
     """Visible requests with what a list row shows, in one query plus one for their threats."""
-    return requests_visible_to(user).prefetch_related("threats")
+    return requests_visible_to(user).prefetch_related("threats", "translations")
 
 
 def request_detail(user: Any, pk: int) -> AssistanceRequest:
@@ -53,6 +53,7 @@ def request_detail(user: Any, pk: int) -> AssistanceRequest:
         .prefetch_related(
             "threats",
             "pillars",
+            "translations",
             "shared_with_states",
             "shared_with_organizations",
             Prefetch("measures", queryset=measures_visible_to(user)),
@@ -74,7 +75,7 @@ def offers_visible_to(user: Any) -> QuerySet[AssistanceOffer]:
 
 
 def offers_for_list(user: Any) -> QuerySet[AssistanceOffer]:
-    return offers_visible_to(user).prefetch_related("threats")
+    return offers_visible_to(user).prefetch_related("threats", "translations")
 
 
 def _own(user: Any) -> Q:
@@ -103,7 +104,7 @@ def engagements_of_offer(offer: AssistanceOffer, user: Any) -> QuerySet[Engageme
 
 
 def offer_detail(user: Any, pk: int) -> AssistanceOffer:
-    return offers_visible_to(user).prefetch_related("threats", "pillars").get(pk=pk)
+    return offers_visible_to(user).prefetch_related("threats", "pillars", "translations").get(pk=pk)
 
 
 def offers_one_may_propose(user: Any, request: AssistanceRequest) -> QuerySet[AssistanceOffer]:

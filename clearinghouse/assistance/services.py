@@ -26,7 +26,9 @@ from clearinghouse.assistance.models import (
     LIFECYCLE_OF_STAGE,
     NEXT_STAGES,
     AssistanceOffer,
+    AssistanceOfferTranslation,
     AssistanceRequest,
+    AssistanceRequestTranslation,
     Engagement,
     Stage,
     StageChange,
@@ -189,6 +191,7 @@ def update_request(request: AssistanceRequest, *, actor: Any, **values: Any) -> 
     search.refresh(request)
     if changes:
         audit.record(actor, "assistance_request.changed", request, changes=changes)
+    _outdate_translations(request, changes, actor=actor)
     return request
 
 
@@ -319,6 +322,7 @@ def update_offer(offer: AssistanceOffer, *, actor: Any, **values: Any) -> Assist
     search.refresh(offer)
     if changes:
         audit.record(actor, "assistance_offer.changed", offer, changes=changes)
+    _outdate_translations(offer, changes, actor=actor)
     return offer
 
 
@@ -535,3 +539,87 @@ def close_request(
     if not recorded.exists():  # delivered before the activity was recorded at delivery: recorded now, once
         _record_assistance_delivered(closed, actor=actor)
     return closed
+
+
+# -- translations (the catalogue's: ``catalog.services.set_translation``, outdating, XLIFF) --------------------------
+
+
+def may_translate_request(actor: Any, request: AssistanceRequest) -> bool:
+    """The people of the requesting state translate its request; a curator, any request they may see."""
+    if may_act_for_request(actor, request):
+        return True
+    return bool(_signed_in(actor) and actor.is_curator and request.is_visible_to(actor))
+
+
+def may_translate_offer(actor: Any, offer: AssistanceOffer) -> bool:
+    """The people of the offering state or organization translate its offer; a curator, any offer they may see."""
+    if may_act_for_offer(actor, offer):
+        return True
+    return bool(_signed_in(actor) and actor.is_curator and offer.is_visible_to(actor))
+
+
+def _translations_changed(record: AssistanceRequest | AssistanceOffer) -> None:
+    """Called once a translation of ``record`` was saved or deleted (by the form, the API, an XLIFF file or the
+    demo data), in the same transaction: the one place what depends on a record's translations (its search words)
+    is brought up to date."""
+    search.refresh(record)
+
+
+def _outdate_translations(record: Any, changes: dict[str, Any], *, actor: Any) -> None:
+    """A change of a translated text outdates the translations made from the older text (their translators are
+    told); one changed back makes them current again."""
+    from clearinghouse.catalog.services import refresh_outdated_translations
+
+    translated = type(record).translations.rel.related_model.TRANSLATED_FIELDS
+    if set(changes) & set(translated):
+        refresh_outdated_translations(record, actor=actor)
+
+
+def _translate(record: Any, allowed: Any, refused: str, *, actor: Any, language: str, **given: Any) -> Any:
+    from clearinghouse.catalog.services import set_translation
+
+    if actor is not None and not allowed(actor, record):
+        raise PermissionDenied(refused)
+    if language == record.language:
+        raise ValidationError(
+            {
+                "language": _("The text is written in %(language)s: a translation is into another language.")
+                % {"language": record.get_language_display()}
+            }
+        )
+    return set_translation(record, actor=actor, language=language, allowed=allowed, **given)
+
+
+@transaction.atomic
+def set_request_translation(
+    request: AssistanceRequest, *, actor: Any, language: str, quality: str, translator: str = "", **texts: str
+) -> AssistanceRequestTranslation:
+    """Add or replace the request's title and need in another language, saying how they were made (``actor=None``:
+    the demo data's illustrative translations)."""
+    return _translate(
+        request,
+        may_translate_request,
+        _("Only the people of the requesting Member State or a curator translate its request."),
+        actor=actor,
+        language=language,
+        quality=quality,
+        translator=translator,
+        **texts,
+    )
+
+
+@transaction.atomic
+def set_offer_translation(
+    offer: AssistanceOffer, *, actor: Any, language: str, quality: str, translator: str = "", **texts: str
+) -> AssistanceOfferTranslation:
+    """Add or replace the offer's title, description and past engagements in another language."""
+    return _translate(
+        offer,
+        may_translate_offer,
+        _("Only the people of the offering state or organization or a curator translate its offer."),
+        actor=actor,
+        language=language,
+        quality=quality,
+        translator=translator,
+        **texts,
+    )

@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clearinghouse.assistance import matching, search, selectors, services
+from clearinghouse.assistance import matching, search, selectors, services, translations
 from clearinghouse.assistance.filters import SEEKING, AssistanceOfferFilterSet, AssistanceRequestFilterSet
 from clearinghouse.assistance.forms import (
     AssistanceOfferForm,
@@ -27,7 +27,9 @@ from clearinghouse.assistance.forms import (
     CommentForm,
     DeliveryForm,
     HideForm,
+    OfferTranslationForm,
     ProposeForm,
+    RequestTranslationForm,
     owners_for,
 )
 from clearinghouse.assistance.models import (
@@ -152,8 +154,51 @@ def _detail(request: Request, item: AssistanceRequest, *, status: int = 200, **b
         "hide_form": bound.get("hide_form") or HideForm(),
         "error": bound.get("error"),
         "sharing": may["edit"] or services.may_act_for_request(user, item),
+        **_translation_context(request, item, services.may_translate_request(user, item)),
     }
     return render(request, "assistance/request_detail.html", context, status=status)
+
+
+def _translation_context(request: Request, record: Any, may_translate: bool) -> dict[str, Any]:
+    """The texts in the reader's language where a translation gives them ("?original=1": the original), and the
+    translation status of each language."""
+    return {
+        "shown": translations.shown(record, original=bool(request.GET.get("original"))),
+        "translation_status": translations.status(record),
+        "may_translate": may_translate,
+    }
+
+
+def _translation_form(request: Request, record: Any, form_class: Any, save: Any) -> HttpResponse:
+    """Add or correct a translation of a request or an offer (the service decides who may, and refuses a
+    translation into the record's own language)."""
+    language = request.GET.get("language", "")
+    existing = translations.translation_into(record, language) if language else None
+    initial = {"language": language}
+    if existing is not None:
+        initial.update({name: getattr(existing, name) for name in existing.TRANSLATED_FIELDS})
+        initial.update(quality=existing.quality, translator=existing.translator)
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            save(record, actor=request.user, language=data.pop("language"), quality=data.pop("quality"), **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The translation is saved."))
+            return redirect(record)
+    status = 400 if form.errors else 200
+    return render(request, "assistance/translation_form.html", {"record": record, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_translation(request: Request, pk: int) -> HttpResponse:
+    item = _get_request(request, pk)
+    if not services.may_translate_request(request.user, item):
+        raise PermissionDenied(_("Only the people of the requesting Member State or a curator translate its request."))
+    return _translation_form(request, item, RequestTranslationForm, services.set_request_translation)
 
 
 def request_detail(request: Request, pk: int) -> HttpResponse:
@@ -317,8 +362,20 @@ def offer_detail(request: Request, pk: int) -> HttpResponse:
         "fitting": matching.requests_for_offer(offer, viewer=request.user, limit=10)
         if services.may_act_for_offer(request.user, offer)
         else [],
+        **_translation_context(request, offer, services.may_translate_offer(request.user, offer)),
     }
     return render(request, "assistance/offer_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer_translation(request: Request, pk: int) -> HttpResponse:
+    offer = _get_offer(request, pk)
+    if not services.may_translate_offer(request.user, offer):
+        raise PermissionDenied(
+            _("Only the people of the offering state or organization or a curator translate its offer.")
+        )
+    return _translation_form(request, offer, OfferTranslationForm, services.set_offer_translation)
 
 
 def _offer_form(request: Request, offer: AssistanceOffer | None) -> HttpResponse:

@@ -493,7 +493,7 @@ class IsCurator(permissions.BasePermission):
 
 class TranslationCountSerializer(serializers.Serializer):
     language = serializers.ChoiceField(choices=Language.choices)
-    kind = serializers.ChoiceField(choices=list(selectors.RECORD_TYPES))
+    kind = serializers.CharField(help_text="measure, technology, assistance-request or assistance-offer.")
     translated = serializers.IntegerField(help_text="Records with a current translation into the language.")
     missing = serializers.IntegerField(help_text="Records without one.")
     outdated = serializers.IntegerField(help_text="Records whose translation was made from an older original.")
@@ -520,7 +520,9 @@ class XliffReportSerializer(serializers.Serializer):
 
 XLIFF_EXPORT_PARAMETERS = [
     OpenApiParameter("language", OpenApiTypes.STR, enum=list(Language.values), required=True),
-    OpenApiParameter("kind", OpenApiTypes.STR, enum=list(selectors.RECORD_TYPES)),
+    OpenApiParameter(
+        "kind", OpenApiTypes.STR, description="measure, technology, assistance-request or assistance-offer."
+    ),
     OpenApiParameter("which", OpenApiTypes.STR, enum=list(translation_files.WHICH)),
     OpenApiParameter("records", OpenApiTypes.STR, description="Only these records: `measure/12 technology/3`."),
 ]
@@ -571,7 +573,7 @@ class TranslationViewSet(viewsets.ViewSet):
         if language not in Language.values:
             problems["language"] = [_("Give a language: one of %(codes)s.") % {"codes": ", ".join(Language.values)}]
         if kind and kind not in selectors.RECORD_TYPES:
-            problems["kind"] = [_("Use measure or technology.")]
+            problems["kind"] = [_("Use one of %(kinds)s.") % {"kinds": ", ".join(selectors.RECORD_TYPES)}]
         if which not in translation_files.WHICH:
             problems["which"] = [_("Use all, missing or outdated.")]
         try:

@@ -216,6 +216,18 @@ class XliffExportForm(forms.Form):
         help_text=_("Optional: e.g. “measure/12 measure/40 technology/3”, as the dashboard's lists name them."),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from clearinghouse.catalog.selectors import RECORD_TYPE_DETAILS
+
+        super().__init__(*args, **kwargs)
+        known = {kind for kind, _label in TRANSLATION_KINDS}
+        kind: Any = self.fields["kind"]
+        kind.choices = [
+            ("", _("Every kind of record")),
+            *[(k, d.label) for k, d in RECORD_TYPE_DETAILS.items() if k in known],
+            *[(k, d.label) for k, d in RECORD_TYPE_DETAILS.items() if k not in known],
+        ]
+
     def clean_records(self) -> dict[str, list[int]] | None:
         from clearinghouse.catalog.translation_files import parse_selection
 

@@ -6,10 +6,12 @@ visible, filtered queryset is handed to the search engine as a subquery of allow
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
 
 from clearinghouse.catalog import search
 from clearinghouse.catalog.models import (
@@ -163,13 +165,51 @@ def related_measures(user: Any, measure: Measure, limit: int = 5) -> list[Measur
 
 #: The stages at which a record is translated for its readers: in the Secretariat's hands or published.
 TRANSLATED_STAGES = (Lifecycle.SUBMITTED, Lifecycle.IN_REVIEW, Lifecycle.PUBLISHED)
-#: The record types a translator is sent, by the name their unit ids and addresses use.
+#: The record types a translator is sent, by the name their unit ids and addresses use. Other apps add theirs
+#: when Django starts (``register_record_type``, from their ``AppConfig.ready``): the assistance clearinghouse
+#: adds its requests and offers.
 RECORD_TYPES: dict[str, type[Any]] = {"measure": Measure, "technology": Technology}
 
 
+@dataclass(frozen=True)
+class RecordType:
+    """What the translation pages, XLIFF files and services need to know of a type of record: the field that
+    titles it, the texts a new translation cannot be made without, its name in lists (plural), the prefix of its
+    audit actions and what to do after its translations changed (its search words, say)."""
+
+    title_field: str
+    required: tuple[str, ...]
+    label: Any
+    audit_name: str
+    translations_changed: Callable[[Any], None] | None = None
+
+
+def _index_measure(measure: Measure) -> None:
+    search.index_measure(Measure.objects.get(pk=measure.pk))  # (not ``measure``: its translations may be prefetched)
+
+
+RECORD_TYPE_DETAILS: dict[str, RecordType] = {
+    "measure": RecordType("title", ("title", "summary"), _("Measures"), "measure", _index_measure),
+    "technology": RecordType("name", ("name",), _("Technologies"), "technology"),
+}
+
+
+def register_record_type(kind: str, model: type[Any], details: RecordType) -> None:
+    """Make ``model``'s translations (its ``translations`` relation, on ``catalog.models.TranslationBase``) part of
+    the curators' dashboard, the XLIFF files and their import, as ``kind`` (unit ids ``kind/12/field``)."""
+    RECORD_TYPES[kind] = model
+    RECORD_TYPE_DETAILS[kind] = details
+
+
+def kind_of(record: Any) -> str:
+    """The name of ``record``'s type among ``RECORD_TYPES``."""
+    return next(kind for kind, model in RECORD_TYPES.items() if isinstance(record, model))
+
+
 def translatable(user: Any, model: type[Any]) -> QuerySet[Any]:
-    """The measures or technologies whose texts this user may send to translators and take translations of:
-    those they may see, in review or published, never TLP:RED (whose text never leaves the platform)."""
+    """The records of ``model`` (measures, technologies, requests and offers for assistance) whose texts this user
+    may send to translators and take translations of: those they may see, in review or published (a request
+    opened, an offer on offer: never a draft), never TLP:RED (whose text never leaves the platform)."""
     return model.objects.visible_to(user).exclude(tlp=TLP.RED).filter(lifecycle__in=TRANSLATED_STAGES)
 
 
@@ -220,7 +260,7 @@ def records_to_translate(user: Any, kind: str, language: str, which: str) -> Que
     relation = model.translations.rel
     translations = relation.related_model.objects.filter(**{relation.field.name: OuterRef("pk")}, language=language)
     if which == "missing":
-        return records.filter(~Exists(translations)).order_by("title" if kind == "measure" else "name", "pk")
+        return records.filter(~Exists(translations)).order_by(RECORD_TYPE_DETAILS[kind].title_field, "pk")
     outdated = translations.filter(outdated_since__isnull=False)
     return (
         records.filter(Exists(outdated))

@@ -79,16 +79,17 @@ def export_xliff(
     user: Any,
     language: str,
     *,
-    kinds: Iterable[str] = ("measure", "technology"),
+    kinds: Iterable[str] | None = None,
     ids: dict[str, list[int]] | None = None,
     which: str = "all",
 ) -> tuple[bytes, int]:
-    """The XLIFF 1.2 file of every text of the records of ``kinds`` (or of those ``ids`` selects) that has no
+    """The XLIFF 1.2 file of every text of the records of ``kinds`` (every type of ``selectors.RECORD_TYPES`` by
+    default; or of those ``ids`` selects) that has no
     current translation into ``language`` (``which``: all of them, only records never translated, or only
     outdated translations), and how many units it holds."""
     files: list[xliff.File] = []
     wanted: dict[str, set[str]] = defaultdict(set)
-    for kind in kinds:
+    for kind in kinds if kinds is not None else list(selectors.RECORD_TYPES):
         if ids is not None and kind not in ids:
             continue
         for record in _records(user, kind, language, which, ids.get(kind) if ids is not None else None):
@@ -99,7 +100,7 @@ def export_xliff(
                 names = [name for name in _relation(type(record))[0].TRANSLATED_FIELDS if getattr(record, name)]
             if not names:
                 continue
-            title = record.title if kind == "measure" else record.name
+            title = getattr(record, selectors.RECORD_TYPE_DETAILS[kind].title_field)
             record_file = xliff.File(
                 original=f"{kind}/{record.pk}",
                 source_language=record.language,

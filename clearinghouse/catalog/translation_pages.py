@@ -42,16 +42,17 @@ def xliff_response(user: Any, language: str, kind: str, which: str, ids: dict[st
 def translation_dashboard(request: Request) -> HttpResponse:
     _require_curator(request)
     counts = selectors.translation_overview(request.user)
+    kinds = list(selectors.RECORD_TYPES)
     rows = [
         {
             "language": language,
             "label": label,
-            "measure": next(c for c in counts if c.language == language and c.kind == "measure"),
-            "technology": next(c for c in counts if c.language == language and c.kind == "technology"),
+            "counts": [next(c for c in counts if c.language == language and c.kind == kind) for kind in kinds],
         }
         for language, label in Language.choices
     ]
     context = {
+        "kinds": [(kind, selectors.RECORD_TYPE_DETAILS[kind].label) for kind in kinds],
         "rows": rows,
         "export_form": XliffExportForm(initial={"which": "all"}),
         "import_form": XliffImportForm(),
@@ -72,6 +73,8 @@ def translation_list(request: Request, language: str, kind: str, which: str) -> 
         "language": language,
         "language_label": Language(language).label,
         "kind": kind,
+        "kind_label": selectors.RECORD_TYPE_DETAILS[kind].label,
+        "title_field": selectors.RECORD_TYPE_DETAILS[kind].title_field,
         "which": which,
     }
     return render(request, "catalog/translation_list.html", context)

@@ -493,6 +493,8 @@ TRANSLATION_PAGES = {
     "measures missing in Spanish": "/en/catalogue/translations/es/measure/missing/",
     "measures outdated in French": "/en/catalogue/translations/fr/measure/outdated/",
     "technologies missing in Spanish": "/en/catalogue/translations/es/technology/missing/",
+    "requests missing in Spanish": "/en/catalogue/translations/es/assistance-request/missing/",
+    "offers missing in Spanish": "/en/catalogue/translations/es/assistance-offer/missing/",
 }
 
 
@@ -512,6 +514,10 @@ def test_the_translation_pages_are_for_curators_and_list_only_what_they_may_tran
         assert_same(codes_in(text), translatable(world, name, world.measures), world)
     elif channel == "technologies missing in Spanish":
         assert_same(codes_in(text), translatable(world, name, world.technologies), world)
+    elif channel == "requests missing in Spanish":  # an opened request, never a draft; the ones the curator sees
+        assert_same(codes_in(text), translatable(world, name, world.requests), world)
+    elif channel == "offers missing in Spanish":
+        assert_same(codes_in(text), translatable(world, name, world.offers), world)
     else:
         assert codes_in(text) == set()
 
@@ -533,6 +539,7 @@ def test_an_xliff_export_carries_exactly_what_the_curator_may_translate_and_neve
         return
     assert response.status_code == 200
     expected = translatable(world, name, world.measures) | translatable(world, name, world.technologies)
+    expected |= translatable(world, name, world.requests) | translatable(world, name, world.offers)
     assert_same(codes_in(response.content.decode()), expected, world)
 
 
@@ -1086,3 +1093,81 @@ def test_a_step_on_a_request_is_refused_to_whoever_may_not_take_it_and_changes_n
         item = AssistanceRequest.objects.get(pk=record.pk)
         step = "hidden" if item.hidden_at else item.stage
         assert (step, Engagement.objects.filter(request=item).count()) == before[record.pk], record.code
+
+
+# -- translations of requests and offers: the form page, and the API's translations of each -----------------------
+
+
+def may_translate(world: World, name: str, record: rule.Record) -> bool:
+    """docs/assistance.md: the people of the requesting state (or offering state or organization) and the curators
+    translate a request or an offer they may see."""
+    person = world.people[name]
+    own = (record.owner_state is not None and person.state == record.owner_state) or (
+        record.owner_organization is not None and person.organization == record.owner_organization
+    )
+    return rule.sees(person, record) and (own or person.curator)
+
+
+ASSISTANCE_TRANSLATION_PAGES = {
+    "request": ("/en/assistance/requests/{pk}/translation/", "/api/v1/assistance-requests/{pk}/translations/"),
+    "offer": ("/en/assistance/offers/{pk}/translation/", "/api/v1/assistance-offers/{pk}/translations/"),
+}
+
+
+@pytest.mark.parametrize("kind", list(ASSISTANCE_TRANSLATION_PAGES))
+@pytest.mark.parametrize("name", NAMES)
+def test_a_request_s_or_an_offer_s_translation_page_answers_those_who_may_translate_403_or_404_to_others(
+    world, name, kind
+):
+    from clearinghouse.assistance.models import AssistanceOfferTranslation, AssistanceRequestTranslation
+
+    page_url, api_url = ASSISTANCE_TRANSLATION_PAGES[kind]
+    records = world.requests if kind == "request" else world.offers
+    model = AssistanceRequestTranslation if kind == "request" else AssistanceOfferTranslation
+    before = model.objects.count()
+    client, api, person = world.client(name), world.api(name), world.people[name]
+    for record in records:
+        page = client.get(page_url.format(pk=record.pk))
+        if name == "reader":
+            assert page.status_code == 302 and "/sign-in/" in page["Location"], record.code
+        elif may_translate(world, name, record):
+            assert page.status_code == 200, (record.code, page.status_code)
+            continue  # a translation sent would change the world the other tests read (test_translations.py sends)
+        else:
+            expected = 403 if rule.sees(person, record) else 404
+            assert page.status_code == expected, (record.code, page.status_code)
+            assert codes_in(page.content.decode()) == set(), record.code
+        sent = api.post(
+            api_url.format(pk=record.pk),
+            {"language": "es", "quality": "machine", "title": "x", "need": "y", "description": "y"},
+            content_type="application/json",
+        )
+        if name == "reader":
+            assert sent.status_code in (401, 403), (record.code, sent.status_code)
+        else:
+            assert sent.status_code == (403 if rule.sees(person, record) else 404), (record.code, sent.status_code)
+    assert model.objects.count() == before
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_request_s_and_an_offer_s_translations_are_given_to_exactly_whom_the_rule_allows(world, name):
+    client = world.api(name)
+    for kind, records in (("assistance-requests", world.requests), ("assistance-offers", world.offers)):
+        seen = set()
+        for record in records:
+            response = client.get(f"/api/v1/{kind}/{record.pk}/translations/")
+            assert response.status_code in (200, 404), (record.code, response.status_code)
+            if response.status_code == 200:
+                seen.add(record.code)
+                assert [t["language"] for t in response.json()] == ["fr"]
+                assert codes_in(response.content.decode()) == {record.code}
+        assert_same(seen, _visible(world, name, records), world)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_translated_request_or_offer_shows_in_french_only_to_those_who_may_see_it(world, name):
+    requests = html_pages(world.client(name), "/fr/assistance/?stage=")
+    assert_same(set(re.findall(r"Demande (qz\d{3})", requests)), visible_requests(world, name), world)
+    offers = set(re.findall(r"Offre (qz\d{3})", html_pages(world.client(name), "/fr/assistance/offers/")))
+    assert_within(offers, visible_offers(world, name), world)
+    assert visible_offers(world, name, published_only=True) <= offers

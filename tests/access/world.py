@@ -1,5 +1,6 @@
 """The world the access matrix is checked in: personas with stated relations, and a record at every marking
-and every workflow stage, each with an attachment, a translation, a history and (once published) an activity.
+and every workflow stage, each with an attachment, a translation, a history and (once published) an activity;
+requests and offers for assistance at every marking and step, each with a French translation.
 
 Every text of a record carries its code (``qz`` and three digits), so that any channel's answer can be read
 for the records it reveals: a code in a page, a CSV row, a STIX object or a report is that record, seen.
@@ -271,6 +272,14 @@ def _offer(users: dict[str, Any], code: str, *, author: str, tlp: str, lifecycle
         shared_with_states=[MemberState.objects.get(alpha2="GH")],
         shared_with_organizations=[Organization.objects.get(slug="gsma")],
     )
+    assistance.set_offer_translation(
+        made,
+        actor=user,
+        language="fr",
+        quality=TranslationQuality.AUTHOR,
+        title=f"Offre {code} {WORD}",
+        description=f"Ce que {code} donne.",
+    )
     if lifecycle == Lifecycle.WITHDRAWN:
         made = assistance.withdraw_offer(made, actor=user)
     return _sharing_record(made, code, lifecycle=lifecycle), made
@@ -298,6 +307,14 @@ def _request(users: dict[str, Any], code: str, *, tlp: str, step: str, carrier: 
         measures=list(Measure.objects.filter(pk=measure_pk)),
         shared_with_states=[MemberState.objects.get(alpha2="GH")],
         shared_with_organizations=[Organization.objects.get(slug="gsma")],
+    )
+    assistance.set_request_translation(
+        made,
+        actor=alice,
+        language="fr",
+        quality=TranslationQuality.AUTHOR,
+        title=f"Demande {code} {WORD}",
+        need=f"Le besoin de {code}.",
     )
     if step != "draft":
         made = assistance.open_request(made, actor=alice)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.db.models import TextChoices
 
@@ -18,3 +20,12 @@ CHOICES: dict[str, type[TextChoices]] = {"kinds": HelpKind, "modalities": Modali
 def labels(codes: list[str] | None, kind: str) -> list[str]:
     names = dict(CHOICES[kind].choices)
     return [str(names.get(code, code)) for code in codes or []]
+
+
+@register.simple_tag
+def shown_texts(record: Any, original: bool = False) -> Any:
+    """``{% shown_texts item as shown %}``: the record's texts in the reader's language where a translation gives
+    them, else the original's (``shown.texts.title``, its language ``shown.languages.title``)."""
+    from clearinghouse.assistance.translations import shown
+
+    return shown(record, original=bool(original))

@@ -42,10 +42,12 @@ def test_the_demo_holds_requests_and_offers_marked_illustrative_and_one_followed
 
     reader = client_for(None)
     home = reader.get("/en/assistance/").content.decode()
-    assert "Illustrative" in home and "Avant-projet de loi sur la cybercriminalité" in home
+    # Haiti's request, in French, is shown to an English reader in the demo's illustrative English translation
+    assert "Illustrative" in home and "Preliminary draft law on cybercrime" in home
     assert "équipe nationale de réponse" not in home  # Senegal's is TLP:GREEN: the signed-in community only
     page = reader.get(fiji.get_absolute_url()).content.decode()
     assert "Illustrative example" in page and "Four remote workshops" in page
+    assert "Avant-projet de loi sur la cybercriminalité" in reader.get("/fr/assistance/").content.decode()
 
     assert "Illustrative assistance: 0 requests and 0 offers loaded" in load()  # again: nothing added
     assert AssistanceRequest.objects.count() == 4

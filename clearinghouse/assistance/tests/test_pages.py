@@ -248,7 +248,8 @@ def test_the_home_page_asks_the_same_number_of_queries_for_one_request_or_many(p
         client.get("/en/assistance/")
 
 
-QUERIES_OF_THE_HOME = 16  # the list, its counts (5) and the figures of what one may see (2)
+QUERIES_OF_THE_HOME = 19  # the list, its counts (5), the figures of what one may see (4) and the translations of
+# the requests listed, for the reader's language (1)
 
 
 def test_an_offer_is_made_edited_and_withdrawn_by_its_organization_and_refused_to_others(personas):

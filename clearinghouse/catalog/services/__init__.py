@@ -45,6 +45,7 @@ from clearinghouse.catalog.services.translations import (
     review_translation,
     set_measure_translation,
     set_technology_translation,
+    set_translation,
 )
 from clearinghouse.catalog.services.workflow import (
     publish_measure,
@@ -89,6 +90,7 @@ __all__ = [
     "send_back_measure",
     "set_measure_translation",
     "set_technology_translation",
+    "set_translation",
     "snapshot",
     "start_review",
     "submit_measure",

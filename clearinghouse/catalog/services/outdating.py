@@ -1,6 +1,6 @@
 """When an original changes, its translations made from the older text become outdated (and current again if
-the text comes back): called by every service that changes a measure's or a technology's texts, which tells the
-translators whose work it left behind."""
+the text comes back): called by every service that changes the texts of a translated record (a measure, a
+technology, a request or an offer for assistance), which tells the translators whose work it left behind."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from clearinghouse.accounts.models import NotificationKind, User
 from clearinghouse.accounts.services import notify
-from clearinghouse.catalog.models import Measure
 
 
 def refresh_outdated_translations(record: Any, *, actor: Any) -> list[str]:
@@ -24,11 +23,9 @@ def refresh_outdated_translations(record: Any, *, actor: Any) -> list[str]:
     translations = list(record.translations.all())
     changed = []
     languages_of: dict[int, list[str]] = defaultdict(list)
+    fk = type(record).translations.rel.field.name  # measure, technology, request, offer…
     for translation in translations:
-        if isinstance(record, Measure):
-            translation.measure = record
-        else:
-            translation.technology = record
+        setattr(translation, fk, record)
         stale = bool(translation.stale_fields(record))
         if stale and translation.outdated_since is None:
             translation.outdated_since = now

@@ -1,5 +1,6 @@
-"""Translations of measures and technologies: made (by a form, a loader or an XLIFF file), reviewed, and marked
-outdated when their original changes (``outdating``).
+"""Translations of measures and technologies, and of every other type of record registered with
+``selectors.register_record_type`` (the assistance clearinghouse's requests and offers): made (by a form, a loader
+or an XLIFF file), reviewed, and marked outdated when their original changes (``outdating``).
 
 Every translation records how it was made (``TranslationQuality``), the account that made it, for a
 professional one the translator's name, and the digests of the original texts it was made from.
@@ -16,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clearinghouse.catalog import search, xliff
+from clearinghouse.catalog import selectors, xliff
 from clearinghouse.catalog.models import (
     Measure,
     MeasureTranslation,
@@ -75,41 +76,84 @@ def _write(translation: TranslationBase, *, actor: Any, quality: str, translator
     translation.save()
 
 
+def _refusals(kind: str) -> tuple[str, str]:
+    """What a person is told when they may not translate a record of ``kind``, or give its own language."""
+    if kind == "measure":
+        return (
+            _("Only members of the owner or a curator can translate this measure."),
+            _("This is the measure's original language: edit the measure instead."),
+        )
+    if kind == "technology":
+        return (
+            _("Only members of the owner or a curator can translate this technology."),
+            _("This is the technology's original language: edit the technology instead."),
+        )
+    return (
+        _("Only members of the owner or a curator can translate this record."),
+        _("This is the record's original language: translate it into another one, or edit the record."),
+    )
+
+
+def _translation_of(record: Any, language: str) -> TranslationBase:
+    """``record``'s translation into ``language``, or a new one (not saved)."""
+    relation = type(record).translations.rel
+    model, fk = relation.related_model, relation.field.name
+    found = model.objects.filter(**{fk: record}, language=language).first()
+    return found or model(**{fk: record}, language=language)
+
+
+def _translations_changed(kind: str, record: Any) -> None:
+    changed = selectors.RECORD_TYPE_DETAILS[kind].translations_changed
+    if changed is not None:
+        changed(record)
+
+
 @transaction.atomic
+def set_translation(
+    record: Any,
+    *,
+    actor: Any,
+    language: str,
+    quality: str,
+    translator: str = "",
+    allowed: Any = None,
+    **texts: str,
+) -> TranslationBase:
+    """Add or replace the texts of ``record`` (of any type of ``selectors.RECORD_TYPES``) in another language,
+    saying how they were made. Who may is ``allowed(actor, record)`` (by default ``may_translate``: the members
+    of the owner and the curators); ``actor=None`` is a loader's (the demo data). A translation into the record's
+    own language, an unknown mark or language, a text too long: a ``ValidationError`` naming it, nothing saved."""
+    kind = selectors.kind_of(record)
+    refused, own_language = _refusals(kind)
+    if actor is not None and not (allowed or may_translate)(actor, record):
+        raise PermissionDenied(refused)
+    if language == record.language:
+        raise ValidationError(own_language)
+    _check_mark(record, actor=actor, quality=quality)
+    translation = _translation_of(record, language)
+    _write(translation, actor=actor, quality=quality, translator=translator, texts=texts)
+    _translations_changed(kind, record)
+    name = selectors.RECORD_TYPE_DETAILS[kind].audit_name
+    audit.record(actor, f"{name}.translated", record, changes={"language": language, "quality": quality})
+    return translation
+
+
 def set_measure_translation(
     measure: Measure, *, actor: Any, language: str, quality: str, translator: str = "", **texts: str
 ) -> MeasureTranslation:
     """Add or replace the measure's texts in another language, saying how they were made."""
-    if actor is not None and not may_translate(actor, measure):
-        raise PermissionDenied(_("Only members of the owner or a curator can translate this measure."))
-    if language == measure.language:
-        raise ValidationError(_("This is the measure's original language: edit the measure instead."))
-    _check_mark(measure, actor=actor, quality=quality)
-    translation = MeasureTranslation.objects.filter(measure=measure, language=language).first() or MeasureTranslation(
-        measure=measure, language=language
+    return set_translation(  # type: ignore[return-value]
+        measure, actor=actor, language=language, quality=quality, translator=translator, **texts
     )
-    _write(translation, actor=actor, quality=quality, translator=translator, texts=texts)
-    search.index_measure(Measure.objects.get(pk=measure.pk))  # (not ``measure``: its translations may be prefetched)
-    audit.record(actor, "measure.translated", measure, changes={"language": language, "quality": quality})
-    return translation
 
 
-@transaction.atomic
 def set_technology_translation(
     technology: Technology, *, actor: Any, language: str, quality: str, translator: str = "", **texts: str
 ) -> TechnologyTranslation:
     """Add or replace the technology's name and description in another language."""
-    if actor is not None and not may_translate(actor, technology):
-        raise PermissionDenied(_("Only members of the owner or a curator can translate this technology."))
-    if language == technology.language:
-        raise ValidationError(_("This is the technology's original language: edit the technology instead."))
-    _check_mark(technology, actor=actor, quality=quality)
-    translation = TechnologyTranslation.objects.filter(
-        technology=technology, language=language
-    ).first() or TechnologyTranslation(technology=technology, language=language)
-    _write(translation, actor=actor, quality=quality, translator=translator, texts=texts)
-    audit.record(actor, "technology.translated", technology, changes={"language": language, "quality": quality})
-    return translation
+    return set_translation(  # type: ignore[return-value]
+        technology, actor=actor, language=language, quality=quality, translator=translator, **texts
+    )
 
 
 @transaction.atomic
@@ -126,20 +170,18 @@ def review_translation(translation: TranslationBase, *, actor: Any) -> Translati
     if translation.quality == TranslationQuality.MACHINE:
         translation.quality = TranslationQuality.REVIEWED
     translation.save()
-    kind = "measure" if isinstance(record, Measure) else "technology"
-    audit.record(actor, f"{kind}.translation_reviewed", record, changes={"language": translation.language})
+    name = selectors.RECORD_TYPE_DETAILS[selectors.kind_of(record)].audit_name
+    audit.record(actor, f"{name}.translation_reviewed", record, changes={"language": translation.language})
     return translation
 
 
 # -- XLIFF ----------------------------------------------------------------------------------------------------
 
-#: What a unit id names: ``measure/12/summary``, ``technology/3/name``.
-KINDS: dict[str, tuple[type[Any], type[TranslationBase]]] = {
-    "measure": (Measure, MeasureTranslation),
-    "technology": (Technology, TechnologyTranslation),
-}
-#: The texts a new translation cannot be made without.
-REQUIRED = {"measure": ("title", "summary"), "technology": ("name",)}
+
+def _kinds() -> dict[str, tuple[type[Any], type[TranslationBase]]]:
+    """What a unit id names (``measure/12/summary``, ``technology/3/name``, ``assistance-request/4/need``): each
+    type of record a translator is sent, with the model of its translations."""
+    return {kind: (model, model.translations.rel.related_model) for kind, model in selectors.RECORD_TYPES.items()}
 
 
 class XliffRefused(ValidationError):
@@ -174,7 +216,7 @@ class XliffImport:
 
 def _unit_target(unit_id: str) -> tuple[str, int, str] | None:
     parts = unit_id.split("/")
-    if len(parts) != 3 or parts[0] not in KINDS or not parts[1].isdigit():
+    if len(parts) != 3 or parts[0] not in selectors.RECORD_TYPES or not parts[1].isdigit():
         return None
     return parts[0], int(parts[1]), parts[2]
 
@@ -192,6 +234,7 @@ def import_xliff(data: bytes, *, actor: Any, language: str | None = None) -> Xli
     (:class:`XliffRefused`): nothing is written. One audit row for the import."""
     from clearinghouse.catalog.selectors import translatable
 
+    KINDS = _kinds()
     if not getattr(actor, "is_curator", False):
         raise PermissionDenied(_("Importing translations is for Secretariat curators."))
     try:
@@ -268,15 +311,16 @@ def import_xliff(data: bytes, *, actor: Any, language: str | None = None) -> Xli
         kind, pk = key
         record = records[key]
         translation_model = KINDS[kind][1]
+        fk = type(record).translations.rel.field.name
         translation = next((t for t in record.translations.all() if t.language == target), None)
         ids = [f"{kind}/{pk}/{name}" for name in fields]
         if translation is None:
-            if not all(fields.get(name) for name in REQUIRED[kind]):
+            if not all(fields.get(name) for name in selectors.RECORD_TYPE_DETAILS[kind].required):
                 report.incomplete += ids
                 continue
-            translation = translation_model(**{kind: record}, language=target)
+            translation = translation_model(**{fk: record}, language=target)
         else:
-            setattr(translation, kind, record)
+            setattr(translation, fk, record)
         _write(
             translation,
             actor=actor,
@@ -286,8 +330,7 @@ def import_xliff(data: bytes, *, actor: Any, language: str | None = None) -> Xli
         )
         report.applied += ids
         report.records.append(f"{kind}/{pk}")
-        if kind == "measure":
-            search.index_measure(Measure.objects.get(pk=pk))
+        _translations_changed(kind, record)
     audit.record(
         actor,
         "translations.imported",

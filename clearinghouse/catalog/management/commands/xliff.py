@@ -26,7 +26,7 @@ class Command(BaseCommand):
         export = actions.add_parser("export", help="Write the XLIFF file of what is missing or outdated.")
         export.add_argument("--language", required=True, choices=Language.values, help="The target language.")
         export.add_argument("--as", dest="account", required=True, help="The curator's user name.")
-        export.add_argument("--kind", choices=list(selectors.RECORD_TYPES), help="Only measures or technologies.")
+        export.add_argument("--kind", choices=list(selectors.RECORD_TYPES), help="Only records of this kind.")
         export.add_argument("--which", choices=translation_files.WHICH, default="all")
         export.add_argument("--records", nargs="*", default=[], help="Only these: measure/12 technology/3 …")
         export.add_argument("--output", "-o", type=Path, help="The file to write (standard output by default).")
