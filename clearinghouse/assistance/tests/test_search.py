@@ -287,3 +287,38 @@ def test_the_data_migration_fills_the_words_of_the_records_written_before(person
     assert found("мошенничество") == set()
     importlib.import_module("clearinghouse.assistance.migrations.0003_fill_search_text").fill(apps, None)
     assert found("мошенничество") == {"Подготовка следователей"}
+
+
+def test_a_translation_saved_through_the_form_or_the_api_is_found_at_once(personas, requests):
+    """The translation services bring the search words up to date in their transaction: nobody calls ``refresh``."""
+    request = requests["fr"]
+    assert found("suplantacion") == set()
+    services.set_request_translation(
+        request,
+        actor=personas.alice,
+        language="es",
+        quality="author",
+        title="Suplantación de identidad",
+        need="Formar a los investigadores en la suplantación de identidad.",
+    )
+    assert found("suplantacion") == {"Usurpation d'identité"}
+    offer = services.create_offer(
+        actor=personas.carol,
+        owner={"owner_organization": personas.carol.organization},
+        title="Fraud training",
+        description="A course.",
+        language="en",
+        kinds=[HelpKind.TRAINING],
+        languages=["en"],
+    )
+    services.set_offer_translation(
+        offer,
+        actor=personas.carol,
+        language="ru",
+        quality="author",
+        title="Обучение",
+        description="Курс по мошенничеству.",
+    )
+    assert set(search.matching(AssistanceOffer.objects.all(), "мошенничество").values_list("pk", flat=True)) == {
+        offer.pk
+    }
