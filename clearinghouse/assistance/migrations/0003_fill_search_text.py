@@ -12,7 +12,7 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assistance", "0002_translations_search_matching_version"),
+        ("assistance", "0002_translations_search_words"),
     ]
 
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
