@@ -3,11 +3,11 @@ offers; the right offer in the top 3 on a hand-made set).
 
 Builds a database of its own (``migrate``, ``load_reference_data``, then --offers synthetic offers and --requests
 synthetic requests spread over the real taxonomy and the 194 Member States, with past engagements; reused on the
-next run unless ``--rebuild``), then times ``matching.rank`` for --sample random open requests, each as a member
-of the requesting state, and ``matching.requests_for_offer`` for a quarter as many random offers, each as a member
-of the offerer. Then it times a search of the requests (``?q=`` on the assistance home at every stage, and the
-API's: ``assistance.search`` over the ``search_text`` column, the count and the first page of 25, as a member of a
-random state) for a dozen queries in the six languages. Last, the hand-made set of the tests
+next run unless ``--rebuild``), then times ``matching.rank`` for --sample random open requests, each as a member of
+the requesting state, and ``matching.requests_for_offer`` for a quarter as many random offers, each as a member of
+the offerer. Then it times a search of the requests (``?q=`` on the assistance home at every stage, and the API's:
+``assistance.search`` over the table of terms and the ``search_text`` column, the count and the first page of 25, as
+a member of a random state) for a dozen queries in the six languages. Last, the hand-made set of the tests
 (``assistance/tests/handmade.py``) is written into the same database and checked twice, in a transaction rolled
 back: among the synthetic offers, and alone (the synthetic offers withdrawn).
 
@@ -33,6 +33,8 @@ from _shared import code_version, measure_in_process, say, table
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_MS = 100
+#: A search's target, as the catalogue's (DESIGN.md §6): p95 at most 150 ms on SQLite, 300 ms on PostgreSQL.
+SEARCH_TARGET_MS = {"sqlite": 150, "postgresql": 300}
 #: The languages most spoken with each BDT region, first the most likely (a request asks for one or two of them).
 REGION_LANGUAGES = {
     "africa": ["en", "fr", "ar"],
@@ -232,6 +234,7 @@ def generate(offers: int, requests: int, seed: int) -> dict[str, Any]:
                     for record, row in zip(made, rows, strict=True)
                     for p in row[2]
                 )
+                search.write_terms(model, {record.pk: record.search_text for record in made})
             ids += [record.pk for record in made]
         return ids
 
@@ -255,7 +258,6 @@ def generate(offers: int, requests: int, seed: int) -> dict[str, Any]:
 
 def build(args: argparse.Namespace) -> dict[str, Any]:
     from django.core.management import call_command
-    from django.db import connection
 
     from clearinghouse.assistance.models import AssistanceOffer
 
@@ -263,18 +265,27 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     if marker.exists() and not args.rebuild and AssistanceOffer.objects.count() >= args.offers:
         say("reusing the database; migrate …")
         call_command("migrate", "--noinput", verbosity=0)
+        analyze()  # the tables a migration made
         return {**json.loads(marker.read_text()), "reused": True}
     started = time.monotonic()
     say("migrate, load_reference_data …")
     call_command("migrate", "--noinput", verbosity=0)
     call_command("load_reference_data", verbosity=0)
     record = generate(args.offers, args.requests, args.seed)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    analyze()
     record["build_s"] = round(time.monotonic() - started, 1)
     marker.write_text(json.dumps(record))
     return {**record, "reused": False}
+
+
+def analyze() -> None:
+    """The planner's statistics of every table, as the platform has them in time: on PostgreSQL as autovacuum
+    gathers them (and the visibility map that lets an index be read alone), on SQLite as ``PRAGMA optimize`` at
+    the end of a request does (``core.statistics``)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 # -- measuring --------------------------------------------------------------------------------------------------
@@ -381,11 +392,10 @@ def time_search(rng: random.Random, rounds: int = 8) -> dict[str, float]:
     """A search of the requests as the home page at every stage and the API run it: the filter set with ``q``
     over what a member of a random state may see, the count and the first page of 25, ``rounds`` times each of
     ``SEARCHES`` (the first round warms up and is not counted)."""
-    from django.core.paginator import Paginator
-
     from clearinghouse.assistance import search, selectors
     from clearinghouse.assistance.filters import AssistanceRequestFilterSet
     from clearinghouse.assistance.models import AssistanceRequest
+    from clearinghouse.core.paging import OnePassPaginator
     from clearinghouse.core.visibility import Viewer
     from clearinghouse.countries.models import MemberState
 
@@ -399,10 +409,9 @@ def time_search(rng: random.Random, rounds: int = 8) -> dict[str, float]:
         for query in SEARCHES:
             viewer = Viewer.audience(member_state_id=rng.choice(states))
             started = time.perf_counter()
-            filterset = AssistanceRequestFilterSet(
-                {"q": query, "stage": ""}, queryset=selectors.requests_for_list(viewer)
-            )
-            page = Paginator(filterset.qs, 25).get_page(1)
+            visible = selectors.requests_for_list(viewer)
+            filterset = AssistanceRequestFilterSet({"q": query, "stage": ""}, queryset=visible)
+            page = OnePassPaginator(filterset.qs, 25, records=visible).get_page(1)
             listed = len(list(page))
             count = page.paginator.count
             elapsed = (time.perf_counter() - started) * 1000
@@ -423,10 +432,12 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
     print(
         f"Ranking, ms per call, among {args.offers:,} offers and {args.requests:,} requests (each call as a member of"
     )
-    print("the requesting state, or of the offerer; the first few calls of each kind warm up and are not counted).")
+    print("the requesting state, or of the offerer; the first few calls of each kind warm up and are not counted);")
+    print("a search of the requests, ms for the count and the first page (its target is the catalogue search's).")
     rows = []
     for result in results:
         for name, timing in result["rows"].items():
+            target = SEARCH_TARGET_MS[result["engine"]] if name.startswith("search") else TARGET_MS
             rows.append(
                 [
                     result["engine"],
@@ -436,8 +447,8 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
                     f"{timing['p50']:.1f}",
                     f"{timing['p95']:.1f}",
                     f"{timing['max']:.1f}",
-                    f"{TARGET_MS}",
-                    "met" if timing["p95"] < TARGET_MS else "MISSED",
+                    f"{target}",
+                    "met" if timing["p95"] < target else "MISSED",
                 ]
             )
     header = ["engine", "call", "calls", "listed", "p50", "p95", "max", "target p95 <", "p95 < target"]

@@ -30,7 +30,7 @@ from clearinghouse.assistance.models import (
 from clearinghouse.catalog.api import TranslationSerializer
 from clearinghouse.catalog.models import Measure, Pillar, Threat, TranslationQuality
 from clearinghouse.catalog.selectors import measures_visible_to
-from clearinghouse.core.api import SlugRelatedField, as_api_errors
+from clearinghouse.core.api import SearchPagination, SlugRelatedField, as_api_errors
 from clearinghouse.countries.models import BDTRegion, MemberState, Organization, active_language
 
 SIX = ["ar", "en", "es", "fr", "ru", "zh-hans"]
@@ -404,6 +404,7 @@ class AssistanceRequestViewSet(
     serializer_class = AssistanceRequestSerializer
     filterset_class = AssistanceRequestFilterSet
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    pagination_class = SearchPagination
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -611,6 +612,7 @@ class AssistanceOfferViewSet(
     serializer_class = AssistanceOfferSerializer
     filterset_class = AssistanceOfferFilterSet
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    pagination_class = SearchPagination
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):

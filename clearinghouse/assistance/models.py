@@ -297,6 +297,46 @@ class StageChange(models.Model):
         return f"{self.request}: {self.from_stage} → {self.to_stage}"
 
 
+#: The longest term the search tables keep: a longer word is kept cut, and found by its start and then by the
+#: record's ``search_text`` (``assistance.search``).
+TERM_MAX = 100
+
+
+class SearchTerm(models.Model):
+    """One term of a record's search words (a word, one of its other forms, a Chinese character), so that a search
+    reads the records holding a term from an index rather than every record's words (``assistance.search``)."""
+
+    term = models.CharField(max_length=TERM_MAX)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.term
+
+
+def _term_index(name: str) -> models.Index:
+    # by term, then record: the records holding a term are read from the index alone; on PostgreSQL with the
+    # pattern operators, so that the start of a word (``LIKE 'word%'``) is read from it too, in any collation
+    return models.Index(fields=["term", "record"], name=name, opclasses=["varchar_pattern_ops", "int8_ops"])
+
+
+class AssistanceRequestTerm(SearchTerm):
+    record = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        indexes = [_term_index("assistance_request_term")]
+        constraints = [models.UniqueConstraint(fields=["record", "term"], name="one_request_term")]
+
+
+class AssistanceOfferTerm(SearchTerm):
+    record = models.ForeignKey(AssistanceOffer, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        indexes = [_term_index("assistance_offer_term")]
+        constraints = [models.UniqueConstraint(fields=["record", "term"], name="one_offer_term")]
+
+
 class AssistanceRequestTranslation(TranslationBase):
     """A request's title and need in another of the six languages, with their provenance (the state asks in its
     own words; the Secretariat or the state itself gives them in the languages of those who can help)."""

@@ -41,13 +41,20 @@ from clearinghouse.assistance.models import (
 )
 from clearinghouse.catalog.selectors import measures_visible_to
 from clearinghouse.core.http import Request
+from clearinghouse.core.paging import OnePassPaginator, among
 from clearinghouse.core.visibility import Lifecycle
 
 PER_PAGE = 25
 
 
-def _page(request: Request, queryset: Any) -> tuple[Any, str]:
-    page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+def _page(request: Request, queryset: Any, *, searched_among: Any = None) -> tuple[Any, str]:
+    """The page asked for, and the query string of the other pages' links. A list a search narrowed is read in one
+    pass (``core.paging``), its page's records from ``searched_among``, the list before the search."""
+    if searched_among is None:
+        paginator: Paginator = Paginator(queryset, PER_PAGE)
+    else:
+        paginator = OnePassPaginator(queryset, PER_PAGE, records=searched_among)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()
@@ -68,13 +75,17 @@ def home(request: Request) -> HttpResponse:
     """The requests the reader may see, looking for help unless another stage is chosen, and their counts."""
     data = request.GET.copy()
     data.setdefault("stage", SEEKING)
-    filterset = AssistanceRequestFilterSet(data, queryset=selectors.requests_for_list(request.user))
+    visible = selectors.requests_for_list(request.user)
+    filterset = AssistanceRequestFilterSet(data, queryset=visible)
     if not filterset.is_valid():
         context: dict[str, Any] = {"filter": filterset, "page": None, "counts": None}
         return render(request, "assistance/home.html", context, status=400)
-    page, query = _page(request, filterset.qs)
+    searched = bool(filterset.form.cleaned_data.get("q"))
+    page, query = _page(request, filterset.qs, searched_among=visible if searched else None)
     _quote_matches(filterset, page)
-    context = {"filter": filterset, "page": page, "query": query, "counts": selectors.counts(filterset.qs)}
+    # the counts of what is listed: after a search, of the ids the list read, not found again
+    listed = among(AssistanceRequest.objects.all(), page.paginator.ids) if searched else filterset.qs
+    context = {"filter": filterset, "page": page, "query": query, "counts": selectors.counts(listed)}
     if request.htmx and not request.htmx.boosted:
         return render(request, "assistance/_request_results.html", context)
     # what became of every request the reader may see (not only those listed): real and illustrative apart
@@ -330,12 +341,12 @@ def request_edit(request: Request, pk: int) -> HttpResponse:
 
 
 def offer_list(request: Request) -> HttpResponse:
-    filterset = AssistanceOfferFilterSet(
-        request.GET, queryset=selectors.offers_for_list(request.user).filter(lifecycle=Lifecycle.PUBLISHED)
-    )
+    visible = selectors.offers_for_list(request.user).filter(lifecycle=Lifecycle.PUBLISHED)
+    filterset = AssistanceOfferFilterSet(request.GET, queryset=visible)
     if not filterset.is_valid():
         return render(request, "assistance/offer_list.html", {"filter": filterset, "page": None}, status=400)
-    page, query = _page(request, filterset.qs)
+    searched = bool(filterset.form.cleaned_data.get("q"))
+    page, query = _page(request, filterset.qs, searched_among=visible if searched else None)
     _quote_matches(filterset, page)
     own = selectors.own_offers(request.user)
     context = {"filter": filterset, "page": page, "query": query, "own": own}

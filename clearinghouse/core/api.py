@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
 from rest_framework import exceptions, serializers
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
+
+from clearinghouse.core.paging import OnePassPaginator
 
 
 class Pagination(PageNumberPagination):
@@ -20,6 +24,20 @@ class Pagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class SearchPagination(Pagination):
+    """``Pagination`` for a list whose search (``?q=``) narrows a queryset in the database: such a list is read in
+    one pass (``core.paging``)."""
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any] | None:
+        searched = bool(request.query_params.get("q", "").strip()) and view is not None
+        if searched:  # a page's records are read from the view's list before its filters, by their ids
+            records = view.get_queryset()
+            self.django_paginator_class = partial(OnePassPaginator, records=records)  # type: ignore[assignment]
+        else:
+            self.django_paginator_class = Paginator
+        return super().paginate_queryset(queryset, request, view)
 
 
 class QueryFormatNegotiation(BaseContentNegotiation):

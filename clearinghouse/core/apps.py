@@ -11,12 +11,15 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.core.signals import setting_changed
+        from django.core.signals import request_finished, setting_changed
         from django.db.models.signals import post_migrate, pre_migrate
+
+        from clearinghouse.core.statistics import keep_current
 
         pre_migrate.connect(_remove_triggers, sender=self, dispatch_uid="core.pagecache.no_triggers")
         post_migrate.connect(_install_triggers, sender=self, dispatch_uid="core.pagecache.triggers")
         setting_changed.connect(_forget_pages, dispatch_uid="core.pagecache.settings")
+        request_finished.connect(keep_current, dispatch_uid="core.statistics")
 
 
 def _remove_triggers(sender: Any, using: str = "default", **kwargs: Any) -> None:

@@ -12,9 +12,11 @@ from django.test import Client
 
 from clearinghouse.assistance import search, services
 from clearinghouse.assistance.models import (
+    TERM_MAX,
     AssistanceOffer,
     AssistanceOfferTranslation,
     AssistanceRequest,
+    AssistanceRequestTerm,
     AssistanceRequestTranslation,
     HelpKind,
     Modality,
@@ -135,6 +137,24 @@ def test_every_word_is_required_and_a_quoted_phrase_is_found_as_a_phrase(request
 def test_a_long_word_typed_unfinished_finds_the_words_it_starts_and_a_short_one_does_not(requests):
     assert found("interconn") == {"Usurpation d'identité", "Interconnexion des opérateurs"}
     assert found("usu") == set()
+
+
+def test_a_word_longer_than_the_terms_kept_is_found_whole_and_not_by_another_of_the_same_start(personas, requests):
+    """Terms are kept cut at ``TERM_MAX`` characters: two words that differ only past it are still told apart."""
+    start = "x" * TERM_MAX
+    kenyan_request(personas, title="Hash one", need=f"The digest {start}aaa was seen.", language="en")
+    kenyan_request(personas, title="Hash two", need=f"The digest {start}bbb was seen.", language="en")
+    assert found(f"{start}aaa") == {"Hash one"}
+    assert found(f"{start}bb") == {"Hash two"}  # its start
+    assert found(start) == {"Hash one", "Hash two"}
+    assert found(f'"digest {start}bbb"') == {"Hash two"}
+    assert found(f"{start}ccc") == set()
+
+
+def test_a_chinese_character_or_word_is_found_through_the_terms(requests):
+    assert found("盗") == {"打击手机盗窃"}
+    assert found("钓鱼") == {"网络钓鱼培训"}
+    assert found("盗钓") == set()  # characters of two records, never in a row in one
 
 
 def test_an_empty_query_leaves_the_list_as_it_is(requests):
@@ -284,9 +304,25 @@ def test_the_data_migration_fills_the_words_of_the_records_written_before(person
     from django.apps import apps
 
     AssistanceRequest.objects.update(search_text="")
+    AssistanceRequestTerm.objects.all().delete()
     assert found("мошенничество") == set()
     importlib.import_module("clearinghouse.assistance.migrations.0003_fill_search_text").fill(apps, None)
     assert found("мошенничество") == {"Подготовка следователей"}
+
+
+def test_the_migration_of_the_terms_fills_them_from_the_words_of_each_record(personas, requests):
+    """Records searched through their ``search_text`` alone before the table of terms: it is filled from it."""
+    import importlib
+
+    from django.apps import apps
+
+    AssistanceRequestTerm.objects.all().delete()
+    assert found("мошенничество") == found("training") == set()
+    importlib.import_module("clearinghouse.assistance.migrations.0005_search_terms").fill(apps, None)
+    assert found("мошенничество") == {"Подготовка следователей"}
+    for request in AssistanceRequest.objects.all():
+        held = set(AssistanceRequestTerm.objects.filter(record=request).values_list("term", flat=True))
+        assert held == search.terms_of(request.search_text) != set()
 
 
 def test_a_translation_saved_through_the_form_or_the_api_is_found_at_once(personas, requests):
