@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from clearinghouse.assistance import search
 from clearinghouse.assistance.models import AssistanceOffer, AssistanceRequest, HelpKind, Stage
 from clearinghouse.catalog.models import Threat
+from clearinghouse.core.widgets import QuickSelect
 from clearinghouse.countries.filters import ALL
 from clearinghouse.countries.models import BDTRegion, GroupCode, MemberState, Organization
 
@@ -20,11 +21,6 @@ SEEKING = "seeking"
 #: A group filter's value for the requests from a state on any of the four groups the resolution names.
 ANY_PRIORITY_GROUP = "priority"
 ANY_PRIORITY_GROUP_LABEL = _("Any of the four (the resolution's priority)")
-
-
-def _with_kind(queryset: QuerySet[Any], value: str) -> QuerySet[Any]:
-    # the kinds are kept as a JSON list: its text holds "training" (quotes included) exactly when the list does
-    return queryset.filter(kinds__icontains=f'"{value}"')
 
 
 def _search_field() -> django_filters.CharFilter:
@@ -36,59 +32,82 @@ def _search_field() -> django_filters.CharFilter:
     )
 
 
-def _matching(queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-    return search.matching(queryset, value)
+def _kind_field() -> django_filters.ChoiceFilter:
+    return django_filters.ChoiceFilter(
+        choices=HelpKind.choices, label=_("Kind of help"), empty_label=ALL, method="filter_kind", widget=QuickSelect
+    )
 
 
-def _with_threat(queryset: QuerySet[Any], value: Threat) -> QuerySet[Any]:
+def _threat_field() -> django_filters.ModelChoiceFilter:
     # a family finds the records filed under it or under any threat of the family
-    through: Any = queryset.model.threats.through
-    column = f"{queryset.model._meta.model_name}_id"
-    matching = through.objects.filter(Q(threat=value) | Q(threat__parent=value)).values(column)
-    return queryset.filter(pk__in=matching)
+    return django_filters.ModelChoiceFilter(
+        queryset=Threat.objects.order_by("position"),
+        to_field_name="slug",
+        label=_("Threat"),
+        method="filter_threat",
+        empty_label=ALL,
+        widget=QuickSelect,
+    )
 
 
-class AssistanceRequestFilterSet(django_filters.FilterSet):
+def _state_field(label: str) -> django_filters.ModelChoiceFilter:
+    return django_filters.ModelChoiceFilter(
+        field_name="owner_state",
+        queryset=MemberState.objects.all(),
+        to_field_name="alpha2",
+        label=label,
+        empty_label=ALL,
+        widget=QuickSelect,
+    )
+
+
+class _Shared:
+    """The search, the kind of help and the threat, filtered alike in requests and offers."""
+
+    def filter_q(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return search.matching(queryset, value)
+
+    def filter_kind(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        # the kinds are kept as a JSON list: its text holds "training" (quotes included) exactly when the list does
+        return queryset.filter(kinds__icontains=f'"{value}"')
+
+    def filter_threat(self, queryset: QuerySet[Any], name: str, value: Threat) -> QuerySet[Any]:
+        through: Any = queryset.model.threats.through
+        column = f"{queryset.model._meta.model_name}_id"
+        matching = through.objects.filter(Q(threat=value) | Q(threat__parent=value)).values(column)
+        return queryset.filter(pk__in=matching)
+
+
+class AssistanceRequestFilterSet(_Shared, django_filters.FilterSet):
     q = _search_field()
     stage = django_filters.ChoiceFilter(
         choices=[(SEEKING, _("Looking for help (open or matched)")), *Stage.choices],
         label=_("Stage"),
         empty_label=_("Every stage"),
         method="filter_stage",
+        widget=QuickSelect,
     )
     region = django_filters.ChoiceFilter(
-        field_name="owner_state__bdt_region", choices=BDTRegion.choices, label=_("BDT region"), empty_label=ALL
+        field_name="owner_state__bdt_region",
+        choices=BDTRegion.choices,
+        label=_("BDT region"),
+        empty_label=ALL,
+        widget=QuickSelect,
     )
     group = django_filters.ChoiceFilter(
         choices=[*GroupCode.choices, (ANY_PRIORITY_GROUP, ANY_PRIORITY_GROUP_LABEL)],
         label=_("Development group (when opened)"),
         empty_label=ALL,
         method="filter_group",
+        widget=QuickSelect,
     )
-    threat = django_filters.ModelChoiceFilter(
-        queryset=Threat.objects.order_by("position"),
-        to_field_name="slug",
-        label=_("Threat"),
-        method="filter_threat",
-        empty_label=ALL,
-    )
-    kind = django_filters.ChoiceFilter(
-        choices=HelpKind.choices, label=_("Kind of help"), empty_label=ALL, method="filter_kind"
-    )
-    owner = django_filters.ModelChoiceFilter(
-        field_name="owner_state",
-        queryset=MemberState.objects.all(),
-        to_field_name="alpha2",
-        label=_("Requesting Member State (alpha-2)"),
-        empty_label=ALL,
-    )
+    threat = _threat_field()
+    kind = _kind_field()
+    owner = _state_field(_("Requesting Member State (alpha-2)"))
 
     class Meta:
         model = AssistanceRequest
         fields = ["q", "stage", "region", "group", "threat", "kind", "owner"]
-
-    def filter_q(self, queryset: QuerySet[AssistanceRequest], name: str, value: str) -> QuerySet[Any]:
-        return _matching(queryset, name, value)
 
     def filter_stage(self, queryset: QuerySet[AssistanceRequest], name: str, value: str) -> QuerySet[Any]:
         from clearinghouse.assistance.selectors import SEEKING_HELP
@@ -103,55 +122,31 @@ class AssistanceRequestFilterSet(django_filters.FilterSet):
 
         return queryset.filter(on_opening_day(PRIORITY_GROUPS if value == ANY_PRIORITY_GROUP else (value,)))
 
-    def filter_threat(self, queryset: QuerySet[AssistanceRequest], name: str, value: Threat) -> QuerySet[Any]:
-        return _with_threat(queryset, value)
 
-    def filter_kind(self, queryset: QuerySet[AssistanceRequest], name: str, value: str) -> QuerySet[Any]:
-        return _with_kind(queryset, value)
-
-
-class AssistanceOfferFilterSet(django_filters.FilterSet):
+class AssistanceOfferFilterSet(_Shared, django_filters.FilterSet):
     q = _search_field()
-    kind = django_filters.ChoiceFilter(
-        choices=HelpKind.choices, label=_("Kind of help"), empty_label=ALL, method="filter_kind"
-    )
-    threat = django_filters.ModelChoiceFilter(
-        queryset=Threat.objects.order_by("position"),
-        to_field_name="slug",
-        label=_("Threat"),
-        method="filter_threat",
-        empty_label=ALL,
-    )
+    kind = _kind_field()
+    threat = _threat_field()
     region = django_filters.ChoiceFilter(
-        choices=BDTRegion.choices, label=_("Region served"), empty_label=ALL, method="filter_region"
-    )
-    state = django_filters.ModelChoiceFilter(
-        field_name="owner_state",
-        queryset=MemberState.objects.all(),
-        to_field_name="alpha2",
-        label=_("Offering Member State (alpha-2)"),
+        choices=BDTRegion.choices,
+        label=_("Region served"),
         empty_label=ALL,
+        method="filter_region",
+        widget=QuickSelect,
     )
+    state = _state_field(_("Offering Member State (alpha-2)"))
     organization = django_filters.ModelChoiceFilter(
         field_name="owner_organization",
         queryset=Organization.objects.all(),
         to_field_name="slug",
         label=_("Offering organization"),
         empty_label=ALL,
+        widget=QuickSelect,
     )
 
     class Meta:
         model = AssistanceOffer
         fields = ["q", "kind", "threat", "region", "state", "organization"]
-
-    def filter_q(self, queryset: QuerySet[AssistanceOffer], name: str, value: str) -> QuerySet[Any]:
-        return _matching(queryset, name, value)
-
-    def filter_kind(self, queryset: QuerySet[AssistanceOffer], name: str, value: str) -> QuerySet[Any]:
-        return _with_kind(queryset, value)
-
-    def filter_threat(self, queryset: QuerySet[AssistanceOffer], name: str, value: Threat) -> QuerySet[Any]:
-        return _with_threat(queryset, value)
 
     def filter_region(self, queryset: QuerySet[AssistanceOffer], name: str, value: str) -> QuerySet[Any]:
         # an offer naming no region serves every region

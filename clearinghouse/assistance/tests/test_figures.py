@@ -146,6 +146,22 @@ def test_the_figures_never_count_an_amber_request_the_viewer_may_not_see(persona
     assert selectors.figures_for(personas.curator).real.days_to_delivery == 40
 
 
+def test_the_counts_and_figures_kept_for_a_reader_are_theirs_alone_and_a_change_shows_at_once(personas):
+    """The home page keeps each reader's counts and figures until a record changes: never another reader's."""
+    opened = datetime(2026, 3, 2, 8, tzinfo=UTC)
+    made("KE", opened, tlp=TLP.AMBER, days=(2,))  # Kenya's people and the curators only
+    for _ in range(2):  # the second time from what the first kept
+        assert cell(home(personas.alice), "data-figure", "opened") == "1"
+        assert cell(home(personas.alice), "data-count", "region-africa") == "1"
+        assert cell(home(personas.bob), "data-figure", "opened") == "0"
+        assert cell(home(personas.reader), "data-figure", "opened") == "0"
+    assert cell(home(personas.alice, "?stage=&q=absentword"), "data-count", "region-africa") == "0"
+    made("NG", opened, tlp=TLP.CLEAR)
+    assert cell(home(personas.alice), "data-figure", "opened") == "2"
+    assert cell(home(personas.bob), "data-figure", "opened") == "1"
+    assert cell(home(personas.bob), "data-count", "region-africa") == "1"
+
+
 def test_a_hidden_request_counts_for_its_state_and_the_curators_only(personas):
     request = kenyan_request(personas, tlp=TLP.CLEAR)
     services.open_request(request, actor=personas.alice)
