@@ -50,7 +50,7 @@ def _threat_field() -> django_filters.ModelChoiceFilter:
     )
 
 
-def _state_field(label: str) -> django_filters.ModelChoiceFilter:
+def _state_field(label: Any) -> django_filters.ModelChoiceFilter:
     return django_filters.ModelChoiceFilter(
         field_name="owner_state",
         queryset=MemberState.objects.all(),

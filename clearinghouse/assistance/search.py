@@ -107,7 +107,7 @@ def _term_model(model: type[Model]) -> Any:
     """The table of terms of this kind of record, or None in a migration from before it was made (the migration
     that makes it fills it)."""
     try:
-        return model._meta.apps.get_model("assistance", TERM_MODELS[model._meta.model_name])
+        return model._meta.apps.get_model("assistance", TERM_MODELS[str(model._meta.model_name)])
     except LookupError:
         return None
 

@@ -34,7 +34,8 @@ class OnePassPaginator(Paginator):
     @cached_property
     def ids(self) -> list[Any]:
         """The ids of the list in its order."""
-        return list(self.object_list.values_list("pk", flat=True))
+        listed: Any = self.object_list
+        return list(listed.values_list("pk", flat=True))
 
     @cached_property
     def count(self) -> int:
@@ -49,7 +50,7 @@ class OnePassPaginator(Paginator):
         wanted = self.ids[bottom:top]
         found = {record.pk: record for record in self.records.filter(pk__in=wanted)}
         # a record deleted in between is left out; the page keeps the list's order
-        return self._get_page([found[pk] for pk in wanted if pk in found], number, self)
+        return self._get_page([found[pk] for pk in wanted if pk in found], number, self)  # type: ignore[attr-defined]
 
 
 def among(queryset: QuerySet[Any], ids: Sequence[Any]) -> QuerySet[Any]:

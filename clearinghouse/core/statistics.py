@@ -53,4 +53,4 @@ def keep_current(sender: Any = None, **kwargs: Any) -> None:
         if last is not None and now - last < INTERVAL:
             continue
         if optimize(alias):
-            connection.statistics_kept_at = now
+            connection.statistics_kept_at = now  # type: ignore[attr-defined]
