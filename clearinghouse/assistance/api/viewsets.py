@@ -1,6 +1,4 @@
-"""/api/v1/assistance-requests/ and /api/v1/assistance-offers/: the same selectors, filters and services as the
-pages. A record the caller may not see answers 404; a step they may not take, 403 with the service's message; a
-step out of order or a bad value, 400 naming the problem."""
+"""The API's endpoints of requests and offers: the same selectors, filters and services as the pages."""
 
 from __future__ import annotations
 
@@ -9,124 +7,24 @@ from typing import Any
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clearinghouse.assistance import selectors, services, stix_views, translations
+from clearinghouse.assistance import selectors, services, stix_views
+from clearinghouse.assistance.api.serializers import SIX, AssistanceOfferSerializer, AssistanceRequestSerializer
 from clearinghouse.assistance.filters import AssistanceOfferFilterSet, AssistanceRequestFilterSet
 from clearinghouse.assistance.models import (
     AssistanceOffer,
     AssistanceRequest,
-    CostModel,
-    Engagement,
-    HelpKind,
-    Modality,
-    StageChange,
 )
 from clearinghouse.catalog.api import TranslationSerializer
-from clearinghouse.catalog.models import Measure, Pillar, Threat, TranslationQuality
 from clearinghouse.catalog.selectors import measures_visible_to
-from clearinghouse.core.api import SearchPagination, SlugRelatedField, as_api_errors
-from clearinghouse.countries.models import BDTRegion, MemberState, Organization, active_language
-
-SIX = ["ar", "en", "es", "fr", "ru", "zh-hans"]
-REQUEST_MARKINGS = [str(marking) for marking in services.REQUEST_MARKINGS]
-
-
-def _sharing_fields() -> dict[str, Any]:
-    return {
-        "shared_with_states": SlugRelatedField(
-            slug_field="alpha2",
-            many=True,
-            queryset=MemberState.objects.all(),
-            required=False,
-            write_only=True,
-            help_text="TLP:AMBER: the Member States (ISO alpha-2) whose members may see it.",
-        ),
-        "shared_with_organizations": SlugRelatedField(
-            slug_field="slug",
-            many=True,
-            queryset=Organization.objects.all(),
-            required=False,
-            write_only=True,
-            help_text="TLP:AMBER: the organizations whose members may see it.",
-        ),
-    }
-
-
-class StageChangeSerializer(serializers.ModelSerializer):
-    actor: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
-    )
-
-    class Meta:
-        model = StageChange
-        fields = ["from_stage", "to_stage", "actor", "comment", "created_at"]
-
-
-class EngagementSerializer(serializers.ModelSerializer):
-    offer = serializers.SerializerMethodField(help_text="The offer's id, or null when it is not shared with you.")
-
-    class Meta:
-        model = Engagement
-        fields = ["offer", "status", "proposed_at", "decided_at", "delivered", "delivered_at"]
-
-    def get_offer(self, engagement: Engagement) -> int | None:
-        visible: set[int] = self.context.get("visible_offers", set())
-        return engagement.offer_id if engagement.offer_id in visible else None
-
-    def to_representation(self, instance: Engagement) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        if data["offer"] is None:
-            data["delivered"] = ""  # what an offer one may not see delivered is its own
-        return data
-
-
-class TranslationStatusSerializer(serializers.Serializer):
-    """One translation of a record's texts: its language, how it was made, and whether it is outdated."""
-
-    language = serializers.CharField()
-    quality = serializers.CharField(
-        help_text="How it was made: " + ", ".join(TranslationQuality.values) + " (docs/languages.md)."
-    )
-    outdated = serializers.BooleanField(
-        source="is_outdated", help_text="The original changed after this translation was made."
-    )
-    outdated_since = serializers.DateTimeField(allow_null=True)
-    translated_at = serializers.DateTimeField()
-
-
-class TranslatedTextsMixin(serializers.Serializer):
-    """``translations``: the status of each translation; ``in_language``: the texts in the language asked for
-    (``?language=``, else ``Accept-Language``) where a translation gives them, else the original's, each field
-    with its language."""
-
-    translations = serializers.SerializerMethodField(help_text="The translations of the texts, with their status.")
-    in_language = serializers.SerializerMethodField(
-        help_text="The texts in the language asked for (?language= or Accept-Language) when a translation gives "
-        "them, else the original's: `language` asked, `translation` (its language, quality and whether it is "
-        "outdated, or null: the original), `texts`, and the language of each text."
-    )
-
-    @extend_schema_field(TranslationStatusSerializer(many=True))
-    def get_translations(self, obj: Any) -> list[dict[str, Any]]:
-        found = sorted(obj.translations.all(), key=lambda t: t.language)
-        return TranslationStatusSerializer(found, many=True).data  # type: ignore[return-value]
-
-    @extend_schema_field(OpenApiTypes.OBJECT)
-    def get_in_language(self, obj: Any) -> dict[str, Any]:
-        language = self.context.get("language") or active_language()
-        shown = translations.shown(obj, language)
-        return {
-            "language": language,
-            "translation": TranslationStatusSerializer(shown.translation).data if shown.translation else None,
-            "texts": shown.texts,
-            "languages": shown.languages,
-        }
+from clearinghouse.core.api import SearchPagination, as_api_errors
+from clearinghouse.countries.models import active_language
 
 
 def asked_language(request: Request) -> str:
@@ -187,193 +85,6 @@ class TranslationsActionMixin:
             return Response(TranslationSerializer(saved).data, status=status.HTTP_201_CREATED)
         found = sorted(record.translations.all(), key=lambda t: t.language)
         return Response(TranslationSerializer(found, many=True).data)
-
-
-class AssistanceRequestSerializer(TranslatedTextsMixin, serializers.ModelSerializer):
-    """A request as readers see it, and what a member of the requesting state sends to draft or change it."""
-
-    url = serializers.HyperlinkedIdentityField(view_name="api:assistance-request-detail")
-    member_state = SlugRelatedField(
-        source="owner_state",
-        slug_field="alpha2",
-        queryset=MemberState.objects.all(),
-        required=False,
-        help_text="The requesting state (ISO alpha-2): yours, given or not; never changed.",
-    )
-    threats = SlugRelatedField(slug_field="slug", many=True, queryset=Threat.objects.all(), required=False)
-    pillars = SlugRelatedField(slug_field="slug", many=True, queryset=Pillar.objects.all(), required=False)
-    measures = serializers.PrimaryKeyRelatedField(
-        many=True,
-        queryset=Measure.objects.none(),
-        required=False,
-        help_text="Ids of the catalogue's measures the state wants to adopt (among those you may see).",
-    )
-    kinds = serializers.ListField(child=serializers.ChoiceField(choices=HelpKind.choices), required=False)
-    languages = serializers.ListField(child=serializers.ChoiceField(choices=SIX), required=False)
-    modality = serializers.ChoiceField(choices=Modality.choices, required=False)
-    tlp = serializers.ChoiceField(choices=REQUEST_MARKINGS, required=False)
-    adopted_measures = serializers.SerializerMethodField(help_text="At closing: the state's own measures adopted.")
-    history = serializers.SerializerMethodField(help_text="The steps taken, dated, with their comments.")
-    engagements = serializers.SerializerMethodField(help_text="The offers put forward, and their status.")
-
-    class Meta:
-        model = AssistanceRequest
-        fields = [
-            "url",
-            "id",
-            "member_state",
-            "title",
-            "need",
-            "language",
-            "threats",
-            "pillars",
-            "measures",
-            "kinds",
-            "languages",
-            "modality",
-            "wanted_from",
-            "wanted_until",
-            "urgency",
-            "tlp",
-            "stage",
-            "opened_at",
-            "stage_changed_at",
-            "hidden_at",
-            "hidden_reason",
-            "outcome",
-            "adopted_measures",
-            "feedback",
-            "is_illustrative",
-            "created_at",
-            "updated_at",
-            "history",
-            "engagements",
-            "translations",
-            "in_language",
-            "shared_with_states",
-            "shared_with_organizations",
-        ]
-        read_only_fields = [
-            "stage",
-            "opened_at",
-            "stage_changed_at",
-            "hidden_at",
-            "hidden_reason",
-            "outcome",
-            "feedback",
-            "is_illustrative",
-            "created_at",
-            "updated_at",
-        ]
-        extra_kwargs = {"language": {"required": False, "help_text": "Default: the language of the request."}}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields.update(_sharing_fields())
-        request = self.context.get("request")
-        if request is not None:
-            measures: Any = self.fields["measures"]
-            measures.child_relation.queryset = measures_visible_to(request.user)
-
-    def get_adopted_measures(self, obj: AssistanceRequest) -> list[int]:
-        return [m.pk for m in obj.adopted_measures.all()]  # prefetched among those the reader may see
-
-    def get_history(self, obj: AssistanceRequest) -> list[dict[str, Any]]:
-        if not self.context.get("detail"):
-            return []
-        return StageChangeSerializer(obj.stage_changes.all(), many=True).data  # type: ignore[return-value]
-
-    def get_engagements(self, obj: AssistanceRequest) -> list[dict[str, Any]]:
-        if not self.context.get("detail"):
-            return []
-        request = self.context["request"]
-        engaged = selectors.offers_visible_to(request.user).filter(engagements__request=obj)
-        context = {**self.context, "visible_offers": set(engaged.values_list("pk", flat=True))}
-        return EngagementSerializer(obj.engagements.all(), many=True, context=context).data  # type: ignore[return-value]
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if self.instance is None and "language" not in attrs:
-            attrs["language"] = active_language()  # as the form: the interface's language unless said
-        if self.instance is not None and "owner_state" in attrs and attrs["owner_state"] != self.instance.owner_state:
-            raise serializers.ValidationError({"member_state": ["A request's state never changes."]})
-        return attrs
-
-
-class AssistanceOfferSerializer(TranslatedTextsMixin, serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:assistance-offer-detail")
-    member_state = SlugRelatedField(
-        source="owner_state",
-        slug_field="alpha2",
-        queryset=MemberState.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="The offering state (ISO alpha-2); give it or `organization`, when the offer is made.",
-    )
-    organization = SlugRelatedField(
-        source="owner_organization",
-        slug_field="slug",
-        queryset=Organization.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="The offering organization (slug; `itu` for the Secretariat's, by curators).",
-    )
-    threats = SlugRelatedField(slug_field="slug", many=True, queryset=Threat.objects.all(), required=False)
-    pillars = SlugRelatedField(slug_field="slug", many=True, queryset=Pillar.objects.all(), required=False)
-    kinds = serializers.ListField(child=serializers.ChoiceField(choices=HelpKind.choices), required=False)
-    languages = serializers.ListField(child=serializers.ChoiceField(choices=SIX), required=False)
-    regions = serializers.ListField(child=serializers.ChoiceField(choices=BDTRegion.choices), required=False)
-    modalities = serializers.ListField(child=serializers.ChoiceField(choices=Modality.choices), required=False)
-    cost_model = serializers.ChoiceField(choices=CostModel.choices, required=False)
-    tlp = serializers.ChoiceField(choices=REQUEST_MARKINGS, required=False)
-
-    class Meta:
-        model = AssistanceOffer
-        fields = [
-            "url",
-            "id",
-            "member_state",
-            "organization",
-            "title",
-            "description",
-            "language",
-            "threats",
-            "pillars",
-            "kinds",
-            "languages",
-            "regions",
-            "modalities",
-            "capacity",
-            "available_until",
-            "cost_model",
-            "past_engagements",
-            "tlp",
-            "lifecycle",
-            "is_illustrative",
-            "created_at",
-            "updated_at",
-            "translations",
-            "in_language",
-            "shared_with_states",
-            "shared_with_organizations",
-        ]
-        read_only_fields = ["lifecycle", "is_illustrative", "created_at", "updated_at"]
-        extra_kwargs = {"language": {"required": False, "help_text": "Default: the language of the request."}}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields.update(_sharing_fields())
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        owners = {key: attrs.pop(key) for key in ("owner_state", "owner_organization") if key in attrs}
-        if self.instance is None:
-            given = {key: value for key, value in owners.items() if value is not None}
-            if len(given) != 1:
-                raise serializers.ValidationError("Name the offerer: either member_state or organization, not both.")
-            attrs["owner"] = given
-            attrs.setdefault("language", active_language())
-        elif any(getattr(self.instance, key) != value for key, value in owners.items()):
-            raise serializers.ValidationError("An offer's offerer never changes.")
-        return attrs
 
 
 def _text(request: Request, name: str) -> str:
