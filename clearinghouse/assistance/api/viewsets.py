@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
@@ -19,7 +20,6 @@ from clearinghouse.assistance.api.serializers import SIX, AssistanceOfferSeriali
 from clearinghouse.assistance.filters import AssistanceOfferFilterSet, AssistanceRequestFilterSet
 from clearinghouse.assistance.models import (
     AssistanceOffer,
-    AssistanceRequest,
 )
 from clearinghouse.catalog.api import TranslationSerializer
 from clearinghouse.catalog.selectors import measures_visible_to
@@ -57,13 +57,53 @@ TRANSLATION_INPUT = inline_serializer(
 )
 
 
-class TranslationsActionMixin:
-    """``GET …/<id>/translations/``: the record's translations (the catalogue's ``TranslationSerializer``, as for
-    measures); ``POST``: add or replace one, by the owner's people or a curator (403 for others, 400 naming a bad
-    value, a translation into the record's own language included; nothing changed then)."""
+class _RecordViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """What the two endpoints share: the caller's records (404 for one they may not see, through ``find``), the
+    texts in ``?language=``, an update always partial, and ``…/<id>/translations/``: ``GET`` the record's
+    translations (the catalogue's ``TranslationSerializer``, as for measures), ``POST`` adds or replaces one
+    (``set_translation``), by the owner's people or a curator (403 for others, 400 naming a bad value, a
+    translation into the record's own language included; nothing changed then)."""
 
-    def _translations(self, request: Request, save: Any) -> Response:
-        record = self.get_object()  # type: ignore[attr-defined]
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    pagination_class = SearchPagination
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    #: ``(user, pk)`` → the record as its page shows it, or ``DoesNotExist``.
+    find: Any = None
+    #: The service that saves a translation.
+    set_translation: Any = None
+
+    def get_object(self) -> Any:
+        try:
+            return type(self).find(self.request.user, int(self.kwargs["pk"]))
+        except (ObjectDoesNotExist, ValueError):
+            raise Http404 from None
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "detail": self.detail, "language": asked_language(self.request)}
+
+    def _answer(self, item: Any, code: int = status.HTTP_200_OK) -> Response:
+        self.detail = True
+        fresh = type(self).find(self.request.user, item.pk)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    @extend_schema(parameters=[LANGUAGE_PARAMETER])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(parameters=[LANGUAGE_PARAMETER])
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().retrieve(request, *args, **kwargs)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.partial_update(request, *args, **kwargs)
+
+    @extend_schema(methods=["GET"], request=None, responses=TranslationSerializer(many=True))
+    @extend_schema(methods=["POST"], request=TRANSLATION_INPUT, responses={201: TranslationSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def translations(self, request: Request, pk: str | None = None) -> Response:
+        """The record's translations; POST adds or replaces one (a request's title and need; an offer's title,
+        description and past engagements)."""
+        record = self.get_object()
         if request.method == "POST":
             data = request.data if isinstance(request.data, dict) else {}
             given = {str(key): value for key, value in data.items()}
@@ -74,7 +114,7 @@ class TranslationsActionMixin:
             if problems:
                 raise serializers.ValidationError(problems)
             with as_api_errors():
-                saved = save(
+                saved = type(self).set_translation(
                     record,
                     actor=request.user,
                     language=given.pop("language"),
@@ -105,18 +145,15 @@ def _offer(request: Request, value: Any, name: str = "offer") -> AssistanceOffer
 COMMENT = inline_serializer("AssistanceStep", {"comment": serializers.CharField(required=False)})
 
 
-class AssistanceRequestViewSet(
-    TranslationsActionMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
-):
+class AssistanceRequestViewSet(_RecordViewSet):
     """Requests for assistance the caller may see, filterable by stage, region, development group, threat, kind
     and requesting state. The people of a Member State draft, change, open, withdraw and close its requests; a
     curator or an offerer proposes an offer; the state chooses; a curator hides and shows."""
 
     serializer_class = AssistanceRequestSerializer
     filterset_class = AssistanceRequestFilterSet
-    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
-    pagination_class = SearchPagination
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    find = staticmethod(selectors.request_detail)
+    set_translation = staticmethod(services.set_request_translation)
 
     def get_queryset(self):
         user = self.request.user
@@ -130,35 +167,6 @@ class AssistanceRequestViewSet(
             )
             .order_by("pk")
         )
-
-    def get_object(self) -> AssistanceRequest:
-        try:
-            return selectors.request_detail(self.request.user, int(self.kwargs["pk"]))
-        except (AssistanceRequest.DoesNotExist, ValueError):
-            raise Http404 from None
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "detail": self.detail, "language": asked_language(self.request)}
-
-    @extend_schema(parameters=[LANGUAGE_PARAMETER])
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(parameters=[LANGUAGE_PARAMETER])
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().retrieve(request, *args, **kwargs)
-
-    @extend_schema(methods=["GET"], request=None, responses=TranslationSerializer(many=True))
-    @extend_schema(methods=["POST"], request=TRANSLATION_INPUT, responses={201: TranslationSerializer})
-    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
-    def translations(self, request: Request, pk: str | None = None) -> Response:
-        """The request's translations; POST adds or replaces one (title and need)."""
-        return self._translations(request, services.set_request_translation)
-
-    def _answer(self, item: AssistanceRequest, code: int = status.HTTP_200_OK) -> Response:
-        self.detail = True
-        fresh = selectors.request_detail(self.request.user, item.pk)
-        return Response(self.get_serializer(fresh).data, status=code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -180,9 +188,6 @@ class AssistanceRequestViewSet(
         with as_api_errors():
             services.update_request(item, actor=request.user, **data)
         return self._answer(item)
-
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self.partial_update(request, *args, **kwargs)
 
     def _step(self, function: Any, **kwargs: Any) -> Response:
         item = self.get_object()
@@ -313,49 +318,18 @@ class AssistanceRequestViewSet(
         return stix_views.request_download(request.user, pk)
 
 
-class AssistanceOfferViewSet(
-    TranslationsActionMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
-):
+class AssistanceOfferViewSet(_RecordViewSet):
     """Offers of assistance the caller may see (withdrawn ones only to their offerer and the curators),
     filterable by kind, threat, region served, offering state and organization. The people of the offering state
     or organization (curators, for the ITU's) make, change and withdraw them."""
 
     serializer_class = AssistanceOfferSerializer
     filterset_class = AssistanceOfferFilterSet
-    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
-    pagination_class = SearchPagination
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    find = staticmethod(selectors.offer_detail)
+    set_translation = staticmethod(services.set_offer_translation)
 
     def get_queryset(self):
         return selectors.offers_for_list(self.request.user).prefetch_related("pillars").order_by("pk")
-
-    def get_object(self) -> AssistanceOffer:
-        try:
-            return selectors.offer_detail(self.request.user, int(self.kwargs["pk"]))
-        except (AssistanceOffer.DoesNotExist, ValueError):
-            raise Http404 from None
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "language": asked_language(self.request)}
-
-    @extend_schema(parameters=[LANGUAGE_PARAMETER])
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(parameters=[LANGUAGE_PARAMETER])
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().retrieve(request, *args, **kwargs)
-
-    @extend_schema(methods=["GET"], request=None, responses=TranslationSerializer(many=True))
-    @extend_schema(methods=["POST"], request=TRANSLATION_INPUT, responses={201: TranslationSerializer})
-    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
-    def translations(self, request: Request, pk: str | None = None) -> Response:
-        """The offer's translations; POST adds or replaces one (title, description, past engagements)."""
-        return self._translations(request, services.set_offer_translation)
-
-    def _answer(self, offer: AssistanceOffer, code: int = status.HTTP_200_OK) -> Response:
-        fresh = selectors.offer_detail(self.request.user, offer.pk)
-        return Response(self.get_serializer(fresh).data, status=code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -374,9 +348,6 @@ class AssistanceOfferViewSet(
         with as_api_errors():
             services.update_offer(offer, actor=request.user, **serializer.validated_data)
         return self._answer(offer)
-
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self.partial_update(request, *args, **kwargs)
 
     @extend_schema(request=None, responses=AssistanceOfferSerializer)
     @action(detail=True, methods=["post"])
