@@ -18,7 +18,7 @@ from clearinghouse.assistance.models import (
     HelpKind,
     Modality,
 )
-from clearinghouse.assistance.services import OFFER_FIELDS, OFFER_RELATIONS, REQUEST_FIELDS, REQUEST_RELATIONS
+from clearinghouse.assistance.services import OFFER_WRITABLE, REQUEST_WRITABLE
 from clearinghouse.catalog.forms import ThreatChoiceField, TranslationForm
 from clearinghouse.catalog.models import Measure, Pillar, Threat
 from clearinghouse.core.visibility import TLP
@@ -91,23 +91,7 @@ class AssistanceRequestForm(forms.ModelForm):
 
     class Meta:
         model = AssistanceRequest
-        fields = [
-            "title",
-            "need",
-            "language",
-            "threats",
-            "pillars",
-            "measures",
-            "kinds",
-            "languages",
-            "modality",
-            "wanted_from",
-            "wanted_until",
-            "urgency",
-            "tlp",
-            "shared_with_states",
-            "shared_with_organizations",
-        ]
+        fields = list(REQUEST_WRITABLE)
         widgets = {
             "need": forms.Textarea(attrs={"rows": 8}),
             "wanted_from": forms.DateInput(attrs={"type": "date"}),
@@ -127,8 +111,7 @@ class AssistanceRequestForm(forms.ModelForm):
 
     def service_fields(self) -> dict[str, Any]:
         """What ``create_request`` and ``update_request`` take."""
-        names = (*REQUEST_FIELDS, *REQUEST_RELATIONS)
-        return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
+        return {name: self.cleaned_data[name] for name in REQUEST_WRITABLE if name in self.cleaned_data}
 
 
 class AssistanceOfferForm(forms.ModelForm):
@@ -173,24 +156,7 @@ class AssistanceOfferForm(forms.ModelForm):
 
     class Meta:
         model = AssistanceOffer
-        fields = [
-            "title",
-            "description",
-            "language",
-            "threats",
-            "pillars",
-            "kinds",
-            "languages",
-            "regions",
-            "modalities",
-            "capacity",
-            "available_until",
-            "cost_model",
-            "past_engagements",
-            "tlp",
-            "shared_with_states",
-            "shared_with_organizations",
-        ]
+        fields = list(OFFER_WRITABLE)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),
             "past_engagements": forms.Textarea(attrs={"rows": 3}),
@@ -220,8 +186,7 @@ class AssistanceOfferForm(forms.ModelForm):
         raise ValidationError(_("Choose the state or organization the offer is made on behalf of."))
 
     def service_fields(self) -> dict[str, Any]:
-        names = (*OFFER_FIELDS, *OFFER_RELATIONS)
-        return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
+        return {name: self.cleaned_data[name] for name in OFFER_WRITABLE if name in self.cleaned_data}
 
 
 def owners_for(user: Any) -> list[tuple[str, str]]:

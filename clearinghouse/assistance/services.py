@@ -36,11 +36,16 @@ from clearinghouse.assistance.models import (
 from clearinghouse.core import audit
 from clearinghouse.core.visibility import TLP, Lifecycle
 
-#: The fields a request's owner may set when drafting or changing it.
-REQUEST_FIELDS = (
+#: Who else an AMBER record is shared with: the last fields of its form.
+SHARING = ("shared_with_states", "shared_with_organizations")
+#: What a request's owner writes when drafting or changing it, in the order its form and the API show it.
+REQUEST_WRITABLE = (
     "title",
     "need",
     "language",
+    "threats",
+    "pillars",
+    "measures",
     "kinds",
     "languages",
     "modality",
@@ -48,12 +53,18 @@ REQUEST_FIELDS = (
     "wanted_until",
     "urgency",
     "tlp",
+    *SHARING,
 )
-REQUEST_RELATIONS = ("threats", "pillars", "measures", "shared_with_organizations", "shared_with_states")
-OFFER_FIELDS = (
+REQUEST_RELATIONS = ("threats", "pillars", "measures", *SHARING)
+#: The fields among them that are the request's own columns.
+REQUEST_FIELDS = tuple(name for name in REQUEST_WRITABLE if name not in REQUEST_RELATIONS)
+#: What the one who offers writes, in the order its form and the API show it.
+OFFER_WRITABLE = (
     "title",
     "description",
     "language",
+    "threats",
+    "pillars",
     "kinds",
     "languages",
     "regions",
@@ -63,8 +74,11 @@ OFFER_FIELDS = (
     "cost_model",
     "past_engagements",
     "tlp",
+    *SHARING,
 )
-OFFER_RELATIONS = ("threats", "pillars", "shared_with_organizations", "shared_with_states")
+OFFER_RELATIONS = ("threats", "pillars", *SHARING)
+#: The fields among them that are the offer's own columns.
+OFFER_FIELDS = tuple(name for name in OFFER_WRITABLE if name not in OFFER_RELATIONS)
 #: A request is never TLP:RED: it is meant to reach those who can help.
 REQUEST_MARKINGS = (TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT)
 
