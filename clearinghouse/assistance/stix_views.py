@@ -12,9 +12,10 @@ is there only when the reader may see that record too.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 from django.http import Http404, StreamingHttpResponse
 from rest_framework.renderers import BaseRenderer
@@ -56,25 +57,28 @@ def _download(objects: Iterable[dict[str, Any]], filename: str) -> StreamingHttp
     return response
 
 
+def _described() -> list[Any]:
+    """What every bundle of a request or an offer carries: its threats, pillars and translations."""
+    return [_threats(), "pillars", "translations"]
+
+
+def _engaged(other: str, visible: Any) -> Prefetch:
+    """The record's engagements offered or chosen with an ``other`` record (its offer, or its request) the reader
+    may see and that may leave the platform (never RED), as ``engaged``."""
+    engagements = Engagement.objects.filter(status__in=ENGAGED, **{f"{other}__in": visible.exclude(tlp=TLP.RED)})
+    return Prefetch("engagements", queryset=engagements.select_related(other).order_by("pk"), to_attr="engaged")
+
+
 def request_for_stix(user: Any, pk: int) -> AssistanceRequest:
     """The request with what its bundle carries; ``AssistanceRequest.DoesNotExist`` if the reader may not see it."""
-    visible_offers = selectors.offers_visible_to(user).exclude(tlp=TLP.RED).values("pk")
     return (
         selectors.requests_visible_to(user)
         .exclude(tlp=TLP.RED)
         .prefetch_related(
-            _threats(),
-            "pillars",
-            "translations",
+            *_described(),
             Prefetch("measures", queryset=_exportable_measures(user)),
             Prefetch("adopted_measures", queryset=_exportable_measures(user)),
-            Prefetch(
-                "engagements",
-                queryset=Engagement.objects.filter(status__in=ENGAGED, offer__in=visible_offers)
-                .select_related("offer")
-                .order_by("pk"),
-                to_attr="engaged",
-            ),
+            _engaged("offer", selectors.offers_visible_to(user).values("pk")),
         )
         .get(pk=pk)
     )
@@ -82,22 +86,10 @@ def request_for_stix(user: Any, pk: int) -> AssistanceRequest:
 
 def offer_for_stix(user: Any, pk: int) -> AssistanceOffer:
     """The offer with what its bundle carries; ``AssistanceOffer.DoesNotExist`` if the reader may not see it."""
-    visible_requests = selectors.requests_visible_to(user).exclude(tlp=TLP.RED).values("pk")
     return (
         selectors.offers_visible_to(user)
         .exclude(tlp=TLP.RED)
-        .prefetch_related(
-            _threats(),
-            "pillars",
-            "translations",
-            Prefetch(
-                "engagements",
-                queryset=Engagement.objects.filter(status__in=ENGAGED, request__in=visible_requests)
-                .select_related("request")
-                .order_by("pk"),
-                to_attr="engaged",
-            ),
-        )
+        .prefetch_related(*_described(), _engaged("request", selectors.requests_visible_to(user).values("pk")))
         .get(pk=pk)
     )
 
@@ -117,19 +109,22 @@ def offer_objects(offer: AssistanceOffer) -> Iterable[dict[str, Any]]:
     return stix.assistance_bundle_objects(offer, own, stix.offer_extension_definition())
 
 
+def _one(
+    find: Callable[[Any, int], Any], objects: Callable[[Any], Iterable[dict[str, Any]]], user: Any, pk: Any
+) -> StreamingHttpResponse:
+    try:
+        record = find(user, int(pk))
+    except (ObjectDoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+    kind = "request" if isinstance(record, AssistanceRequest) else "offer"
+    return _download(objects(record), f"assistance-{kind}-{record.pk}.stix.json")
+
+
 def request_download(user: Any, pk: Any) -> StreamingHttpResponse:
     """The bundle of one request, or 404 when the reader may not see it."""
-    try:
-        request = request_for_stix(user, int(pk))
-    except (AssistanceRequest.DoesNotExist, TypeError, ValueError):
-        raise Http404 from None
-    return _download(request_objects(request), f"assistance-request-{request.pk}.stix.json")
+    return _one(request_for_stix, request_objects, user, pk)
 
 
 def offer_download(user: Any, pk: Any) -> StreamingHttpResponse:
     """The bundle of one offer, or 404 when the reader may not see it."""
-    try:
-        offer = offer_for_stix(user, int(pk))
-    except (AssistanceOffer.DoesNotExist, TypeError, ValueError):
-        raise Http404 from None
-    return _download(offer_objects(offer), f"assistance-offer-{offer.pk}.stix.json")
+    return _one(offer_for_stix, offer_objects, user, pk)
