@@ -447,6 +447,40 @@ def _translations(
     }
 
 
+def _assistance_sdo(
+    record: Any, kind: str, identifier: str, *, created_by: str, description: str, own: dict[str, Any], revoked: bool
+) -> dict[str, Any]:
+    """The SDO of a request or an offer (``kind``): what both say alike around ``own``, what only one says."""
+    extension = REQUEST_EXTENSION if kind == "request" else OFFER_EXTENSION
+    return {
+        "type": REQUEST_TYPE if kind == "request" else OFFER_TYPE,
+        "spec_version": SPEC_VERSION,
+        "id": identifier,
+        "created_by_ref": created_by,
+        "created": timestamp(record.created_at),
+        "modified": timestamp(record.updated_at),
+        "name": record.title,
+        "description": description,
+        "lang": _lang(record.language),
+        **_listed("help_kinds", record.kinds),
+        **_listed("languages", [_lang(code) for code in record.languages]),
+        **own,
+        **_listed("pillars", sorted(p.slug for p in record.pillars.all())),
+        "is_illustrative": record.is_illustrative,
+        **({"revoked": True} if revoked else {}),
+        "object_marking_refs": [TLP2_MARKINGS[TLP(record.tlp)][0]],
+        "external_references": [{"source_name": PLATFORM_NAME, "external_id": f"assistance-{kind}-{record.pk}"}],
+        "extensions": {extension: {"extension_type": "new-sdo"}},
+    }
+
+
+def _filed_under(record: Any, identifier: str, created: str, modified: str) -> Iterator[dict[str, Any]]:
+    """A request or an offer ``related-to`` each of its threats' attack-patterns."""
+    for threat in record.threats.all():
+        target = stix_id("attack-pattern", f"threat:{threat.slug}")
+        yield relationship("related-to", identifier, target, created, modified, record.tlp)
+
+
 def assistance_request_objects(
     request: Any, *, measures: Iterable[Any] = (), adopted: Iterable[Any] = (), engagements: Iterable[Any] = ()
 ) -> Iterator[dict[str, Any]]:
@@ -455,37 +489,25 @@ def assistance_request_objects(
     identifier = request_id(request)
     created, modified = timestamp(request.created_at), timestamp(request.updated_at)
     state = request.owner_state
-    obj: dict[str, Any] = {
-        "type": REQUEST_TYPE,
-        "spec_version": SPEC_VERSION,
-        "id": identifier,
-        "created_by_ref": stix_id("identity", f"state:{state.alpha2}"),
-        "created": created,
-        "modified": modified,
-        "name": request.title,
-        "description": request.need,
-        "lang": _lang(request.language),
-        **_listed("help_kinds", request.kinds),
-        **_listed("languages", [_lang(code) for code in request.languages]),
-        "modality": request.modality,
-        "urgency": request.urgency,
-        "stage": request.stage,
-        "stage_changed": timestamp(request.stage_changed_at),
-        **({"opened": timestamp(request.opened_at)} if request.opened_at else {}),
-        **({"wanted_from": _day(request.wanted_from)} if request.wanted_from else {}),
-        **({"wanted_until": _day(request.wanted_until)} if request.wanted_until else {}),
-        **({"outcome": request.outcome} if request.outcome else {}),
-        **_listed("pillars", sorted(p.slug for p in request.pillars.all())),
-        "is_illustrative": request.is_illustrative,
-        **({"revoked": True} if request.stage == "withdrawn" else {}),
-        "object_marking_refs": [TLP2_MARKINGS[TLP(request.tlp)][0]],
-        "external_references": [{"source_name": PLATFORM_NAME, "external_id": f"assistance-request-{request.pk}"}],
-        "extensions": {REQUEST_EXTENSION: {"extension_type": "new-sdo"}},
-    }
-    yield obj
-    for threat in request.threats.all():
-        target = stix_id("attack-pattern", f"threat:{threat.slug}")
-        yield relationship("related-to", identifier, target, created, modified, request.tlp)
+    yield _assistance_sdo(
+        request,
+        "request",
+        identifier,
+        created_by=stix_id("identity", f"state:{state.alpha2}"),
+        description=request.need,
+        own={
+            "modality": request.modality,
+            "urgency": request.urgency,
+            "stage": request.stage,
+            "stage_changed": timestamp(request.stage_changed_at),
+            **({"opened": timestamp(request.opened_at)} if request.opened_at else {}),
+            **({"wanted_from": _day(request.wanted_from)} if request.wanted_from else {}),
+            **({"wanted_until": _day(request.wanted_until)} if request.wanted_until else {}),
+            **({"outcome": request.outcome} if request.outcome else {}),
+        },
+        revoked=request.stage == "withdrawn",
+    )
+    yield from _filed_under(request, identifier, created, modified)
     yield relationship(
         "located-at", identifier, stix_id("location", f"country:{state.alpha2}"), created, modified, request.tlp
     )
@@ -495,14 +517,8 @@ def assistance_request_objects(
         yield _described(link, f"The requesting state {what} this measure.")
     for engagement in engagements:
         yield engagement_relationship(engagement, request, engagement.offer)
-    content = _translations(
-        request,
-        identifier,
-        f"assistance-request:{request.pk}",
-        created,
-        modified,
-        {"name": "title", "description": "need"},
-    )
+    texts = {"name": "title", "description": "need"}
+    content = _translations(request, identifier, f"assistance-request:{request.pk}", created, modified, texts)
     if content is not None:
         yield content
 
@@ -528,45 +544,27 @@ def assistance_offer_objects(offer: Any, *, engagements: Iterable[Any] = ()) -> 
     identifier = offer_id(offer)
     created, modified = timestamp(offer.created_at), timestamp(offer.updated_at)
     owner = owner_identity(offer)
-    obj: dict[str, Any] = {
-        "type": OFFER_TYPE,
-        "spec_version": SPEC_VERSION,
-        "id": identifier,
-        "created_by_ref": owner["id"] if owner else PLATFORM_IDENTITY,
-        "created": created,
-        "modified": modified,
-        "name": offer.title,
-        "description": offer.description,
-        "lang": _lang(offer.language),
-        **_listed("help_kinds", offer.kinds),
-        **_listed("languages", [_lang(code) for code in offer.languages]),
-        **_listed("regions", offer.regions),  # none: any region
-        **_listed("modalities", offer.modalities),
-        "capacity": offer.capacity,
-        **({"available_until": _day(offer.available_until)} if offer.available_until else {}),
-        "cost_model": offer.cost_model,
-        **({"past_engagements": offer.past_engagements} if offer.past_engagements else {}),
-        **_listed("pillars", sorted(p.slug for p in offer.pillars.all())),
-        "is_illustrative": offer.is_illustrative,
-        **({"revoked": True} if offer.lifecycle == "withdrawn" else {}),
-        "object_marking_refs": [TLP2_MARKINGS[TLP(offer.tlp)][0]],
-        "external_references": [{"source_name": PLATFORM_NAME, "external_id": f"assistance-offer-{offer.pk}"}],
-        "extensions": {OFFER_EXTENSION: {"extension_type": "new-sdo"}},
-    }
-    yield obj
-    for threat in offer.threats.all():
-        target = stix_id("attack-pattern", f"threat:{threat.slug}")
-        yield relationship("related-to", identifier, target, created, modified, offer.tlp)
+    yield _assistance_sdo(
+        offer,
+        "offer",
+        identifier,
+        created_by=owner["id"] if owner else PLATFORM_IDENTITY,
+        description=offer.description,
+        own={
+            **_listed("regions", offer.regions),  # none: any region
+            **_listed("modalities", offer.modalities),
+            "capacity": offer.capacity,
+            **({"available_until": _day(offer.available_until)} if offer.available_until else {}),
+            "cost_model": offer.cost_model,
+            **({"past_engagements": offer.past_engagements} if offer.past_engagements else {}),
+        },
+        revoked=offer.lifecycle == "withdrawn",
+    )
+    yield from _filed_under(offer, identifier, created, modified)
     for engagement in engagements:
         yield engagement_relationship(engagement, engagement.request, offer)
-    content = _translations(
-        offer,
-        identifier,
-        f"assistance-offer:{offer.pk}",
-        created,
-        modified,
-        {"name": "title", "description": "description", "past_engagements": "past_engagements"},
-    )
+    texts = {"name": "title", "description": "description", "past_engagements": "past_engagements"}
+    content = _translations(offer, identifier, f"assistance-offer:{offer.pk}", created, modified, texts)
     if content is not None:
         yield content
 
