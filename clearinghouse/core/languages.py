@@ -130,6 +130,10 @@ def reader_list(items: Any, language: str | None = None) -> str:
     # Arabic: CLDR's "unit" pattern for three items or more, the one with the Arabic comma («أ، وب، وج»; the
     # standard one drops it); two items are «أ وب», and Babel's unit pattern would repeat the second («أ، وب، وب»)
     arabic_series = language.startswith("ar") and len(items) > 2
+    # Chinese: « 甲、乙和丙 »; where a name holds 和 itself (« 垃圾邮件和网络钓鱼 ») that would leave the reader to
+    # guess where one ends, so the enumeration comma alone joins them
+    if language.startswith("zh") and len(items) > 1 and any("和" in item for item in items):
+        return "、".join(items)
     return format_list(items, style="unit" if arabic_series else "standard", locale=to_locale(language))
 
 

@@ -223,11 +223,11 @@ def test_a_reader_sees_a_request_in_their_language_with_how_it_was_made_and_the_
     assert FRENCH["need"].replace("'", "&#x27;") in french
     assert "Traduction (Révisée par une personne). Langue de l'original : English." in french
     assert 'href="?original=1"' in french
-    assert re.search(r'<tr data-translation="fr"> <th scope="row">Français</th> <td>À jour</td>', french)
+    assert re.search(r'<tr data-translation="fr"> <th scope="row"><span>Français</span></th> <td>À jour</td>', french)
 
     english = text_of(bob.get(f"/en/assistance/requests/{item.pk}/"))
     assert "<h1>Detecting SIM boxes</h1>" in english and FRENCH["title"] not in english
-    row = r'<tr data-translation="([a-z-]+)"> <th scope="row"[^>]*>[^<]*</th> <td[^>]*>([^<]*)</td>\s*<td>([^<]*)</td>'
+    row = r'<tr data-translation="([a-z-]+)"> <th scope="row"><span[^>]*>[^<]*</span></th> <td[^>]*>([^<]*)</td>\s*<td>([^<]*)</td>'
     status = {language: (state, how) for language, state, how in re.findall(row, english)}
     assert status["en"] == ("Original", "—") and status["fr"] == ("Current", "Reviewed by a person")
     assert status["ar"] == ("Not translated", "—") and len(status) == 6
@@ -238,6 +238,8 @@ def test_a_reader_sees_a_request_in_their_language_with_how_it_was_made_and_the_
     arabic = text_of(bob.get(f"/ar/assistance/requests/{item.pk}/"))  # no Arabic translation: the original
     assert '<h1 lang="en" dir="ltr">Detecting SIM boxes</h1>' in arabic
     assert 'data-translation="fr"' in arabic and 'data-translation="ar"' in arabic
+    # each language's name in its own language and direction, in a cell that aligns as the Arabic page does
+    assert '<th scope="row"><span lang="fr" dir="ltr">Français</span></th>' in arabic
 
 
 def test_the_lists_show_each_request_and_offer_in_the_reader_s_language_where_it_is_translated(personas):

@@ -8,7 +8,15 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from clearinghouse.core.languages import bcp47, direction, isolate, lang_attrs, reader_date, set_docx_language
+from clearinghouse.core.languages import (
+    bcp47,
+    direction,
+    isolate,
+    lang_attrs,
+    reader_date,
+    reader_list,
+    set_docx_language,
+)
 
 
 @pytest.mark.parametrize(
@@ -111,3 +119,10 @@ def test_a_word_run_carries_its_language_and_an_arabic_run_its_direction():
     # WordprocessingML's order: w:rtl comes before w:lang in a run's properties
     tags = [child.tag for child in arabic._r.rPr]
     assert tags.index(qn("w:rtl")) < tags.index(qn("w:lang"))
+
+
+def test_a_chinese_list_is_joined_with_the_enumeration_comma_where_a_name_holds_and_itself():
+    """« 甲、乙和丙 » as CLDR joins a list; a name holding 和 would make « 甲和乙和丙 »: where one ends is unclear."""
+    assert reader_list(["网络钓鱼", "短信诈骗"], "zh-hans") == "网络钓鱼和短信诈骗"
+    assert reader_list(["网络钓鱼", "短信诈骗", "盗窃"], "zh-hans") == "网络钓鱼、短信诈骗和盗窃"
+    assert reader_list(["垃圾邮件和网络钓鱼", "短信诈骗"], "zh-hans") == "垃圾邮件和网络钓鱼、短信诈骗"
