@@ -227,7 +227,10 @@ def test_a_reader_sees_a_request_in_their_language_with_how_it_was_made_and_the_
 
     english = text_of(bob.get(f"/en/assistance/requests/{item.pk}/"))
     assert "<h1>Detecting SIM boxes</h1>" in english and FRENCH["title"] not in english
-    row = r'<tr data-translation="([a-z-]+)"> <th scope="row"><span[^>]*>[^<]*</span></th> <td[^>]*>([^<]*)</td>\s*<td>([^<]*)</td>'
+    row = (
+        r'<tr data-translation="([a-z-]+)"> <th scope="row"><span[^>]*>[^<]*</span></th> '
+        r"<td[^>]*>([^<]*)</td>\s*<td>([^<]*)</td>"
+    )
     status = {language: (state, how) for language, state, how in re.findall(row, english)}
     assert status["en"] == ("Original", "—") and status["fr"] == ("Current", "Reviewed by a person")
     assert status["ar"] == ("Not translated", "—") and len(status) == 6
