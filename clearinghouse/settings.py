@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "clearinghouse.reports",
     "clearinghouse.exchange",
     "clearinghouse.assistance",
+    "clearinghouse.insights",
     "clearinghouse.web",
     "django_tasks",
     "django_tasks_db",

@@ -1,6 +1,10 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+#: How many of a state's requests, and of its offers, its page lists.
+STATE_PAGE_ITEMS = 50
 #: The row of the stamp table (``core.pagecache``) that changes with every write that can alter a match.
 MATCHING_STAMP_ROW = 2
 
@@ -52,3 +56,15 @@ class AssistanceConfig(AppConfig):
                 lambda record: services._translations_changed(record),
             ),
         )
+
+        from clearinghouse.assistance import selectors
+        from clearinghouse.countries.profile import Section, register_section
+
+        # a state's page: its requests and offers the reader may see, briefly (the assistance pages list them all)
+        def state_records(state: Any, user: Any) -> dict[str, Any]:
+            return {
+                "assistance_requests": selectors.requests_of_state(state, user)[:STATE_PAGE_ITEMS],
+                "assistance_offers": selectors.offers_of_state(state, user)[:STATE_PAGE_ITEMS],
+            }
+
+        register_section(Section("assistance", "assistance/_state_records.html", state_records, order=60))

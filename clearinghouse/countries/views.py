@@ -13,15 +13,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from clearinghouse.accounts.selectors import may_see_members
-from clearinghouse.assistance import selectors as assistance_selectors
 from clearinghouse.core.http import Request
-from clearinghouse.countries import selectors, services
+from clearinghouse.countries import profile, selectors, services
 from clearinghouse.countries.filters import ContactFilterSet, MemberStateFilterSet, OrganizationFilterSet
 from clearinghouse.countries.forms import ContactForm, MemberStateProfileForm, RoundForm
 from clearinghouse.countries.models import Contact, MemberState, Organization, ReachabilityRound
-
-#: How many of a state's requests and offers its page lists.
-STATE_PAGE_ITEMS = 50
 
 
 def _filtered_list(
@@ -67,9 +63,8 @@ def member_state_detail(request: Request, alpha2: str) -> HttpResponse:
         "contacts": selectors.contacts_of(state, request.user),
         "can_manage_contacts": services.can_manage_contacts(request.user, state),
         "can_see_members": may_see_members(request.user, member_state=state),
-        # the state's requests and offers the reader may see, briefly (the assistance pages list them all)
-        "assistance_requests": assistance_selectors.requests_of_state(state, request.user)[:STATE_PAGE_ITEMS],
-        "assistance_offers": assistance_selectors.offers_of_state(state, request.user)[:STATE_PAGE_ITEMS],
+        # what the apps above show of the state (its measures, its requests and offers), by the one access rule
+        "sections": profile.rendered_sections(request, state),
     }
     return render(request, "countries/member_state_detail.html", context)
 

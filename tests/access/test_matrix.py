@@ -997,6 +997,23 @@ def test_a_state_s_page_lists_exactly_its_requests_and_offers_the_rule_allows(wo
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_a_state_s_profile_lists_and_counts_exactly_its_measures_the_rule_allows(world, name):
+    """The profile's counts are aggregates: an AMBER measure the reader may not see changes no figure (issue 16)."""
+    text = world.client(name).get("/en/member-states/KE/").content.decode()
+    kenyan = {r.code for r in world.measures if r.owner_state == "KE"}
+    expected = visible_measures(world, name) & kenyan
+    listed = codes_in(text) & {r.code for r in world.measures}
+    if len(expected) <= 10:  # the page lists the ten latest
+        assert_same(listed, expected, world)
+    else:
+        assert_within(listed, expected, world)
+    total = re.search(r'data-profile="total">([\d,]+) measures?,', text)
+    assert (int(total.group(1).replace(",", "")) if total else 0) == len(expected), name
+    technologies = codes_in(text) & {r.code for r in world.technologies}
+    assert_within(technologies, visible_technologies(world, name), world)
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_the_assistance_api_gives_exactly_the_requests_and_offers_the_rule_allows(world, name):
     client = world.api(name)
     for kind, records, expected in (

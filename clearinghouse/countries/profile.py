@@ -1,0 +1,44 @@
+"""The parts of a Member State's page that the apps above give (DESIGN.md §3: countries stands on floor 2, and
+reads nothing of the catalogue, assistance or insights; they register here, in their ``ready``, what they show of a
+state, each through its own selectors and the one access rule).
+
+A section is a template and the function that reads its context for a state and a reader: ``None`` when it has
+nothing to show that reader. The page renders them in their ``order``, after the state's own details.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of a state's page: ``read(state, user)`` answers its template's context, or None."""
+
+    key: str
+    template: str
+    read: Callable[[Any, Any], dict[str, Any] | None]
+    order: int = 50
+
+
+_SECTIONS: dict[str, Section] = {}
+
+
+def register_section(section: Section) -> None:
+    """Add (or replace, by its key) a part of every state's page."""
+    _SECTIONS[section.key] = section
+
+
+def rendered_sections(request: Any, state: Any) -> list[SafeString]:
+    """Each registered section with something to show this reader, rendered, in order."""
+    found = []
+    for section in sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key)):
+        context = section.read(state, request.user)
+        if context is not None:
+            found.append(SafeString(render_to_string(section.template, {"state": state, **context}, request)))
+    return found

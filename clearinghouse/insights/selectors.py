@@ -1,0 +1,118 @@
+"""What a Member State's page says of its measures and activities, over what the reader may see alone.
+
+Every figure here is read through ``catalog.selectors.measures_visible_to`` and
+``mandates.selectors.activities_visible_to``, the one access rule: an AMBER measure of the state not shared with
+the reader is neither listed nor counted, in any row of any table.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from clearinghouse.catalog.models import Measure, MeasureStatus, Pillar, Threat
+from clearinghouse.catalog.selectors import measures_visible_to, technologies_visible_to
+from clearinghouse.mandates.selectors import activities_visible_to
+
+#: The statuses of a measure "in operation" (the gap analysis's word too).
+IN_OPERATION = (MeasureStatus.OPERATIONAL, MeasureStatus.EVALUATED)
+#: How many of the state's latest measures, technologies and activities the page lists.
+LISTED = 10
+
+
+@dataclass
+class Row:
+    """A line of a profile's table: a pillar or a threat family, its measures and how many are in operation."""
+
+    key: str
+    label: str
+    measures: int
+    in_operation: int
+    url: str  # the catalogue, narrowed to the state and this pillar or threat
+
+
+@dataclass
+class StateProfile:
+    total: int = 0
+    in_operation: int = 0
+    by_status: list[tuple[str, int]] = field(default_factory=list)
+    pillars: list[Row] = field(default_factory=list)
+    threats: list[Row] = field(default_factory=list)
+    years: list[tuple[int, int]] = field(default_factory=list)  # (since year, measures), oldest first
+    undated: int = 0
+    latest: list[Measure] = field(default_factory=list)
+    technologies: list[Any] = field(default_factory=list)  # each with ``uses``: the state's measures using it
+    activities: list[Any] = field(default_factory=list)
+    activity_count: int = 0
+    catalogue_url: str = ""
+
+
+def _catalogue(state: Any, **narrowed: str) -> str:
+    query = "&".join([f"country={state.alpha2}", *(f"{key}={value}" for key, value in narrowed.items())])
+    return f"{reverse('catalog:search')}?{query}"
+
+
+def state_profile(state: Any, user: Any) -> dict[str, Any]:
+    """The context of a state's page's profile: its measures and activities ``user`` may see, counted."""
+    measures = measures_visible_to(user).filter(owner_state=state).order_by()
+    operating = Q(status__in=IN_OPERATION)
+    found = StateProfile(catalogue_url=_catalogue(state))
+    statuses = dict(measures.values_list("status").annotate(n=Count("pk")))
+    found.total = sum(statuses.values())
+    found.in_operation = sum(statuses.get(status, 0) for status in IN_OPERATION)
+    found.by_status = [(str(label), statuses.get(value, 0)) for value, label in MeasureStatus.choices]
+    if found.total:
+        pillars = {p.pk: p for p in Pillar.objects.order_by("position")}
+        per_pillar = measures.values("pillar").annotate(n=Count("pk"), on=Count("pk", filter=operating))
+        counted = {row["pillar"]: row for row in per_pillar}
+        found.pillars = [
+            Row(p.slug, p.name, counted[pk]["n"], counted[pk]["on"], _catalogue(state, pillar=p.slug))
+            for pk, p in pillars.items()
+            if pk in counted
+        ]
+        found.threats = _threat_rows(state, measures)
+        years = dict(measures.values_list("since_year").annotate(n=Count("pk")))
+        found.undated = years.pop(None, 0)
+        found.years = sorted(years.items())
+        found.latest = list(measures.select_related("pillar").order_by("-since_year", "-published_at", "-pk")[:LISTED])
+        found.technologies = list(
+            technologies_visible_to(user)
+            .filter(measures__in=measures.values("pk"))
+            .annotate(uses=Count("measures", distinct=True))
+            .order_by("-uses", "name")[:LISTED]
+        )
+    activities = activities_visible_to(user).filter(states=state)
+    found.activity_count = activities.count()
+    found.activities = list(activities.order_by("-starts_on", "-pk")[:LISTED]) if found.activity_count else []
+    return {"profile": found}
+
+
+def _threat_rows(state: Any, measures: Any) -> list[Row]:
+    """The threat families the measures counter (a measure filed under a threat counts for its family), each
+    measure once per family."""
+    through: Any = Measure.threats.through
+    filed = through.objects.filter(measure__in=measures.values("pk")).values_list(
+        "measure_id", "threat_id", "threat__parent_id"
+    )
+    families: dict[int, set[int]] = defaultdict(set)
+    for measure_id, threat_id, parent_id in filed:
+        families[parent_id or threat_id].add(measure_id)
+    if not families:
+        return []
+    operating = set(measures.filter(status__in=IN_OPERATION).values_list("pk", flat=True))
+    names = {t.pk: t for t in Threat.objects.filter(pk__in=list(families))}
+    rows = [
+        Row(
+            names[pk].slug,
+            names[pk].name,
+            len(ids),
+            len(ids & operating),
+            _catalogue(state, threat=names[pk].slug),
+        )
+        for pk, ids in families.items()
+    ]
+    return sorted(rows, key=lambda row: (-row.measures, row.label))

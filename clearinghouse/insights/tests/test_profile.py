@@ -1,0 +1,99 @@
+"""A Member State's page counts and lists its measures, technologies and activities over what the reader may see
+(issue 16, item 1). Personas: alice leads Kenya, bob leads Nigeria, carol belongs to the GSMA, curator."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from clearinghouse.catalog.tests.factories import measure
+from clearinghouse.core.testing import client_for
+from clearinghouse.core.visibility import TLP, Lifecycle
+from clearinghouse.insights import selectors
+
+pytestmark = pytest.mark.django_db
+
+
+def page(user: Any, alpha2: str = "KE", language: str = "en") -> str:
+    return client_for(user).get(f"/{language}/member-states/{alpha2}/").content.decode()
+
+
+def cell(text: str, attribute: str, key: str) -> str:
+    found = re.search(rf'{attribute}="{key}">([^<]*)<', text)
+    assert found, (attribute, key)
+    return found.group(1)
+
+
+@pytest.fixture
+def kenyan(personas):
+    """Kenya's measures: two in operation against device crime and SIM boxes, one planned law, one AMBER."""
+    return {
+        "ceir": measure(personas, status="operational", since_year=2019),
+        "simbox": measure(
+            personas,
+            title="SIM-box detection",
+            threats=("simbox-fraud", "cli-spoofing"),
+            status="evaluated",
+            since_year=2021,
+        ),
+        "law": measure(
+            personas, title="Cybercrime bill", pillar="legal", threats=("illegal-access",), status="planned"
+        ),
+        "amber": measure(personas, title="Operator hotline", tlp=TLP.AMBER, status="operational", since_year=2021),
+        "draft": measure(personas, title="Unfinished", state=Lifecycle.DRAFT),
+    }
+
+
+def test_the_counts_are_over_the_measures_the_reader_may_see(personas, kenyan):
+    bob = selectors.state_profile(personas.alice.member_state, personas.bob)["profile"]
+    assert (bob.total, bob.in_operation) == (3, 2)
+    alice = selectors.state_profile(personas.alice.member_state, personas.alice)["profile"]
+    assert (alice.total, alice.in_operation) == (5, 3)  # its own AMBER measure and its draft
+    seen = page(personas.bob)
+    assert "3 measures, 2 of them in operation" in seen
+    assert cell(seen, "data-pillar", "technical") == "2" and cell(seen, "data-pillar", "legal") == "1"
+    assert cell(seen, "data-threat", "telecom-misuse") == "1"  # one measure under two threats of the family
+    assert cell(seen, "data-threat", "device-crime") == "1"
+    assert cell(seen, "data-year", "2021") == "1" and cell(seen, "data-year", "2019") == "1"
+    assert "Operator hotline" not in seen and "Unfinished" not in seen
+    own = page(personas.alice)
+    assert "5 measures, 3 of them in operation" in own and "Operator hotline" in own
+    assert cell(own, "data-year", "2021") == "2"
+
+
+def test_each_row_leads_to_the_catalogue_narrowed_to_the_state_and_the_row(personas, kenyan):
+    seen = page(personas.reader)
+    assert 'href="/en/catalogue/?country=KE&amp;pillar=legal"' in seen
+    assert 'href="/en/catalogue/?country=KE&amp;threat=telecom-misuse"' in seen
+
+
+def test_a_state_without_measures_says_so_in_the_reader_s_language(personas, kenyan):
+    assert "No measure of this Member State that you may see is in the catalogue yet." in page(personas.reader, "NG")
+    french = page(personas.reader, "NG", "fr")
+    assert 'data-profile="total"' in french and "Mesures" in french
+
+
+def test_the_state_page_asks_the_same_number_of_queries_for_one_measure_or_many(personas, django_assert_num_queries):
+    measure(personas, status="operational", since_year=2019)
+    client = client_for(personas.bob)
+    client.get("/en/member-states/KE/")
+    with django_assert_num_queries(QUERIES_OF_THE_PAGE) as counted:
+        client.get("/en/member-states/KE/")
+    for number in range(4):
+        measure(personas, title=f"Measure {number}", threats=("spam", "wangiri"), since_year=2010 + number)
+    with django_assert_num_queries(len(counted.captured_queries)):
+        client.get("/en/member-states/KE/")
+
+
+QUERIES_OF_THE_PAGE = 23  # the session and the reader (5), the state, its groups, organizations, contacts (6), its
+# measures: by status, pillar, threat, year, the latest, their technologies (8), its activities (2), its requests
+# and offers (2)
+
+
+def test_the_profile_reads_in_arabic_and_chinese(personas, kenyan):
+    arabic = page(personas.bob, language="ar")
+    assert "حسب الركيزة" in arabic and "عدد التدابير: 3، منها 2 قيد التشغيل" in arabic
+    chinese = page(personas.bob, language="zh-hans")
+    assert "按支柱" in chinese and "3 项措施，其中 2 项在实施中" in chinese
