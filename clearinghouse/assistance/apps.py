@@ -58,13 +58,17 @@ class AssistanceConfig(AppConfig):
         )
 
         from clearinghouse.assistance import selectors
+        from clearinghouse.countries.models import MemberState as State
         from clearinghouse.countries.profile import Section, register_section
 
-        # a state's page: its requests and offers the reader may see, briefly (the assistance pages list them all)
-        def state_records(state: Any, user: Any) -> dict[str, Any]:
-            return {
-                "assistance_requests": selectors.requests_of_state(state, user)[:STATE_PAGE_ITEMS],
-                "assistance_offers": selectors.offers_of_state(state, user)[:STATE_PAGE_ITEMS],
-            }
+        # an owner's page: a state's requests and its offers, an organization's offers, those the reader may see,
+        # briefly (the assistance pages list them all)
+        def owner_records(owner: Any, user: Any) -> dict[str, Any]:
+            if isinstance(owner, State):
+                requests = selectors.requests_of_state(owner, user)[:STATE_PAGE_ITEMS]
+                offers = selectors.offers_of_state(owner, user)[:STATE_PAGE_ITEMS]
+                return {"assistance_requests": requests, "assistance_offers": offers, "offers_filter": "state"}
+            offers = selectors.offers_of_organization(owner, user)[:STATE_PAGE_ITEMS]
+            return {"assistance_requests": [], "assistance_offers": offers, "offers_filter": "organization"}
 
-        register_section(Section("assistance", "assistance/_state_records.html", state_records, order=60))
+        register_section(Section("assistance", "assistance/_state_records.html", owner_records, order=60))

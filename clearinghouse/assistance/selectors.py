@@ -131,6 +131,10 @@ def offers_of_state(state: MemberState, user: Any) -> QuerySet[AssistanceOffer]:
     return offers_visible_to(user).filter(owner_state=state).order_by("title", "pk")
 
 
+def offers_of_organization(organization: Any, user: Any) -> QuerySet[AssistanceOffer]:
+    return offers_visible_to(user).filter(owner_organization=organization).order_by("title", "pk")
+
+
 #: The development groups the resolution names (recognizing c, footnote: the developing countries "include" the least
 #: developed countries, small island developing states, landlocked developing countries and economies in
 #: transition). The platform keeps no wider list of developing countries, so "from the priority groups" is a

@@ -1,9 +1,10 @@
-"""The parts of a Member State's page that the apps above give (DESIGN.md §3: countries stands on floor 2, and
-reads nothing of the catalogue, assistance or insights; they register here, in their ``ready``, what they show of a
-state, each through its own selectors and the one access rule).
+"""The parts of a Member State's or an organization's page that the apps above give (DESIGN.md §3: countries stands on
+floor 2, and reads nothing of the catalogue, assistance or insights; they register here, in their ``ready``, what
+they show of an owner, each through its own selectors and the one access rule).
 
-A section is a template and the function that reads its context for a state and a reader: ``None`` when it has
-nothing to show that reader. The page renders them in their ``order``, after the state's own details.
+A section is a template and the function that reads its context for an owner (a ``MemberState`` or an
+``Organization``) and a reader: ``None`` when it has nothing to show. The page renders them in their ``order``, after
+the owner's own details; the template has the owner as ``owner`` (and as ``state`` on a state's page).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.utils.safestring import SafeString
 
 @dataclass(frozen=True)
 class Section:
-    """A part of a state's page: ``read(state, user)`` answers its template's context, or None."""
+    """A part of an owner's page: ``read(owner, user)`` answers its template's context, or None."""
 
     key: str
     template: str
@@ -30,15 +31,18 @@ _SECTIONS: dict[str, Section] = {}
 
 
 def register_section(section: Section) -> None:
-    """Add (or replace, by its key) a part of every state's page."""
+    """Add (or replace, by its key) a part of every owner's page."""
     _SECTIONS[section.key] = section
 
 
-def rendered_sections(request: Any, state: Any) -> list[SafeString]:
-    """Each registered section with something to show this reader, rendered, in order."""
+def rendered_sections(request: Any, owner: Any) -> list[SafeString]:
+    """Each registered section with something to show this reader of ``owner``, rendered, in order."""
+    from clearinghouse.countries.models import MemberState
+
+    base = {"owner": owner, "state": owner if isinstance(owner, MemberState) else None}
     found = []
     for section in sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key)):
-        context = section.read(state, request.user)
+        context = section.read(owner, request.user)
         if context is not None:
-            found.append(SafeString(render_to_string(section.template, {"state": state, **context}, request)))
+            found.append(SafeString(render_to_string(section.template, {**base, **context}, request)))
     return found

@@ -115,6 +115,8 @@ def organization_detail(request: Request, slug: str) -> HttpResponse:
         "contacts": selectors.contacts_of(organization, request.user),
         "can_manage_contacts": services.can_manage_contacts(request.user, organization),
         "can_see_members": may_see_members(request.user, organization=organization),
+        # what the apps above show of it (its measures, its offers), by the one access rule
+        "sections": profile.rendered_sections(request, organization),
     }
     return render(request, "countries/organization_detail.html", context)
 

@@ -1,4 +1,5 @@
-"""What a Member State's page says of its measures and activities, over what the reader may see alone.
+"""What a Member State's or an organization's page says of its measures and activities, over what the reader may
+see alone.
 
 Every figure here is read through ``catalog.selectors.measures_visible_to`` and
 ``mandates.selectors.activities_visible_to``, the one access rule: an AMBER measure of the state not shared with
@@ -16,6 +17,7 @@ from django.urls import reverse
 
 from clearinghouse.catalog.models import Measure, MeasureStatus, Pillar, Threat
 from clearinghouse.catalog.selectors import measures_visible_to, technologies_visible_to
+from clearinghouse.countries.models import MemberState
 from clearinghouse.mandates.selectors import activities_visible_to
 
 #: The statuses of a measure "in operation" (the gap analysis's word too).
@@ -51,16 +53,23 @@ class StateProfile:
     catalogue_url: str = ""
 
 
-def _catalogue(state: Any, **narrowed: str) -> str:
-    query = "&".join([f"country={state.alpha2}", *(f"{key}={value}" for key, value in narrowed.items())])
+def _catalogue(owner: Any, **narrowed: str) -> str:
+    """The catalogue narrowed to a state's measures (and a pillar or threat); "" for an organization's, which the
+    catalogue's filters do not name."""
+    if not isinstance(owner, MemberState):
+        return ""
+    query = "&".join([f"country={owner.alpha2}", *(f"{key}={value}" for key, value in narrowed.items())])
     return f"{reverse('catalog:search')}?{query}"
 
 
-def state_profile(state: Any, user: Any) -> dict[str, Any]:
-    """The context of a state's page's profile: its measures and activities ``user`` may see, counted."""
-    measures = measures_visible_to(user).filter(owner_state=state).order_by()
+def state_profile(owner: Any, user: Any) -> dict[str, Any]:
+    """The context of the profile on a state's or an organization's page: its measures and activities ``user``
+    may see, counted."""
+    is_state = isinstance(owner, MemberState)
+    measures = measures_visible_to(user).filter(**{"owner_state" if is_state else "owner_organization": owner})
+    measures = measures.order_by()
     operating = Q(status__in=IN_OPERATION)
-    found = StateProfile(catalogue_url=_catalogue(state))
+    found = StateProfile(catalogue_url=_catalogue(owner))
     statuses = dict(measures.values_list("status").annotate(n=Count("pk")))
     found.total = sum(statuses.values())
     found.in_operation = sum(statuses.get(status, 0) for status in IN_OPERATION)
@@ -70,11 +79,11 @@ def state_profile(state: Any, user: Any) -> dict[str, Any]:
         per_pillar = measures.values("pillar").annotate(n=Count("pk"), on=Count("pk", filter=operating))
         counted = {row["pillar"]: row for row in per_pillar}
         found.pillars = [
-            Row(p.slug, p.name, counted[pk]["n"], counted[pk]["on"], _catalogue(state, pillar=p.slug))
+            Row(p.slug, p.name, counted[pk]["n"], counted[pk]["on"], _catalogue(owner, pillar=p.slug))
             for pk, p in pillars.items()
             if pk in counted
         ]
-        found.threats = _threat_rows(state, measures)
+        found.threats = _threat_rows(owner, measures)
         years = dict(measures.values_list("since_year").annotate(n=Count("pk")))
         found.undated = years.pop(None, 0)
         found.years = sorted(years.items())
@@ -85,13 +94,13 @@ def state_profile(state: Any, user: Any) -> dict[str, Any]:
             .annotate(uses=Count("measures", distinct=True))
             .order_by("-uses", "name")[:LISTED]
         )
-    activities = activities_visible_to(user).filter(states=state)
+    activities = activities_visible_to(user).filter(**{"states" if is_state else "organizations": owner})
     found.activity_count = activities.count()
     found.activities = list(activities.order_by("-starts_on", "-pk")[:LISTED]) if found.activity_count else []
     return {"profile": found}
 
 
-def _threat_rows(state: Any, measures: Any) -> list[Row]:
+def _threat_rows(owner: Any, measures: Any) -> list[Row]:
     """The threat families the measures counter (a measure filed under a threat counts for its family), each
     measure once per family."""
     through: Any = Measure.threats.through
@@ -111,7 +120,7 @@ def _threat_rows(state: Any, measures: Any) -> list[Row]:
             names[pk].name,
             len(ids),
             len(ids & operating),
-            _catalogue(state, threat=names[pk].slug),
+            _catalogue(owner, threat=names[pk].slug),
         )
         for pk, ids in families.items()
     ]

@@ -996,12 +996,20 @@ def test_a_state_s_page_lists_exactly_its_requests_and_offers_the_rule_allows(wo
     assert_same(codes, expected, world)
 
 
+PROFILES = {
+    "Kenya": ("/en/member-states/KE/", "KE", None),
+    "INTERPOL": ("/en/organizations/interpol/", None, "interpol"),
+}
+
+
+@pytest.mark.parametrize("owner", list(PROFILES))
 @pytest.mark.parametrize("name", NAMES)
-def test_a_state_s_profile_lists_and_counts_exactly_its_measures_the_rule_allows(world, name):
+def test_a_profile_lists_and_counts_exactly_the_owner_s_measures_the_rule_allows(world, name, owner):
     """The profile's counts are aggregates: an AMBER measure the reader may not see changes no figure (issue 16)."""
-    text = world.client(name).get("/en/member-states/KE/").content.decode()
-    kenyan = {r.code for r in world.measures if r.owner_state == "KE"}
-    expected = visible_measures(world, name) & kenyan
+    url, state, organization = PROFILES[owner]
+    text = world.client(name).get(url).content.decode()
+    owned = {r.code for r in world.measures if (r.owner_state, r.owner_organization) == (state, organization)}
+    expected = visible_measures(world, name) & owned
     listed = codes_in(text) & {r.code for r in world.measures}
     if len(expected) <= 10:  # the page lists the ten latest
         assert_same(listed, expected, world)

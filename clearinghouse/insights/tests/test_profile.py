@@ -97,3 +97,16 @@ def test_the_profile_reads_in_arabic_and_chinese(personas, kenyan):
     assert "حسب الركيزة" in arabic and "عدد التدابير: 3، منها 2 قيد التشغيل" in arabic
     chinese = page(personas.bob, language="zh-hans")
     assert "按支柱" in chinese and "3 项措施，其中 2 项在实施中" in chinese
+
+
+def test_an_organization_s_page_shows_its_measures_and_offers_alike(personas, kenyan):
+    measure(personas, by=personas.carol, title="Fraud data sharing", threats=("irsf",), status="operational")
+    measure(personas, by=personas.carol, title="Members only", tlp=TLP.AMBER, threats=("irsf",))
+    slug = personas.carol.organization.slug
+    public = client_for(personas.reader).get(f"/en/organizations/{slug}/").content.decode()
+    assert "1 measure, 1 of them in operation" in public and "Fraud data sharing" in public
+    assert cell(public, "data-threat", "telecom-misuse") == "1" and "Members only" not in public
+    assert "country=" not in public  # the catalogue names no organization: the rows are not links
+    own = client_for(personas.carol).get(f"/en/organizations/{slug}/").content.decode()
+    assert "2 measures, 1 of them in operation" in own
+    assert "Fraud data sharing" not in page(personas.reader)  # not Kenya's
