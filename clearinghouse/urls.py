@@ -53,6 +53,7 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("", include("clearinghouse.web.urls")),
+    path("", include("clearinghouse.insights.urls")),  # its member-states/compare/ first
     path("", include("clearinghouse.countries.urls")),
     path("", include("clearinghouse.accounts.urls")),
     path("", include("clearinghouse.catalog.urls")),

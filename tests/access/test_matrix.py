@@ -1022,6 +1022,21 @@ def test_a_profile_lists_and_counts_exactly_the_owner_s_measures_the_rule_allows
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_the_comparison_and_its_csv_give_exactly_the_measures_the_rule_allows(world, name):
+    """Member States side by side (issue 16): the counts, the list and the CSV of Kenya's measures."""
+    client = world.client(name)
+    kenyan = [r for r in world.measures if r.owner_state == "KE"]
+    expected = visible_measures(world, name) & {r.code for r in kenyan}
+    page = client.get("/en/member-states/compare/?state=KE&state=NG").content.decode()
+    assert_same(codes_in(page) & {r.code for r in world.measures}, expected, world)
+    total = re.search(r'data-total="0">([\d,]+) / ([\d,]+)<', page)
+    assert total and int(total.group(2).replace(",", "")) == len(expected), name
+    answer = client.get("/en/member-states/compare/?state=KE&format=csv")
+    text = (b"".join(answer.streaming_content) if answer.streaming else answer.content).decode("utf-8-sig")
+    assert_same(codes_in(text) & {r.code for r in world.measures}, exported(world, name, kenyan), world)
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_the_assistance_api_gives_exactly_the_requests_and_offers_the_rule_allows(world, name):
     client = world.api(name)
     for kind, records, expected in (

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from clearinghouse.insights import views
+
+app_name = "insights"
+
+urlpatterns = [
+    # before the countries' "member-states/<alpha2>/"
+    path("member-states/compare/", views.compare, name="compare"),
+]

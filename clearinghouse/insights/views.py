@@ -1,0 +1,43 @@
+"""Pages of insights: Member States side by side (docs/member-states.md, "Comparing states")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+
+from clearinghouse.core.http import Request
+from clearinghouse.core.spreadsheets import csv_lines
+from clearinghouse.countries.selectors import member_states
+from clearinghouse.insights import compare as comparing
+
+
+def compare(request: Request) -> HttpResponse | StreamingHttpResponse:
+    """Up to four states chosen by ``?state=KE&state=NG`` (or ``?state=KE,NG``): the page, or with ``?format=csv``
+    their measures as CSV. None chosen: the page asks which; an unknown code or more than four: the page says so
+    (400), with the choice to make again."""
+    codes = request.GET.getlist("state")
+    context: dict[str, Any] = {
+        "choices": member_states(),
+        "chosen": [],
+        "comparison": None,
+        "error": "",
+        "most": comparing.MOST,
+        "slots": [""] * comparing.MOST,
+    }
+    try:
+        states = comparing.chosen_states(codes)
+    except comparing.ComparisonError as error:
+        context["error"] = str(error)
+        return render(request, "insights/compare.html", context, status=400)
+    context["chosen"] = [state.alpha2 for state in states]
+    if request.GET.get("format") == "csv" and states:
+        rows = comparing.csv_rows(states, request.user, request.build_absolute_uri)
+        response = StreamingHttpResponse(csv_lines(comparing.COLUMNS, rows), content_type="text/csv; charset=utf-8")
+        name = "-".join(state.alpha2 for state in states)
+        response["Content-Disposition"] = f'attachment; filename="compare-{name}.csv"'
+        return response
+    context["comparison"] = comparing.comparison(states, request.user) if states else None
+    context["slots"] = [*context["chosen"], *[""] * (comparing.MOST - len(states))]
+    return render(request, "insights/compare.html", context)
