@@ -4,13 +4,10 @@ or a bad value a 400 naming the problem, and nothing is changed."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
@@ -46,11 +43,9 @@ from clearinghouse.catalog.selectors import measures_visible_to
 from clearinghouse.core import pagecache
 from clearinghouse.core.http import Request
 from clearinghouse.core.paging import OnePassPaginator, among
-from clearinghouse.core.visibility import Lifecycle, Viewer
+from clearinghouse.core.visibility import Lifecycle
 
 PER_PAGE = 25
-#: How long the counts and figures of a viewer are kept at most (any change of a record forgets them at once).
-KEPT_SECONDS = 3600
 
 
 def _page(request: Request, queryset: Any, *, searched_among: Any = None) -> tuple[Any, str]:
@@ -77,23 +72,6 @@ def _quote_matches(filterset: Any, page: Any) -> None:
     search.with_snippets(page.object_list, words, get_language())
 
 
-def _kept(request: Request, name: str, build: Callable[[], Any], *parts: Any) -> Any:
-    """What ``build`` answers, kept in the pages cache until any record changes (the content stamp), for this
-    viewer (all the access rule reads of them: ``Viewer``), language and ``parts``; built each time if the stamp
-    cannot be read."""
-    stamp = pagecache.stamp_of(request)
-    if not stamp:
-        return build()
-    identity = repr((stamp, Viewer.of(request.user), get_language(), parts))
-    key = f"assistance:{name}:{hashlib.sha256(identity.encode()).hexdigest()}"
-    cache = caches["pages"]
-    found = cache.get(key)
-    if found is None:
-        found = build()
-        cache.set(key, found, KEPT_SECONDS)
-    return found
-
-
 def home(request: Request) -> HttpResponse:
     """The requests the reader may see, looking for help unless another stage is chosen, and their counts."""
     data = request.GET.copy()
@@ -109,12 +87,14 @@ def home(request: Request) -> HttpResponse:
     # the counts of what is listed: after a search, of the ids the list read, not found again
     listed = among(AssistanceRequest.objects.all(), page.paginator.ids) if searched else filterset.qs
     asked = sorted((name, values) for name, values in data.lists() if name != "page")
-    counts = _kept(request, "counts", lambda: selectors.counts(listed), asked)
+    counts = pagecache.kept_for_reader(request, "assistance-counts", lambda: selectors.counts(listed), asked)
     context = {"filter": filterset, "page": page, "query": query, "counts": counts}
     if request.htmx and not request.htmx.boosted:
         return render(request, "assistance/_request_results.html", context)
     # what became of every request the reader may see (not only those listed): real and illustrative apart
-    context["figures"] = _kept(request, "figures", lambda: selectors.figures_for(request.user))
+    context["figures"] = pagecache.kept_for_reader(
+        request, "assistance-figures", lambda: selectors.figures_for(request.user)
+    )
     return render(request, "assistance/home.html", context)
 
 

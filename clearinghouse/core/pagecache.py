@@ -37,6 +37,8 @@ from rest_framework.settings import api_settings
 
 #: The only audience whose answers are kept: readers who are not signed in.
 AUDIENCE = "public"
+#: How long what ``kept_for_reader`` keeps is kept at most (any change of a record forgets it at once).
+KEPT_SECONDS = 3600
 #: Request headers that choose what an answer holds besides its URL and language (the API's format, htmx).
 KEYED_HEADERS = ("Accept", "HX-Request", "HX-Boosted")
 #: An answer's ``Vary`` may only name these (each is in the key or never differs for a kept answer).
@@ -300,6 +302,28 @@ def stamp_of(request: HttpRequest) -> str | None:
 
 
 # -- the middleware ------------------------------------------------------------------------------------------
+
+
+def kept_for_reader(request: HttpRequest, name: str, build: Callable[[], Any], *parts: Any) -> Any:
+    """What ``build`` answers, kept in the pages cache until any record changes (the content stamp), for this
+    reader (all the access rule reads of them: ``Viewer``), language and ``parts``; built each time if the stamp
+    cannot be read. For the counts and figures of a page a member reads again and again (a public page is kept
+    whole by the middleware below)."""
+    from django.utils.translation import get_language
+
+    from clearinghouse.core.visibility import Viewer
+
+    stamp = stamp_of(request)
+    if not stamp:
+        return build()
+    identity = repr((stamp, Viewer.of(getattr(request, "user", None)), get_language(), parts))
+    key = f"kept:{name}:{hashlib.sha256(identity.encode()).hexdigest()}"
+    cache = caches["pages"]
+    found = cache.get(key)
+    if found is None:
+        found = build()
+        cache.set(key, found, KEPT_SECONDS)
+    return found
 
 
 def is_public_request(request: HttpRequest) -> bool:
