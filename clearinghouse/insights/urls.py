@@ -7,4 +7,5 @@ app_name = "insights"
 urlpatterns = [
     # before the countries' "member-states/<alpha2>/"
     path("member-states/compare/", views.compare, name="compare"),
+    path("member-states/<str:alpha2>/gaps/", views.gaps, name="gaps"),
 ]

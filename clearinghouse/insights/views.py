@@ -1,4 +1,4 @@
-"""Pages of insights: Member States side by side (docs/member-states.md, "Comparing states")."""
+"""Pages of insights: Member States side by side, a state's gaps against its peers (docs/member-states.md)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,15 @@ from typing import Any
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
+from clearinghouse.core import pagecache
 from clearinghouse.core.http import Request
 from clearinghouse.core.spreadsheets import csv_lines
-from clearinghouse.countries.selectors import member_states
+from clearinghouse.countries.models import MemberState
+from clearinghouse.countries.selectors import member_state, member_states
 from clearinghouse.insights import compare as comparing
+from clearinghouse.insights import gaps as gap_analysis
 
 
 def compare(request: Request) -> HttpResponse | StreamingHttpResponse:
@@ -41,3 +45,16 @@ def compare(request: Request) -> HttpResponse | StreamingHttpResponse:
     context["comparison"] = comparing.comparison(states, request.user) if states else None
     context["slots"] = [*context["chosen"], *[""] * (comparing.MOST - len(states))]
     return render(request, "insights/compare.html", context)
+
+
+def gaps(request: Request, alpha2: str) -> HttpResponse:
+    """Where the state has no measure in operation that states of its region and groups have, over what the reader
+    may see; an unknown code is a page saying so (404)."""
+    try:
+        state = member_state(alpha2)
+    except MemberState.DoesNotExist:
+        error = _("No Member State has the code %(codes)s.") % {"codes": alpha2.upper()}
+        return render(request, "insights/gaps.html", {"state": None, "error": error}, status=404)
+    covered = pagecache.kept_for_reader(request, "insights-coverage", lambda: gap_analysis.coverage(request.user))
+    found = gap_analysis.analysis(state, request.user, covered)
+    return render(request, "insights/gaps.html", {"state": state, "analysis": found})

@@ -1037,6 +1037,22 @@ def test_the_comparison_and_its_csv_give_exactly_the_measures_the_rule_allows(wo
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_a_state_s_gaps_count_only_the_peers_measures_in_operation_the_rule_allows(world, name):
+    """The gap page's counts are aggregates (issue 16): Kenya's measures the public may not see are put in operation;
+    Nigeria's page (Kenya's region) counts Kenya against device theft only for those who may see one of them."""
+    from clearinghouse.catalog.models import Measure
+
+    hidden = [r for r in world.measures if r.owner_state == "KE" and not rule.sees(world.people["reader"], r)]
+    with transaction.atomic():
+        Measure.objects.filter(pk__in=[r.pk for r in hidden]).update(status="operational")
+        text = world.client(name).get("/en/member-states/NG/gaps/").content.decode()
+        transaction.set_rollback(True)
+    sees_one = bool(visible_measures(world, name) & {r.code for r in hidden})
+    assert ('data-gap="threat-device-theft"' in text) == sees_one, name
+    assert ('data-gap="pillar-technical"' in text) == sees_one, name
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_the_assistance_api_gives_exactly_the_requests_and_offers_the_rule_allows(world, name):
     client = world.api(name)
     for kind, records, expected in (

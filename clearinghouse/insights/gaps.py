@@ -1,0 +1,135 @@
+"""Where a Member State has no measure in operation that comparable states have (issue 16, item 3).
+
+For each threat a measure can be filed under (a threat with no narrower one) and each pillar, the state has a
+measure **in operation** (operational or evaluated) or it has none. Where it has none, the page says how many of
+its peers have one: the other states of its BDT region, of each development group it is on, and of each of those
+groups within its region ("3 of the 15 least developed countries in Africa have a measure in operation against
+SIM-box fraud; Chad has none"). A gap no peer has filled is not one the peers can inform: it is left out.
+
+Everything is counted over the measures the reader may see: which states cover what is read once per reader and
+content stamp (``core.pagecache.kept_for_reader``), one grouped query for the threats and one for the pillars.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from clearinghouse.catalog.models import Measure, MeasureStatus, Pillar, Threat
+from clearinghouse.catalog.selectors import measures_visible_to
+from clearinghouse.countries.models import BDTRegion, MemberState
+from clearinghouse.insights.selectors import IN_OPERATION
+
+#: A measure on its way: the state has one, not yet in operation.
+ON_ITS_WAY = (MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS)
+
+
+@dataclass
+class Coverage:
+    """Which states have a measure in operation against each threat and in each pillar (state ids)."""
+
+    threats: dict[int, set[int]] = field(default_factory=dict)
+    pillars: dict[int, set[int]] = field(default_factory=dict)
+
+
+def coverage(user: Any) -> Coverage:
+    """Over the measures ``user`` may see: two grouped queries, whatever the number of measures."""
+    running = measures_visible_to(user).filter(status__in=IN_OPERATION, owner_state__isnull=False).order_by()
+    found = Coverage(threats=defaultdict(set), pillars=defaultdict(set))
+    through: Any = Measure.threats.through
+    pairs = through.objects.filter(measure__in=running.values("pk")).values_list("threat_id", "measure__owner_state_id")
+    for threat_id, state_id in pairs.distinct():
+        found.threats[threat_id].add(state_id)
+    for pillar_id, state_id in running.values_list("pillar_id", "owner_state_id").distinct():
+        found.pillars[pillar_id].add(state_id)
+    return Coverage(threats=dict(found.threats), pillars=dict(found.pillars))
+
+
+@dataclass
+class Peers:
+    label: str  # "least developed countries in Africa"
+    states: set[int]
+
+
+@dataclass
+class Share:
+    peers: Peers
+    having: int
+
+    @property
+    def of(self) -> int:
+        return len(self.peers.states)
+
+
+@dataclass
+class Gap:
+    kind: str  # "threat" or "pillar"
+    key: str
+    label: str
+    shares: list[Share]  # only the peer sets of which at least one state has one
+    on_its_way: int = 0  # the state's own measures against it, planned or in progress
+
+    @property
+    def best(self) -> float:
+        return max(share.having / share.of for share in self.shares)
+
+
+@dataclass
+class GapAnalysis:
+    state: MemberState
+    peers: list[Peers]
+    gaps: list[Gap]
+    covered_threats: int = 0
+    covered_pillars: int = 0
+    targets: int = 0  # threats and pillars considered
+
+
+def peer_sets(state: MemberState) -> list[Peers]:
+    """The other states of its region, of each group it is on, and of each group within its region (non-empty)."""
+    others = MemberState.objects.exclude(pk=state.pk)
+    region = str(BDTRegion(state.bdt_region).label)
+    neighbours = set(others.filter(bdt_region=state.bdt_region).values_list("pk", flat=True))
+    found = [Peers(_("states of %(region)s") % {"region": region}, neighbours)]
+    for group in state.groups.all():
+        members = set(group.members.exclude(pk=state.pk).values_list("pk", flat=True))
+        found.append(Peers(group.name, members))
+        local = set(others.filter(pk__in=members, bdt_region=state.bdt_region).values_list("pk", flat=True))
+        if local and local != members:
+            found.append(Peers(_("%(group)s in %(region)s") % {"group": group.name, "region": region}, local))
+    return [peers for peers in found if peers.states]
+
+
+def analysis(state: MemberState, user: Any, covered: Coverage) -> GapAnalysis:
+    """The state's gaps against its peers, over ``covered`` (what ``user`` may see: ``coverage``)."""
+    peers = peer_sets(state)
+    own = measures_visible_to(user).filter(owner_state=state).order_by()
+    coming = own.filter(status__in=ON_ITS_WAY)
+    coming_pillars = dict(coming.values_list("pillar_id").annotate(n=Count("pk")))
+    through: Any = Measure.threats.through
+    coming_threats = dict(
+        through.objects.filter(measure__in=coming.values("pk")).values_list("threat_id").annotate(n=Count("pk"))
+    )
+    targets: list[tuple[str, Any]] = [
+        ("threat", t) for t in Threat.objects.filter(children__isnull=True).order_by("position", "slug")
+    ]
+    targets += [("pillar", p) for p in Pillar.objects.order_by("position")]
+    gaps, covered_threats, covered_pillars = [], 0, 0
+    for kind, node in targets:
+        states = (covered.threats if kind == "threat" else covered.pillars).get(node.pk, set())
+        if state.pk in states:
+            if kind == "threat":
+                covered_threats += 1
+            else:
+                covered_pillars += 1
+            continue
+        shares = [Share(group, len(group.states & states)) for group in peers]
+        shares = [share for share in shares if share.having]
+        if shares:
+            on_its_way = (coming_threats if kind == "threat" else coming_pillars).get(node.pk, 0)
+            gaps.append(Gap(kind, node.slug, node.name, shares, on_its_way))
+    gaps.sort(key=lambda gap: (-gap.best, gap.kind != "threat", gap.label))
+    return GapAnalysis(state, peers, gaps, covered_threats, covered_pillars, len(targets))
