@@ -8,4 +8,5 @@ urlpatterns = [
     # before the countries' "member-states/<alpha2>/"
     path("member-states/compare/", views.compare, name="compare"),
     path("member-states/<str:alpha2>/gaps/", views.gaps, name="gaps"),
+    path("tracker/", views.tracker, name="tracker"),
 ]

@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from clearinghouse.core import pagecache
 from clearinghouse.core.http import Request
 from clearinghouse.core.spreadsheets import csv_lines
+from clearinghouse.countries.filters import MemberStateFilterSet
 from clearinghouse.countries.models import MemberState
 from clearinghouse.countries.selectors import member_state, member_states
 from clearinghouse.insights import compare as comparing
 from clearinghouse.insights import gaps as gap_analysis
+from clearinghouse.insights import tracker as telecom
 
 
 def compare(request: Request) -> HttpResponse | StreamingHttpResponse:
@@ -58,3 +60,24 @@ def gaps(request: Request, alpha2: str) -> HttpResponse:
     covered = pagecache.kept_for_reader(request, "insights-coverage", lambda: gap_analysis.coverage(request.user))
     found = gap_analysis.analysis(state, request.user, covered)
     return render(request, "insights/gaps.html", {"state": state, "analysis": found})
+
+
+def tracker(request: Request) -> HttpResponse | StreamingHttpResponse:
+    """Each Member State (or those of a region or development group) against the misuses regulators deal with;
+    ``?format=csv`` the same as CSV."""
+    filterset = MemberStateFilterSet(request.GET, queryset=member_states())
+    if not filterset.is_valid():
+        context: dict[str, Any] = {"filter": filterset, "table": None, "labels": telecom.LABELS}
+        return render(request, "insights/tracker.html", context, status=400)
+    found = pagecache.kept_for_reader(request, "insights-tracker", lambda: telecom.statuses(request.user))
+    table = telecom.tracker(filterset.qs, found)
+    if request.GET.get("format") == "csv":
+        columns = [*telecom.COLUMNS, *(column.threat.slug for column in table.columns)]
+        lines = csv_lines(columns, telecom.csv_rows(table))
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="telecom-measures-tracker.csv"'
+        return response
+    query = request.GET.copy()
+    query.pop("format", None)
+    context = {"filter": filterset, "table": table, "labels": telecom.LABELS, "query": query.urlencode()}
+    return render(request, "insights/tracker.html", context)

@@ -1053,6 +1053,30 @@ def test_a_state_s_gaps_count_only_the_peers_measures_in_operation_the_rule_allo
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_the_telecom_tracker_and_its_csv_count_only_the_measures_the_rule_allows(world, name):
+    """The tracker's marks are aggregates (issue 16): Kenya's measures the public may not see are put in operation;
+    Kenya is marked as having adopted one against device theft only for those who may see one of them."""
+    from clearinghouse.catalog.models import Measure
+
+    kenyan = [r for r in world.measures if r.owner_state == "KE"]
+    hidden = [r for r in kenyan if not rule.sees(world.people["reader"], r)]
+    with transaction.atomic():
+        Measure.objects.filter(pk__in=[r.pk for r in hidden]).update(status="operational")
+        client = world.client(name)
+        page = client.get("/en/tracker/?region=africa").content.decode()
+        answer = client.get("/en/tracker/?region=africa&format=csv")
+        text = (b"".join(answer.streaming_content) if answer.streaming else answer.content).decode("utf-8-sig")
+        transaction.set_rollback(True)
+    seen = visible_measures(world, name)
+    expected = (
+        "adopted" if seen & {r.code for r in hidden} else "in-progress" if seen & {r.code for r in kenyan} else "none"
+    )
+    row = re.search(r'<tr data-state="KE">(.*?)</tr>', page, re.S)
+    assert row and re.findall(r'data-status="([a-z-]+)"', row.group(1))[-1] == expected, name
+    assert re.search(r"^KE,[^\n]*," + expected + r"\r?$", text, re.M), name
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_the_assistance_api_gives_exactly_the_requests_and_offers_the_rule_allows(world, name):
     client = world.api(name)
     for kind, records, expected in (

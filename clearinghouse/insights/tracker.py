@@ -1,0 +1,96 @@
+"""The telecom measures tracker (issue 16, item 5): for each Member State and each misuse that falls to
+telecommunication regulators, whether it has a measure in operation against it (adopted), one planned or in
+progress, or none known; with the ITU-T Recommendations and supplements each threat's references name
+(DOMAIN.md). Over the measures the reader may see: one grouped query, kept per reader until a record changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from clearinghouse.catalog.models import Measure, MeasureStatus, Threat
+from clearinghouse.catalog.selectors import measures_visible_to
+from clearinghouse.countries.models import MemberState
+from clearinghouse.insights.selectors import IN_OPERATION
+
+#: The misuses that fall to telecommunication regulators, in the tracker's order (the taxonomy's slugs).
+TRACKED = (
+    "spam",
+    "telephone-scams",
+    "cli-spoofing",
+    "simbox-fraud",
+    "numbering-misuse",
+    "counterfeit-devices",
+    "device-theft",
+)
+ADOPTED, IN_PROGRESS, NONE_KNOWN = "adopted", "in-progress", "none"
+#: What each mark says (the template reads them by name: ``labels.adopted``, ``labels.in_progress``, ``labels.none``).
+LABELS = {
+    "adopted": _("Adopted (a measure in operation)"),
+    "in_progress": _("In progress (a measure planned or in progress)"),
+    "none": _("None known"),
+}
+#: The CSV's first columns; then one per tracked threat.
+COLUMNS = ["state", "state_name", "bdt_region"]
+
+
+def statuses(user: Any) -> dict[tuple[int, int], str]:
+    """``(state id, threat id)`` → ``ADOPTED`` or ``IN_PROGRESS`` (absent: none known), over the measures ``user``
+    may see."""
+    through: Any = Measure.threats.through
+    visible = measures_visible_to(user).filter(owner_state__isnull=False).order_by()
+    rows = (
+        through.objects.filter(measure__in=visible.values("pk"), threat__slug__in=TRACKED)
+        .values_list("measure__owner_state_id", "threat_id", "measure__status")
+        .distinct()
+    )
+    found: dict[tuple[int, int], str] = {}
+    for state_id, threat_id, status in rows:
+        if status in IN_OPERATION:
+            found[(state_id, threat_id)] = ADOPTED
+        elif status in (MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS):
+            found.setdefault((state_id, threat_id), IN_PROGRESS)
+    return found
+
+
+@dataclass
+class Column:
+    threat: Threat
+    references: list[str]
+    adopted: int = 0
+    in_progress: int = 0
+
+
+@dataclass
+class Tracker:
+    columns: list[Column]
+    rows: list[tuple[MemberState, list[str]]]  # each state, the status of each column
+
+
+def tracked_threats() -> list[Threat]:
+    found = {t.slug: t for t in Threat.objects.filter(slug__in=TRACKED)}
+    return [found[slug] for slug in TRACKED if slug in found]
+
+
+def tracker(states: Any, found: dict[tuple[int, int], str]) -> Tracker:
+    """The table for ``states`` (in their order) from ``statuses``."""
+    columns = [Column(t, [part.strip() for part in t.references.split(";") if part.strip()]) for t in tracked_threats()]
+    rows = []
+    for state in states:
+        cells = [found.get((state.pk, column.threat.pk), NONE_KNOWN) for column in columns]
+        for column, cell in zip(columns, cells, strict=True):
+            column.adopted += cell == ADOPTED
+            column.in_progress += cell == IN_PROGRESS
+        rows.append((state, cells))
+    return Tracker(columns, rows)
+
+
+def csv_rows(table: Tracker) -> Iterator[dict[str, Any]]:
+    for state, cells in table.rows:
+        row = {"state": state.alpha2, "state_name": state.name, "bdt_region": state.bdt_region}
+        row.update({column.threat.slug: cell for column, cell in zip(table.columns, cells, strict=True)})
+        yield row
