@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 import matplotlib
 
@@ -21,9 +18,9 @@ from matplotlib import pyplot as plt  # noqa: E402  (the backend is chosen first
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from clearinghouse.countries.geometry import world  # noqa: E402
 from clearinghouse.reports.figures import Row, StateRow  # noqa: E402
 
-WORLD = Path(__file__).resolve().parent / "data" / "countries-110m.json"
 #: ITU blue and a light grey, as in ITU publications.
 BLUE = "#009cd6"
 GREY = "#dcdcdc"
@@ -63,55 +60,14 @@ def bar_chart(rows: list[Row], caption: str, xlabel: str) -> Figure:
     return _render(fig, caption)
 
 
-@cache
-def _world() -> list[tuple[str, list[list[tuple[float, float]]]]]:
-    """Each country's numeric code and its rings as (longitude, latitude) lists, decoded from TopoJSON."""
-    topology = json.loads(WORLD.read_text(encoding="utf-8"))
-    scale = topology["transform"]["scale"]
-    translate = topology["transform"]["translate"]
-    arcs = []
-    for arc in topology["arcs"]:
-        x = y = 0
-        points = []
-        for dx, dy in arc:  # delta-encoded, quantized
-            x, y = x + dx, y + dy
-            points.append((x * scale[0] + translate[0], y * scale[1] + translate[1]))
-        arcs.append(points)
-
-    def ring(indexes: list[int]) -> list[tuple[float, float]]:
-        points: list[tuple[float, float]] = []
-        for index in indexes:
-            arc = arcs[index] if index >= 0 else arcs[~index][::-1]
-            points.extend(arc[1:] if points else arc)
-        return points
-
-    countries = []
-    for geometry in topology["objects"]["countries"]["geometries"]:
-        if geometry["type"] == "Polygon":
-            polygons = [geometry["arcs"]]
-        elif geometry["type"] == "MultiPolygon":
-            polygons = geometry["arcs"]
-        else:
-            continue
-        rings = [_unwrapped(ring(r)) for polygon in polygons for r in polygon[:1]]  # outer rings at this scale
-        countries.append((str(geometry.get("id", "")), rings))
-    return countries
-
-
-def _unwrapped(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """A ring crossing the 180th meridian (eastern Russia, Fiji) drawn east of it, not across the map."""
-    crosses = any(abs(b[0] - a[0]) > 180 for a, b in zip(points, points[1:], strict=False))
-    return [(x + 360 if x < 0 else x, y) for x, y in points] if crosses else points
-
-
 def world_map(states: list[StateRow], caption: str) -> Figure:
     """Contributing Member States in blue, shaded by how many measures they contributed."""
     contributed = {s.numeric.zfill(3): s.measures for s in states}
     most = max(contributed.values(), default=1)
     shapes: list[list[tuple[float, float]]] = []
     colours: list[str | tuple[float, float, float, float]] = []
-    for code, rings in _world():
-        n = contributed.get(code.zfill(3), 0)
+    for code, rings in world():
+        n = contributed.get(code, 0)
         for points in rings:
             shapes.append(points)
             colours.append(BLUE if n else GREY)
