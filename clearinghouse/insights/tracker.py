@@ -10,11 +10,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from clearinghouse.catalog.models import Measure, MeasureStatus, Threat
 from clearinghouse.catalog.selectors import measures_visible_to
+from clearinghouse.core.languages import reader_number
 from clearinghouse.countries.models import MemberState
+from clearinghouse.insights import maps
 from clearinghouse.insights.selectors import IN_OPERATION
 
 #: The misuses that fall to telecommunication regulators, in the tracker's order (the taxonomy's slugs).
@@ -33,6 +36,9 @@ LABELS = {
     "adopted": _("Adopted (a measure in operation)"),
     "in_progress": _("In progress (a measure planned or in progress)"),
     "none": _("None known"),
+    # in each cell, for screen readers (the legend says what each means)
+    "adopted_short": _("Adopted"),
+    "in_progress_short": _("In progress"),
 }
 #: The CSV's first columns; then one per tracked threat.
 COLUMNS = ["state", "state_name", "bdt_region"]
@@ -94,3 +100,36 @@ def csv_rows(table: Tracker) -> Iterator[dict[str, Any]]:
         row = {"state": state.alpha2, "state_name": state.name, "bdt_region": state.bdt_region}
         row.update({column.threat.slug: cell for column, cell in zip(table.columns, cells, strict=True)})
         yield row
+
+
+def _level(adopted: int, in_progress: int) -> int:
+    if adopted >= 5:
+        return 4
+    if adopted >= 3:
+        return 3
+    if adopted:
+        return 2
+    return 1 if in_progress else 0
+
+
+def world_map(table: Tracker) -> SafeString:
+    """The tracker as a map: each state shaded by how many of the misuses it has a measure in operation against."""
+    total = len(table.columns)
+    levels = {}
+    for state, cells in table.rows:
+        adopted, in_progress = cells.count(ADOPTED), cells.count(IN_PROGRESS)
+        tooltip = str(_("%(state)s: %(adopted)s of %(total)s adopted, %(in_progress)s in progress")) % {
+            "state": state.name,
+            "adopted": reader_number(adopted),
+            "total": reader_number(total),
+            "in_progress": reader_number(in_progress),
+        }
+        levels[state.numeric.zfill(3)] = (_level(adopted, in_progress), tooltip)
+    legend = [
+        maps.Shade(0, str(_("None known"))),
+        maps.Shade(1, str(_("Only in progress"))),
+        maps.Shade(2, str(_("1 or 2 adopted"))),
+        maps.Shade(3, str(_("3 or 4 adopted"))),
+        maps.Shade(4, str(_("5 or more adopted"))),
+    ]
+    return maps.world_map(levels, title=str(_("Misuses with a measure in operation, by Member State")), legend=legend)

@@ -79,5 +79,11 @@ def tracker(request: Request) -> HttpResponse | StreamingHttpResponse:
         return response
     query = request.GET.copy()
     query.pop("format", None)
-    context = {"filter": filterset, "table": table, "labels": telecom.LABELS, "query": query.urlencode()}
+    context = {
+        "filter": filterset,
+        "table": table,
+        "labels": telecom.LABELS,
+        "query": query.urlencode(),
+        "map": telecom.world_map(table),
+    }
     return render(request, "insights/tracker.html", context)

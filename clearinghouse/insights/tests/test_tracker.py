@@ -69,3 +69,16 @@ def test_the_tracker_reads_in_arabic_with_words_for_screen_readers(personas, ken
     _, page = tracker_page(personas.reader, "?region=africa", "ar")
     assert 'dir="rtl"' in page and "كينيا" in page
     assert '<span class="visually-hidden">' in page
+
+
+def test_the_tracker_has_a_world_map_that_shades_each_state_by_what_it_has_adopted(personas, kenyan):
+    _, page = tracker_page(personas.reader)
+    assert '<svg viewBox="-170.0 -84.0 360.0 142.0" role="img"' in page
+    kenya = re.search(r'<path d="[^"]+" class="l(\d)" data-numeric="404"><title>([^<]+)</title>', page)
+    assert kenya and kenya.group(1) == "2" and kenya.group(2) == "Kenya: 1 of 7 adopted, 2 in progress"
+    assert re.search(r'<path d="[^"]+" class="l0" data-numeric="566"><title>Nigeria: 0 of 7', page)
+    assert 'data-numeric="010"' not in page  # Antarctica is not drawn
+    french = tracker_page(personas.reader, language="fr")[1]
+    assert "Kenya : 1 sur 7 adoptées, 2 en cours" in french.replace("\u202f", " ").replace("\xa0", " ")
+    chinese = tracker_page(personas.reader, language="zh-hans")[1]
+    assert "肯尼亚" in chinese and "<svg" in chinese
