@@ -42,10 +42,17 @@ def _outlines() -> tuple[tuple[str, str], ...]:
 
 
 def world_map(
-    levels: dict[str, tuple[int, str]], *, title: str, legend: Sequence[Shade], element_id: str = "map"
+    levels: dict[str, tuple[int, str]],
+    *,
+    title: str,
+    legend: Sequence[Shade],
+    element_id: str = "map",
+    table: tuple[str, str, Sequence[tuple[str, str, str]]] | None = None,
 ) -> SafeString:
     """The SVG: ``levels`` maps a Member State's numeric code to its level and tooltip ("Kenya: 2 of 7"); a
-    country not in it is drawn at level 0 with no tooltip (not a Member State, or nothing to say)."""
+    country not in it is drawn at level 0 with no tooltip (not a Member State, or nothing to say). ``table``, when
+    the page has none of its own: its two headings and rows of (address, name, figure), shown under the map in a
+    ``<details>`` (a screen reader reads it; so does whoever looks for a small island state)."""
     parts: list[str] = [
         format_html(
             '<figure class="world-map" id="{}"><svg viewBox="{} {} {} {}" role="img" aria-labelledby="{}-title" '
@@ -72,5 +79,21 @@ def world_map(
         parts.append(
             format_html('<li><span class="swatch l{}" aria-hidden="true"></span> {}</li>', shade.level, shade.label)
         )
-    parts.append("</ul></figcaption></figure>")
+    parts.append("</ul></figcaption>")
+    if table is not None:
+        heading, figure, rows = table
+        parts.append(format_html('<details class="small"><summary>{}</summary><table class="compact">', title))
+        parts.append(
+            format_html(
+                '<thead><tr><th scope="col">{}</th><th scope="col" class="n">{}</th></tr></thead><tbody>',
+                heading,
+                figure,
+            )
+        )
+        for url, name, value in rows:
+            parts.append(
+                format_html('<tr><th scope="row"><a href="{}">{}</a></th><td class="n">{}</td></tr>', url, name, value)
+            )
+        parts.append("</tbody></table></details>")
+    parts.append("</figure>")
     return mark_safe("".join(parts))  # noqa: S308 (the paths are numbers; every text above is escaped)

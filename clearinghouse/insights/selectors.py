@@ -14,9 +14,13 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
 
 from clearinghouse.catalog.models import Measure, MeasureStatus, Pillar, Threat
 from clearinghouse.catalog.selectors import measures_visible_to, technologies_visible_to
+from clearinghouse.core.languages import reader_number
+from clearinghouse.core.visibility import Lifecycle
 from clearinghouse.countries.models import MemberState
 from clearinghouse.mandates.selectors import activities_visible_to
 
@@ -125,3 +129,41 @@ def _threat_rows(owner: Any, measures: Any) -> list[Row]:
         for pk, ids in families.items()
     ]
     return sorted(rows, key=lambda row: (-row.measures, row.label))
+
+
+def _measures_level(n: int) -> int:
+    return 0 if not n else 1 if n == 1 else 2 if n < 5 else 3 if n < 10 else 4
+
+
+def measures_map(user: Any) -> SafeString:
+    """A world map of the published measures ``user`` may see, each state shaded by how many it has (one grouped
+    query)."""
+    from clearinghouse.insights import maps
+
+    counted = (
+        measures_visible_to(user)
+        .filter(lifecycle=Lifecycle.PUBLISHED, owner_state__isnull=False)
+        .order_by()
+        .values_list("owner_state")
+        .annotate(n=Count("pk"))
+    )
+    per_state = dict(counted)
+    levels, rows = {}, []
+    for state in MemberState.objects.filter(pk__in=list(per_state)).ordered_by_name():
+        n = per_state[state.pk]
+        rows.append((state.get_absolute_url(), state.name, reader_number(n)))
+        tooltip = ngettext("%(state)s: %(n)s measure", "%(state)s: %(n)s measures", n) % {
+            "state": state.name,
+            "n": reader_number(n),
+        }
+        levels[state.numeric.zfill(3)] = (_measures_level(n), tooltip)
+    legend = [
+        maps.Shade(0, gettext("None")),
+        maps.Shade(1, "1"),
+        maps.Shade(2, "2–4"),
+        maps.Shade(3, "5–9"),
+        maps.Shade(4, gettext("10 or more")),
+    ]
+    title = gettext("Published measures by Member State")
+    table = (gettext("Member State"), gettext("Measures"), rows)
+    return maps.world_map(levels, title=title, legend=legend, element_id="measures-map", table=table)

@@ -7,7 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from clearinghouse.catalog import selectors as catalog
+from clearinghouse.core import pagecache
 from clearinghouse.countries import selectors as countries
+from clearinghouse.insights import selectors as insights
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -23,5 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
             measures=Count("id"),
             owners=Count("owner_state", distinct=True) + Count("owner_organization", distinct=True),
         ),
+        # where they come from, as a map (kept for this reader until a record changes)
+        "measures_map": pagecache.kept_for_reader(request, "home-map", lambda: insights.measures_map(request.user)),
     }
     return render(request, "web/home.html", context)

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.test import TestCase, override_settings
 
 from clearinghouse.core.testing import body_of
+from clearinghouse.core.visibility import Lifecycle
 from tests.access import rule
 from tests.access.world import PERSONAS, WORD, World, build, codes_in
 
@@ -1074,6 +1075,16 @@ def test_the_telecom_tracker_and_its_csv_count_only_the_measures_the_rule_allows
     row = re.search(r'<tr data-state="KE">(.*?)</tr>', page, re.S)
     assert row and re.findall(r'data-status="([a-z-]+)"', row.group(1))[-1] == expected, name
     assert re.search(r"^KE,[^\n]*," + expected + r"\r?$", text, re.M), name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_home_page_s_map_counts_only_the_published_measures_the_rule_allows(world, name):
+    """The map's figures are aggregates (issue 16): Kenya's published measures the reader may see, no other."""
+    text = world.client(name).get("/en/").content.decode()
+    published = [r for r in world.measures if r.owner_state == "KE" and r.lifecycle == Lifecycle.PUBLISHED]
+    expected = len(visible_measures(world, name) & {r.code for r in published})
+    shown = re.search(r'data-numeric="404"><title>Kenya: ([\d,]+) measures?</title>', text)
+    assert (int(shown.group(1).replace(",", "")) if shown else 0) == expected, name
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -110,3 +110,14 @@ def test_an_organization_s_page_shows_its_measures_and_offers_alike(personas, ke
     own = client_for(personas.carol).get(f"/en/organizations/{slug}/").content.decode()
     assert "2 measures, 1 of them in operation" in own
     assert "Fraud data sharing" not in page(personas.reader)  # not Kenya's
+
+
+def test_the_home_page_maps_the_published_measures_the_reader_may_see_by_state(personas, kenyan):
+    public = client_for(personas.reader).get("/en/").content.decode()
+    kenya = re.search(r'class="l(\d)" data-numeric="404"><title>([^<]+)</title>', public)
+    assert kenya and kenya.groups() == ("2", "Kenya: 3 measures")  # not its AMBER measure nor its draft
+    assert re.search(r'<a href="/en/member-states/KE/">Kenya</a></th><td class="n">3</td>', public)
+    own = client_for(personas.alice).get("/en/").content.decode()
+    assert "Kenya: 4 measures" in own
+    arabic = client_for(personas.reader).get("/ar/").content.decode()
+    assert "كينيا" in arabic and 'data-numeric="404"' in arabic
