@@ -8,6 +8,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from clearinghouse.catalog.models import Threat
 from clearinghouse.core import pagecache
 from clearinghouse.core.http import Request
 from clearinghouse.core.spreadsheets import csv_lines
@@ -16,6 +17,7 @@ from clearinghouse.countries.models import MemberState
 from clearinghouse.countries.selectors import member_state, member_states
 from clearinghouse.insights import compare as comparing
 from clearinghouse.insights import gaps as gap_analysis
+from clearinghouse.insights import recommend as recommending
 from clearinghouse.insights import tracker as telecom
 
 
@@ -87,3 +89,24 @@ def tracker(request: Request) -> HttpResponse | StreamingHttpResponse:
         "map": telecom.world_map(table),
     }
     return render(request, "insights/tracker.html", context)
+
+
+def recommendations(request: Request, alpha2: str) -> HttpResponse:
+    """Measures comparable states have in operation against threats the state has none against, ranked, with the
+    reason for each (``?threat=`` one threat alone); over what the reader may see."""
+    try:
+        state = member_state(alpha2)
+    except MemberState.DoesNotExist:
+        error = _("No Member State has the code %(codes)s.") % {"codes": alpha2.upper()}
+        return render(request, "insights/recommendations.html", {"state": None, "error": error}, status=404)
+    threats = Threat.objects.filter(children__isnull=True).order_by("position", "slug")
+    chosen, error, status = None, "", 200
+    if request.GET.get("threat"):
+        chosen = threats.filter(slug=request.GET["threat"]).first()
+        if chosen is None:
+            error, status = _("No threat has the short name %(slug)s.") % {"slug": request.GET["threat"]}, 400
+    covered = pagecache.kept_for_reader(request, "insights-coverage", lambda: gap_analysis.coverage(request.user))
+    found = recommending.recommend(state, request.user, covered, chosen) if not error else None
+    context: dict[str, Any] = {"state": state, "found": found, "threats": threats, "chosen": chosen, "error": error}
+    context["peers_read"] = recommending.PEERS
+    return render(request, "insights/recommendations.html", context, status=status)

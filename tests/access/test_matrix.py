@@ -1078,6 +1078,23 @@ def test_the_telecom_tracker_and_its_csv_count_only_the_measures_the_rule_allows
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_recommendations_name_only_measures_the_rule_allows(world, name):
+    """ "Countries like mine" (issue 16): Kenya's measures put in operation, recommended to Nigeria (its region)
+    only as the reader may see them, and every one the reader may see among them is counted on."""
+    from clearinghouse.catalog.models import Measure
+
+    kenyan = [r for r in world.measures if r.owner_state == "KE"]
+    with transaction.atomic():
+        Measure.objects.filter(pk__in=[r.pk for r in kenyan]).update(status="operational")
+        text = world.client(name).get("/en/member-states/NG/recommendations/").content.decode()
+        transaction.set_rollback(True)
+    listed = codes_in(text) & {r.code for r in kenyan}
+    visible = visible_measures(world, name) & {r.code for r in kenyan}
+    assert_within(listed, visible, world)
+    assert bool(listed) == bool(visible), name
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_the_home_page_s_map_counts_only_the_published_measures_the_rule_allows(world, name):
     """The map's figures are aggregates (issue 16): Kenya's published measures the reader may see, no other."""
     text = world.client(name).get("/en/").content.decode()
