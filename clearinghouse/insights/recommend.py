@@ -3,9 +3,10 @@ state has none in operation against, ranked, each with a reason a person can che
 
 The method, in the two sentences the page gives: the states most like this one are those of the same region and
 development groups that have measures in operation against the same threats (one point for the region, one for each
-group shared, up to two for the threats in common), among the states with a measure in operation; their measures in
-operation against the threats this state has none against are ranked by how like it their state is, and by how many
-of the most comparable states cover that threat.
+group shared, up to two for the threats in common), among the states with a measure in operation. Each threat this
+state has no measure in operation against is ranked by the likeness of the most comparable states that have one,
+added up, and by how many states have one at all; the measures against it come first as their state is more like
+this one.
 
 Everything is read over what the reader may see (``gaps.coverage`` and ``measures_visible_to``).
 """
@@ -68,6 +69,29 @@ class Recommendations:
     threat: Threat | None = None
 
 
+def peer_score(same_region: bool, shared_groups: int, own: set[int], theirs: set[int]) -> tuple[float, int]:
+    """How like a state another is, and how many threats they both have a measure in operation against: one point
+    for the same region, one for each development group shared, up to two for the share of threats in common."""
+    common, union = len(own & theirs), len(own | theirs)
+    return same_region + shared_groups + (2 * common / union if union else 0), common
+
+
+def threat_scores(
+    own: set[int], closest: dict[int, float], coverage: dict[int, set[int]], states: int
+) -> dict[int, float]:
+    """Each threat the state has no measure in operation against that one of the ``closest`` states (id → likeness)
+    covers: the likeness of the closest that cover it, added up, as a share of all theirs; plus the share of the
+    ``states`` that cover it at all (a measure against it is ranked so, ``recommend``; the bench ranks threats so,
+    ``bench/recommend.py``)."""
+    found = {}
+    ids, total = set(closest), sum(closest.values()) or 1.0
+    for threat, covering_all in coverage.items():
+        covering = covering_all & ids
+        if threat not in own and covering:
+            found[threat] = sum(closest[state] for state in covering) / total + len(covering_all) / states
+    return found
+
+
 def likeness(state: MemberState, covered: Coverage) -> list[Likeness]:
     """Every other state with something in common and a measure in operation (one with none has nothing to
     recommend), most like first."""
@@ -80,10 +104,7 @@ def likeness(state: MemberState, covered: Coverage) -> list[Likeness]:
     found = []
     for other in MemberState.objects.filter(pk__in=list(per_state)).exclude(pk=state.pk).prefetch_related("groups"):
         shared = [groups[g.code] for g in other.groups.all() if g.code in groups]
-        theirs = per_state.get(other.pk, set())
-        common = len(own & theirs)
-        union = len(own | theirs)
-        score = (other.bdt_region == state.bdt_region) + len(shared) + (2 * common / union if union else 0)
+        score, common = peer_score(other.bdt_region == state.bdt_region, len(shared), own, per_state[other.pk])
         if score:
             found.append(Likeness(other, other.bdt_region == state.bdt_region, shared, common, score))
     found.sort(key=lambda like: (-like.score, like.state.name))
@@ -109,12 +130,17 @@ def recommend(state: MemberState, user: Any, covered: Coverage, threat: Threat |
         .prefetch_related("threats")
     )
     names = {t.pk: t for t in Threat.objects.filter(pk__in=wanted)}
+    everyone = MemberState.objects.count()
+    scores = threat_scores(own, {pk: like.score for pk, like in closest.items()}, covered.threats, everyone)
     scored = []
     for measure in candidates:
         like = closest[int(measure.owner_state_id or 0)]
         missing = [names[t.pk] for t in measure.threats.all() if t.pk in names]
-        covering = max(len(covered.threats.get(t.pk, set()) & set(closest)) for t in missing)
-        score = like.score + covering / PEERS + (0.25 if measure.evidence else 0)
+        best = max(missing, key=lambda t: scores.get(t.pk, 0))
+        covering = len(covered.threats.get(best.pk, set()) & set(closest))
+        # its threat's score first; among the measures against one threat, the more like their state the
+        # earlier, and one with recorded evidence before one without
+        score = scores.get(best.pk, 0) + like.score / 100 + (0.001 if measure.evidence else 0)
         scored.append(Recommendation(measure, like, missing, covering, score, plain_text(measure.evidence)))
     scored.sort(key=lambda r: (-r.score, r.measure.title, r.measure.pk))
     found.found = scored[:SHOWN]
