@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/clearinghouse
 DEMO_ENV := DEBUG=0 HTTPS=0 ALLOWED_HOSTS=127.0.0.1,localhost TASKS_BACKEND=immediate EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
-.PHONY: demo test install translations lint typecheck test-sqlite test-postgres chromium postgres messages clean
+.PHONY: demo test install translations lint typecheck test-sqlite test-postgres chromium fonts postgres messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,16 +48,25 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
 	  else echo "chromium is missing: browser tests will be skipped (install it with: sudo apt-get install chromium)"; fi; }
 
+# the browser tests read maps and charts in Arabic and Chinese: fonts with their glyphs, from Debian
+fonts:
+	@for pair in ar:fonts-noto-core zh:fonts-noto-cjk; do \
+	  lang=$${pair%%:*}; package=$${pair#*:}; \
+	  fc-list ":lang=$$lang" 2>/dev/null | grep -q . && continue; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q $$package; \
+	  else echo "no font for $$lang: the browser tests' glyph checks will fail (sudo apt-get install $$package)"; fi; \
+	done
+
 postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
 	  command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; \
 	  for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
 	  pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not reachable on 127.0.0.1:5432 (see DEVELOPERS.md)"; exit 1; }; }
 
-test-sqlite: $(VENV)/.test translations chromium
+test-sqlite: $(VENV)/.test translations chromium fonts
 	$(BIN)/pytest -q -p no:cacheprovider
 
-test-postgres: $(VENV)/.test translations chromium postgres
+test-postgres: $(VENV)/.test translations chromium fonts postgres
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider
 
 test: lint typecheck test-sqlite test-postgres

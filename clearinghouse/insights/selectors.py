@@ -55,6 +55,8 @@ class StateProfile:
     activities: list[Any] = field(default_factory=list)
     activity_count: int = 0
     catalogue_url: str = ""
+    pillar_chart: str = ""  # SVG, beside the table by pillar
+    year_chart: str = ""  # SVG, beside the timeline
 
 
 def _catalogue(owner: Any, **narrowed: str) -> str:
@@ -98,6 +100,21 @@ def state_profile(owner: Any, user: Any) -> dict[str, Any]:
             .annotate(uses=Count("measures", distinct=True))
             .order_by("-uses", "name")[:LISTED]
         )
+    if found.total:
+        from clearinghouse.insights.charts import bar_chart
+
+        key = getattr(owner, "alpha2", None) or getattr(owner, "slug", "owner")
+        found.pillar_chart = bar_chart(
+            [(row.label, row.measures, reader_number(row.measures)) for row in found.pillars],
+            title=gettext("Measures by pillar"),
+            chart_id=f"pillars-{key}",
+        )
+        if found.years:
+            found.year_chart = bar_chart(
+                [(str(year), n, reader_number(n)) for year, n in found.years],
+                title=gettext("Measures by the year they started"),
+                chart_id=f"years-{key}",
+            )
     activities = activities_visible_to(user).filter(**{"states" if is_state else "organizations": owner})
     found.activity_count = activities.count()
     found.activities = list(activities.order_by("-starts_on", "-pk")[:LISTED]) if found.activity_count else []
