@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from clearinghouse.catalog.models import Measure, MeasureStatus, Pillar, Threat
 from clearinghouse.catalog.selectors import measures_visible_to
+from clearinghouse.core.languages import reader_number
 from clearinghouse.countries.models import BDTRegion, MemberState
 from clearinghouse.insights.selectors import IN_OPERATION
 
@@ -87,6 +88,11 @@ class GapAnalysis:
     covered_pillars: int = 0
     targets: int = 0  # threats and pillars considered
 
+    @property
+    def peer_labels(self) -> list[str]:
+        """Each set of peers with its size, for "Compared with: …"."""
+        return [f"{peers.label} ({reader_number(len(peers.states))})" for peers in self.peers]
+
 
 def peer_sets(state: MemberState) -> list[Peers]:
     """The other states of its region, of each group it is on, and of each group within its region (non-empty)."""
@@ -96,11 +102,18 @@ def peer_sets(state: MemberState) -> list[Peers]:
     found = [Peers(_("states of %(region)s") % {"region": region}, neighbours)]
     for group in state.groups.all():
         members = set(group.members.exclude(pk=state.pk).values_list("pk", flat=True))
-        found.append(Peers(group.name, members))
+        name = _in_a_sentence(group.name)  # "3 of the 15 least developed countries …"
+        found.append(Peers(name, members))
         local = set(others.filter(pk__in=members, bdt_region=state.bdt_region).values_list("pk", flat=True))
         if local and local != members:
-            found.append(Peers(_("%(group)s in %(region)s") % {"group": group.name, "region": region}, local))
+            found.append(Peers(_("%(group)s in %(region)s") % {"group": name, "region": region}, local))
     return [peers for peers in found if peers.states]
+
+
+def _in_a_sentence(name: str) -> str:
+    """A group's name as it reads inside a sentence: its first letter small ("Least developed countries" →
+    "least developed countries"); a name whose second letter is a capital too (an acronym) as it is."""
+    return name[:1].lower() + name[1:] if name[1:2].islower() else name
 
 
 def analysis(state: MemberState, user: Any, covered: Coverage) -> GapAnalysis:
