@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import caches
+from django.db import connection
 
 from clearinghouse.assistance import services
 from clearinghouse.assistance.models import (
@@ -253,8 +254,10 @@ def test_the_home_page_asks_the_same_number_of_queries_for_one_request_or_many(p
         client.get("/en/assistance/")
 
 
-QUERIES_OF_THE_HOME = 20  # the list, its counts, the figures of what one may see (8 together), the translations of the
-# requests listed, for the reader's language (1), and the content stamp the counts and figures are kept under (1)
+QUERIES_OF_THE_HOME = 20 + 2 * (connection.vendor == "postgresql")  # the list, its counts, the figures of what one
+# may see (8 together), the translations of the requests listed, for the reader's language (1), and the content stamp
+# the counts and figures are kept under (1; on PostgreSQL inside the test's transaction, reading it first settles the
+# deferred triggers of the writes made so far: two more, which no request outside a transaction pays)
 QUERIES_KEPT = 8  # the counts and the figures
 
 
