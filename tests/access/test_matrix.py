@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -1033,21 +1034,28 @@ def test_the_comparison_and_its_csv_give_exactly_the_measures_the_rule_allows(wo
     total = re.search(r'data-total="0">([\d,]+) / ([\d,]+)<', page)
     assert total and int(total.group(2).replace(",", "")) == len(expected), name
     answer = client.get("/en/member-states/compare/?state=KE&format=csv")
-    text = (b"".join(answer.streaming_content) if answer.streaming else answer.content).decode("utf-8-sig")
+    text = body_of(answer).decode("utf-8-sig")
     assert_same(codes_in(text) & {r.code for r in world.measures}, exported(world, name, kenyan), world)
+
+
+@contextmanager
+def in_operation(records: list[rule.Record]) -> Iterator[None]:
+    """These measures put in operation for the requests of the block, and as they were after it."""
+    from clearinghouse.catalog.models import Measure
+
+    with transaction.atomic():
+        Measure.objects.filter(pk__in=[r.pk for r in records]).update(status="operational")
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_a_state_s_gaps_count_only_the_peers_measures_in_operation_the_rule_allows(world, name):
     """The gap page's counts are aggregates (issue 16): Kenya's measures the public may not see are put in operation;
     Nigeria's page (Kenya's region) counts Kenya against device theft only for those who may see one of them."""
-    from clearinghouse.catalog.models import Measure
-
     hidden = [r for r in world.measures if r.owner_state == "KE" and not rule.sees(world.people["reader"], r)]
-    with transaction.atomic():
-        Measure.objects.filter(pk__in=[r.pk for r in hidden]).update(status="operational")
+    with in_operation(hidden):
         text = world.client(name).get("/en/member-states/NG/gaps/").content.decode()
-        transaction.set_rollback(True)
     sees_one = bool(visible_measures(world, name) & {r.code for r in hidden})
     assert ('data-gap="threat-device-theft"' in text) == sees_one, name
     assert ('data-gap="pillar-technical"' in text) == sees_one, name
@@ -1057,17 +1065,13 @@ def test_a_state_s_gaps_count_only_the_peers_measures_in_operation_the_rule_allo
 def test_the_telecom_tracker_and_its_csv_count_only_the_measures_the_rule_allows(world, name):
     """The tracker's marks are aggregates (issue 16): Kenya's measures the public may not see are put in operation;
     Kenya is marked as having adopted one against device theft only for those who may see one of them."""
-    from clearinghouse.catalog.models import Measure
-
     kenyan = [r for r in world.measures if r.owner_state == "KE"]
     hidden = [r for r in kenyan if not rule.sees(world.people["reader"], r)]
-    with transaction.atomic():
-        Measure.objects.filter(pk__in=[r.pk for r in hidden]).update(status="operational")
+    with in_operation(hidden):
         client = world.client(name)
         page = client.get("/en/tracker/?region=africa").content.decode()
         answer = client.get("/en/tracker/?region=africa&format=csv")
-        text = (b"".join(answer.streaming_content) if answer.streaming else answer.content).decode("utf-8-sig")
-        transaction.set_rollback(True)
+        text = body_of(answer).decode("utf-8-sig")
     seen = visible_measures(world, name)
     expected = (
         "adopted" if seen & {r.code for r in hidden} else "in-progress" if seen & {r.code for r in kenyan} else "none"
@@ -1081,13 +1085,9 @@ def test_the_telecom_tracker_and_its_csv_count_only_the_measures_the_rule_allows
 def test_recommendations_name_only_measures_the_rule_allows(world, name):
     """ "Countries like mine" (issue 16): Kenya's measures put in operation, recommended to Nigeria (its region)
     only as the reader may see them, and every one the reader may see among them is counted on."""
-    from clearinghouse.catalog.models import Measure
-
     kenyan = [r for r in world.measures if r.owner_state == "KE"]
-    with transaction.atomic():
-        Measure.objects.filter(pk__in=[r.pk for r in kenyan]).update(status="operational")
+    with in_operation(kenyan):
         text = world.client(name).get("/en/member-states/NG/recommendations/").content.decode()
-        transaction.set_rollback(True)
     listed = codes_in(text) & {r.code for r in kenyan}
     visible = visible_measures(world, name) & {r.code for r in kenyan}
     assert_within(listed, visible, world)
