@@ -60,7 +60,7 @@ def bare_tantivy(path: Path) -> tuple[Any, float]:
     import tantivy
     from django.db import connection
 
-    from clearinghouse.catalog.search import engine
+    from clearinghouse.catalog.search import documents
 
     builder = tantivy.SchemaBuilder()
     builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
@@ -77,9 +77,9 @@ def bare_tantivy(path: Path) -> tuple[Any, float]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT id FROM catalog_measure ORDER BY id")
         ids = [pk for (pk,) in cursor.fetchall()]
-    references = engine._References.read()
+    references = documents.References.read()
     for start in range(0, len(ids), 5000):
-        for pk, document in engine._documents(ids[start : start + 5000], references):
+        for pk, document in documents.tantivy_documents(ids[start : start + 5000], references):
             terms[pk] = [(name, value) for name in (*FACETS, "audience") for value in document.get_all(name)]
     started = time.monotonic()
     index = tantivy.Index(schema, path=str(path), reuse=False)

@@ -1,6 +1,7 @@
 """Search of the catalogue, by stage: ``text`` (what "the same word" means in six languages), ``analysis``
 (a word's other forms), ``indexing`` (a measure's search document and facet postings, kept current in the
-transaction that changes it, and the change log), ``engine`` (the Tantivy index every search runs on),
+transaction that changes it, and the change log), ``documents`` (what the Tantivy index holds of each measure),
+``engine`` (the Tantivy index every search runs on, kept current),
 ``querying`` (a page of results with facets and snippets), ``postings`` and ``sets`` (the catalogue state,
 and facet counts over any set of measures for reports and statistics). Others call the few names below.
 """

@@ -27,7 +27,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,18 +35,21 @@ from django.conf import settings
 from django.db import connection
 
 from clearinghouse.catalog.search import analysis, indexing, sets, threats
+from clearinghouse.catalog.search.documents import (
+    COUNTED,
+    COUNTED_TOGETHER,
+    LAYOUT,
+    SCHEMA,
+    References,
+    tantivy_document,
+    tantivy_documents,
+    words_analyzer,
+)
 from clearinghouse.catalog.search.sets import State
-from clearinghouse.catalog.search.text import PREFIX_MIN, ParsedQuery, characters, has_cjk, is_cjk
+from clearinghouse.catalog.search.text import PREFIX_MIN, ParsedQuery, characters, is_cjk
 from clearinghouse.core.progress import progress_bar
-from clearinghouse.core.visibility import Sharing, record_audiences, viewer_audiences
+from clearinghouse.core.visibility import Sharing, viewer_audiences
 
-#: Filters and facets, as the catalogue's filters name them.
-FACETS = ("pillar", "threat", "region", "group", "country", "language", "status", "year")
-#: Facets counted by the index; a measure has one country, so region and group counts are summed from it.
-COUNTED = ("pillar", "threat", "country", "language", "status", "year")
-#: Facets counted together in the ``counted`` column where few records match: region and group too (summing
-#: them from the country counts costs more than counting them there).
-COUNTED_TOGETHER = (*COUNTED, "region", "group")
 #: Measures read from the database per batch when (re)indexing.
 BATCH = 2000
 #: The writer's memory (Tantivy flushes a segment when it is full), in a web worker that brings the index up to
@@ -70,178 +72,6 @@ ONE_AGGREGATION_UP_TO = 2_000
 FORMS_WEIGHT = 0.2
 
 
-def _schema() -> tantivy.Schema:
-    builder = tantivy.SchemaBuilder()
-    builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
-    builder.add_text_field("words", tokenizer_name="words", index_option="position")
-    builder.add_text_field("forms", tokenizer_name="words", index_option="freq")
-    builder.add_text_field("audience", tokenizer_name="raw", index_option="basic")
-    for name in FACETS:
-        builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
-    # the counted facets' values in one column as well ("name:value"): one aggregation instead of six where few
-    # records match (each aggregation costs a few µs per index segment, however few records match)
-    builder.add_text_field("counted", tokenizer_name="raw", index_option="basic", fast=True)
-    builder.add_integer_field("recency", fast=True)
-    return builder.build()
-
-
-SCHEMA = _schema()
-#: Bumped when the schema or what a document holds changes: an index of another layout is rebuilt.
-LAYOUT = 2
-
-
-def _recency(published_at: Any, pk: int) -> int:
-    """Newest first: the published by publication time (then id), then the unpublished by id."""
-    if published_at is None:
-        return pk
-    return (int(published_at.timestamp()) << 26) | (pk & 0x3FFFFFF)
-
-
-@dataclass
-class _References:
-    """Slugs and codes of the reference records a measure's facets name (read once per batch of work)."""
-
-    pillars: dict[int, str]
-    threats: dict[int, tuple[str, str | None]]
-    states: dict[int, tuple[str, str, list[str]]]
-
-    @cached_property
-    def by_alpha2(self) -> dict[str, tuple[str, list[str]]]:
-        """Each Member State's region and development groups, by its alpha-2 code."""
-        return {alpha2: (region, groups) for alpha2, region, groups in self.states.values()}
-
-    @classmethod
-    def read(cls) -> _References:
-        from clearinghouse.catalog.models import Pillar, Threat
-        from clearinghouse.countries.models import DevelopmentGroup, MemberState
-
-        groups: dict[int, list[str]] = defaultdict(list)
-        for code, state_id in DevelopmentGroup.objects.values_list("code", "members__id"):
-            if state_id is not None:
-                groups[state_id].append(code)
-        return cls(
-            pillars=dict(Pillar.objects.values_list("pk", "slug")),
-            threats={
-                pk: (slug, parent) for pk, slug, parent in Threat.objects.values_list("pk", "slug", "parent__slug")
-            },
-            states={
-                pk: (alpha2, region, groups[pk])
-                for pk, alpha2, region in MemberState.objects.values_list("pk", "alpha2", "bdt_region")
-            },
-        )
-
-
-def _documents(ids: list[int], references: _References) -> Iterator[tuple[int, tantivy.Document]]:
-    """The Tantivy documents of these measures (those that still exist)."""
-    from clearinghouse.catalog.models import Measure, MeasureSearchDocument
-
-    through: dict[str, Any] = {
-        "states": Measure.shared_with_states.through,
-        "organizations": Measure.shared_with_organizations.through,
-        "users": Measure.shared_with_users.through,
-    }
-    shared: dict[str, dict[int, set[int]]] = {}
-    for name, model in through.items():
-        column = {"states": "memberstate_id", "organizations": "organization_id", "users": "user_id"}[name]
-        found: dict[int, set[int]] = defaultdict(set)
-        for measure_id, target in model.objects.filter(measure_id__in=ids).values_list("measure_id", column):
-            found[measure_id].add(target)
-        shared[name] = found
-    rows: dict[int, Any] = {
-        pk: row
-        for pk, *row in Measure.objects.filter(pk__in=ids).values_list(
-            "pk", "tlp", "lifecycle", "owner_state_id", "owner_organization_id", "published_at"
-        )
-    }
-    # the search documents hold each measure's normalized text and facet terms, kept current with it
-    stored = MeasureSearchDocument.objects.filter(measure_id__in=ids).order_by("measure_id")
-    for pk, text, facets in stored.values_list("measure_id", "text", "facets"):
-        if pk not in rows:
-            continue
-        tlp, lifecycle, state_id, organization_id, published_at = rows[pk]
-        sharing = Sharing(
-            tlp=tlp,
-            lifecycle=lifecycle,
-            owner_state_id=state_id,
-            owner_organization_id=organization_id,
-            shared_with_states=frozenset(shared["states"].get(pk, ())),
-            shared_with_organizations=frozenset(shared["organizations"].get(pk, ())),
-            shared_with_users=frozenset(shared["users"].get(pk, ())),
-        )
-        facet_terms = [term.encode() for term in facets.split()]
-        yield pk, _document(pk, text, facet_terms, sharing, published_at, references)
-
-
-def _document(
-    pk: int, text: str, facet_terms: Iterable[bytes], sharing: Sharing, published_at: Any, references: _References
-) -> tantivy.Document:
-    """A measure's Tantivy document: its search document's text and facet terms, who may see it, its recency."""
-    document = tantivy.Document()
-    document.add_unsigned("id", pk)
-    document.add_text("words", text)
-    document.add_text("forms", _forms_text(text))
-    for audience in sorted(record_audiences(sharing)):
-        document.add_text("audience", audience)
-    for name, value in sorted(_facet_values(facet_terms, references)):
-        document.add_text(name, value)
-        if name in COUNTED_TOGETHER:
-            document.add_text("counted", f"{name}:{value}")
-    document.add_integer("recency", _recency(published_at, pk))
-    return document
-
-
-def _forms_text(text: str) -> str:
-    """The forms of a normalized text's words, one per occurrence of each (see :func:`_form_stream`)."""
-    if has_cjk(text):
-        return " ".join(_form_stream(text.split()))
-    # without Chinese, each word's forms on their own, joined once per distinct word: about 5× faster
-    return " ".join(filter(None, map(_joined_forms, text.split())))
-
-
-@lru_cache(maxsize=200_000)
-def _joined_forms(word: str) -> str:
-    return " ".join(sorted(analysis.word_forms(word)))
-
-
-def _form_stream(words: list[str]) -> Iterator[str]:
-    """Every occurrence's forms, so that a form is counted as often as its words occur (BM25's tf)."""
-    run: list[str] = []
-    for word in words:
-        if is_cjk(word):
-            run.append(word)
-            continue
-        if run:
-            yield from analysis.document_forms(run)
-            run = []
-        yield from analysis.word_forms(word)
-    if run:
-        yield from analysis.document_forms(run)
-
-
-def _facet_values(terms: Iterable[bytes], references: _References) -> set[tuple[str, str]]:
-    values: set[tuple[str, str]] = set()
-    for term in terms:
-        name, _, value = term[1:].decode().partition("=")
-        if name == "pillar" and int(value) in references.pillars:
-            values.add(("pillar", references.pillars[int(value)]))
-        elif name == "threat" and int(value) in references.threats:
-            slug, parent = references.threats[int(value)]
-            values.add(("threat", slug))
-            if parent:
-                values.add(("threat", parent))
-        elif name == "country" and int(value) in references.states:
-            alpha2, region, groups = references.states[int(value)]
-            values |= {("country", alpha2), ("region", region), *(("group", code) for code in groups)}
-        elif name in ("status", "language", "year"):
-            values.add((name, value))
-    return values
-
-
-def _words_analyzer() -> tantivy.TextAnalyzer:
-    # documents and queries arrive normalized and analysed: words separated by single spaces
-    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
-
-
 class Engine:
     """One process's handle on the index (on disk, shared by the machine's processes, or in memory)."""
 
@@ -262,7 +92,7 @@ class Engine:
                 shutil.rmtree(directory)
             directory.mkdir(parents=True, exist_ok=True)
             index = tantivy.Index(SCHEMA, path=str(directory), reuse=not fresh)
-        index.register_tokenizer("words", _words_analyzer())
+        index.register_tokenizer("words", words_analyzer())
         return index
 
     def _saved_state(self) -> State | None:
@@ -369,13 +199,13 @@ class Engine:
 
         self.index = self._open(fresh=True)
         writer = self.index.writer(heap_size=heap, num_threads=1)
-        references = _References.read()
+        references = References.read()
         ids = Measure.objects.order_by("pk").values_list("pk", flat=True)
         batches: Iterable[list[int]] = _batched(ids.iterator(chunk_size=BATCH), BATCH)
         if stream is not None:
             batches = progress_bar(batches, label="Search index", total=-(-ids.count() // BATCH), stream=stream)
         for batch in batches:
-            for _pk, document in _documents(batch, references):
+            for _pk, document in tantivy_documents(batch, references):
                 writer.add_document(document)
         writer.commit()
         writer.wait_merging_threads()
@@ -389,7 +219,7 @@ class Engine:
             batch = changed[start : start + BATCH]
             # (by a query: tantivy-py's delete_documents_by_term deletes nothing on an unsigned field)
             writer.delete_documents_by_query(tantivy.Query.term_set_query(SCHEMA, "id", list[Any](batch)))
-            for _pk, document in _documents(batch, references):
+            for _pk, document in tantivy_documents(batch, references):
                 writer.add_document(document)
         writer.commit()
         writer.wait_merging_threads()
@@ -409,7 +239,7 @@ class Appending:
     order, and the reference records (regions, groups, threats, pillars) have not changed meanwhile.
     """
 
-    def __init__(self, writer: Any, start: State, references: _References) -> None:
+    def __init__(self, writer: Any, start: State, references: References) -> None:
         self.writer = writer
         self.start = start
         self.references = references
@@ -424,7 +254,7 @@ class Appending:
             self.unbroken = False
         self.seq, self.stamp = logged.seq, logged.stamp
         for pk, text, facet_terms, sharing, published_at in measures:
-            self.writer.add_document(_document(pk, text, facet_terms, sharing, published_at, self.references))
+            self.writer.add_document(tantivy_document(pk, text, facet_terms, sharing, published_at, self.references))
 
     def reaches(self, state: State) -> bool:
         """Whether the index now holds the catalogue as of ``state``."""
@@ -554,15 +384,15 @@ def _all(queries: list[tantivy.Query]) -> tantivy.Query:
     return queries[0] if len(queries) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in queries])
 
 
-_references: dict[str, _References] = {}
+_references: dict[str, References] = {}
 
 
-def _references_of(state: State) -> _References:
+def _references_of(state: State) -> References:
     """The reference records' slugs and codes, read once per version of them (the state's grouping token
     changes with every change to a Member State, development group, threat or pillar)."""
     found = _references.get(state.token)
     if found is None:
-        found = _References.read()
+        found = References.read()
         _references.clear()
         _references[state.token] = found
     return found

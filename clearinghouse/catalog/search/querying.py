@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 
 from clearinghouse.catalog.models import Language, Measure, MeasureTranslation, Pillar, Technology, Threat
 from clearinghouse.catalog.search import engine, sets
+from clearinghouse.catalog.search.documents import FACETS
 from clearinghouse.catalog.search.text import ParsedQuery, count, normalize, parse_query, snippet
 from clearinghouse.core.markdown import quick_text
 
@@ -149,7 +150,7 @@ def _threat_found(measure: Measure, named: list[Any]) -> Threat | None:
 def _filter_values(selected: dict[str, Any]) -> dict[str, str]:
     """The filters as the index files them: slugs, codes and years as text."""
     values = {}
-    for name in engine.FACETS:
+    for name in FACETS:
         value = selected.get(name)
         if value in (None, ""):
             continue
