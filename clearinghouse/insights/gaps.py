@@ -6,8 +6,9 @@ its peers have one: the other states of its BDT region, of each development grou
 groups within its region ("3 of the 15 least developed countries in Africa have a measure in operation against
 SIM-box fraud; Chad has none"). A gap no peer has filled is not one the peers can inform: it is left out.
 
-Everything is counted over the measures the reader may see: which states cover what is read once per reader and
-content stamp (``core.pagecache.kept_for_reader``), one grouped query for the threats and one for the pillars.
+Everything is counted over the measures the reader may see: which states cover what is tallied by the search index
+(``catalog.search.engine.tally``: the reader's audiences narrow it as they narrow every search), one tally for the
+threats and one for the pillars, and kept per reader until a record changes (``core.pagecache.kept_for_reader``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from clearinghouse.catalog.models import Measure, MeasureStatus, Pillar, Threat
+from clearinghouse.catalog.search.engine import tally
 from clearinghouse.catalog.selectors import measures_visible_to
 from clearinghouse.core.languages import reader_number
 from clearinghouse.countries.models import BDTRegion, MemberState
@@ -38,15 +40,19 @@ class Coverage:
 
 
 def coverage(user: Any) -> Coverage:
-    """Over the measures ``user`` may see: two grouped queries, whatever the number of measures."""
-    running = measures_visible_to(user).filter(status__in=IN_OPERATION, owner_state__isnull=False).order_by()
+    """Over the measures ``user`` may see: two tallies of the search index, whatever the number of measures (a
+    threat as the measures are filed under it: a family only where a measure is filed under the family itself)."""
+    running = {"status": IN_OPERATION}
+    states = dict(MemberState.objects.values_list("alpha2", "pk"))
+    threats = dict(Threat.objects.values_list("slug", "pk"))
+    pillars = dict(Pillar.objects.values_list("slug", "pk"))
     found = Coverage(threats=defaultdict(set), pillars=defaultdict(set))
-    through: Any = Measure.threats.through
-    pairs = through.objects.filter(measure__in=running.values("pk")).values_list("threat_id", "measure__owner_state_id")
-    for threat_id, state_id in pairs.distinct():
-        found.threats[threat_id].add(state_id)
-    for pillar_id, state_id in running.values_list("pillar_id", "owner_state_id").distinct():
-        found.pillars[pillar_id].add(state_id)
+    for (slug, alpha2), _n in tally(user, ("filed", "country"), running).items():
+        if slug in threats and alpha2 in states:
+            found.threats[threats[slug]].add(states[alpha2])
+    for (slug, alpha2), _n in tally(user, ("pillar", "country"), running).items():
+        if slug in pillars and alpha2 in states:
+            found.pillars[pillars[slug]].add(states[alpha2])
     return Coverage(threats=dict(found.threats), pillars=dict(found.pillars))
 
 

@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 
 from clearinghouse.catalog.models import Measure, MeasureStatus, Pillar, Threat
+from clearinghouse.catalog.search.engine import tally
 from clearinghouse.catalog.selectors import measures_visible_to, technologies_visible_to
 from clearinghouse.core.languages import reader_number
 from clearinghouse.core.visibility import Lifecycle
@@ -153,21 +154,15 @@ def _measures_level(n: int) -> int:
 
 
 def measures_map(user: Any) -> SafeString:
-    """A world map of the published measures ``user`` may see, each state shaded by how many it has (one grouped
-    query)."""
+    """A world map of the published measures ``user`` may see, each state shaded by how many it has (one tally of
+    the search index, whatever the number of measures)."""
     from clearinghouse.insights import maps
 
-    counted = (
-        measures_visible_to(user)
-        .filter(lifecycle=Lifecycle.PUBLISHED, owner_state__isnull=False)
-        .order_by()
-        .values_list("owner_state")
-        .annotate(n=Count("pk"))
-    )
-    per_state = dict(counted)
+    counted = tally(user, ("country",), {"lifecycle": [Lifecycle.PUBLISHED]})
+    per_state = {alpha2: n for (alpha2,), n in counted.items()}
     levels, rows = {}, []
-    for state in MemberState.objects.filter(pk__in=list(per_state)).ordered_by_name():
-        n = per_state[state.pk]
+    for state in MemberState.objects.filter(alpha2__in=list(per_state)).ordered_by_name():
+        n = per_state[state.alpha2]
         rows.append((state.get_absolute_url(), state.name, reader_number(n)))
         tooltip = ngettext("%(state)s: %(n)s measure", "%(state)s: %(n)s measures", n) % {
             "state": state.name,

@@ -1,7 +1,8 @@
 """The telecom measures tracker (issue 16, item 5): for each Member State and each misuse that falls to
 telecommunication regulators, whether it has a measure in operation against it (adopted), one planned or in
 progress, or none known; with the ITU-T Recommendations and supplements each threat's references name
-(DOMAIN.md). Over the measures the reader may see: one grouped query, kept per reader until a record changes.
+(DOMAIN.md). Over the measures the reader may see: one tally of the search index, kept per reader until a record
+changes.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from typing import Any
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from clearinghouse.catalog.models import Measure, MeasureStatus, Threat
-from clearinghouse.catalog.selectors import measures_visible_to
+from clearinghouse.catalog.models import MeasureStatus, Threat
+from clearinghouse.catalog.search.engine import tally
 from clearinghouse.core.languages import reader_number
 from clearinghouse.countries.models import MemberState
 from clearinghouse.insights import maps
@@ -46,20 +47,18 @@ COLUMNS = ["state", "state_name", "bdt_region"]
 
 def statuses(user: Any) -> dict[tuple[int, int], str]:
     """``(state id, threat id)`` → ``ADOPTED`` or ``IN_PROGRESS`` (absent: none known), over the measures ``user``
-    may see."""
-    through: Any = Measure.threats.through
-    visible = measures_visible_to(user).filter(owner_state__isnull=False).order_by()
-    rows = (
-        through.objects.filter(measure__in=visible.values("pk"), threat__slug__in=TRACKED)
-        .values_list("measure__owner_state_id", "threat_id", "measure__status")
-        .distinct()
-    )
+    may see: one tally of the search index (``catalog.search.engine.tally``), whatever the number of measures."""
+    states = dict(MemberState.objects.values_list("alpha2", "pk"))
+    threats = dict(Threat.objects.filter(slug__in=TRACKED).values_list("slug", "pk"))
     found: dict[tuple[int, int], str] = {}
-    for state_id, threat_id, status in rows:
+    for (slug, alpha2, status), _n in tally(user, ("filed", "country", "status"), {"filed": TRACKED}).items():
+        if slug not in threats or alpha2 not in states:
+            continue
+        key = (states[alpha2], threats[slug])
         if status in IN_OPERATION:
-            found[(state_id, threat_id)] = ADOPTED
+            found[key] = ADOPTED
         elif status in (MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS):
-            found.setdefault((state_id, threat_id), IN_PROGRESS)
+            found.setdefault(key, IN_PROGRESS)
     return found
 
 

@@ -1040,11 +1040,16 @@ def test_the_comparison_and_its_csv_give_exactly_the_measures_the_rule_allows(wo
 
 @contextmanager
 def in_operation(records: list[rule.Record]) -> Iterator[None]:
-    """These measures put in operation for the requests of the block, and as they were after it."""
+    """These measures put in operation for the requests of the block (re-indexed, as the catalogue's services do), and
+    as they were after it."""
+    from clearinghouse.catalog import search
     from clearinghouse.catalog.models import Measure
 
     with transaction.atomic():
-        Measure.objects.filter(pk__in=[r.pk for r in records]).update(status="operational")
+        for measure in Measure.objects.filter(pk__in=[r.pk for r in records]):
+            measure.status = "operational"
+            measure.save(update_fields=["status"])
+            search.index_measure(measure)
         yield
         transaction.set_rollback(True)
 

@@ -24,6 +24,8 @@ COUNTED = ("pillar", "threat", "country", "language", "status", "year")
 #: Facets counted together in the ``counted`` column where few records match: region and group too (summing
 #: them from the country counts costs more than counting them there).
 COUNTED_TOGETHER = (*COUNTED, "region", "group")
+#: Held for tallies only (``tally``), not filters of the catalogue: the threats as filed, the lifecycle.
+TALLIED_ONLY = ("filed", "lifecycle")
 
 
 def _schema() -> tantivy.Schema:
@@ -37,13 +39,17 @@ def _schema() -> tantivy.Schema:
     # the counted facets' values in one column as well ("name:value"): one aggregation instead of six where few
     # records match (each aggregation costs a few µs per index segment, however few records match)
     builder.add_text_field("counted", tokenizer_name="raw", index_option="basic", fast=True)
+    # for tallies over the catalogue (``tally``): the threats a measure is filed under as filed (``threat`` holds
+    # their families too) and its lifecycle (``published``, ``draft``…)
+    for name in TALLIED_ONLY:
+        builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
     builder.add_integer_field("recency", fast=True)
     return builder.build()
 
 
 SCHEMA = _schema()
 #: Bumped when the schema or what a document holds changes: an index of another layout is rebuilt.
-LAYOUT = 2
+LAYOUT = 3
 
 
 def _recency(published_at: Any, pk: int) -> int:
@@ -138,6 +144,7 @@ def tantivy_document(
     document.add_text("forms", _forms_text(text))
     for audience in sorted(record_audiences(sharing)):
         document.add_text("audience", audience)
+    document.add_text("lifecycle", sharing.lifecycle)
     for name, value in sorted(_facet_values(facet_terms, references)):
         document.add_text(name, value)
         if name in COUNTED_TOGETHER:
@@ -182,7 +189,7 @@ def _facet_values(terms: Iterable[bytes], references: References) -> set[tuple[s
             values.add(("pillar", references.pillars[int(value)]))
         elif name == "threat" and int(value) in references.threats:
             slug, parent = references.threats[int(value)]
-            values.add(("threat", slug))
+            values |= {("threat", slug), ("filed", slug)}
             if parent:
                 values.add(("threat", parent))
         elif name == "country" and int(value) in references.states:

@@ -24,7 +24,7 @@ import re
 import shutil
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,8 +38,10 @@ from clearinghouse.catalog.search import analysis, indexing, sets, threats
 from clearinghouse.catalog.search.documents import (
     COUNTED,
     COUNTED_TOGETHER,
+    FACETS,
     LAYOUT,
     SCHEMA,
+    TALLIED_ONLY,
     References,
     tantivy_document,
     tantivy_documents,
@@ -510,3 +512,48 @@ def search(
     if with_facets and found.count:
         facets = _facet_counts(searcher, combined, found.count, composed.state)
     return Hits(ids, found.count or 0, facets, composed.state.labels, composed.named)
+
+
+# -- tallies ----------------------------------------------------------------------------------------
+
+#: What a tally may count by or narrow to: the facets and the fields held for tallies.
+TALLIED = (*FACETS, *TALLIED_ONLY)
+#: Tallies kept per process, each with the catalogue state it was counted at (a new state: counted again).
+_tallies = sets.LRU(256)
+
+
+def tally(user: Any, by: Sequence[str], where: Mapping[str, Iterable[str]] | None = None) -> dict[tuple[str, ...], int]:
+    """How many measures ``user`` may see have each combination of values of the fields ``by`` (a measure with
+    two values of one field counts under each; one with none under no combination), among those having one of
+    the values listed for each field of ``where``: one aggregation over the index, the reader's audiences
+    narrowing it as they narrow every search (the access rule, evaluated per record), whatever the number of
+    measures. ``tally(user, ("filed", "country"), {"status": ["operational"]})`` → ``{("spam", "KE"): 3, …}``."""
+    unknown = [name for name in (*by, *(where or {})) if name not in TALLIED]
+    if unknown or not by:
+        named = ", ".join(unknown) or "nothing"
+        raise ValueError(f"A tally counts by and narrows to {', '.join(TALLIED)}, not {named}.")
+    narrowed = tuple(sorted((name, tuple(sorted(set(values)))) for name, values in (where or {}).items()))
+    if any(not values for _name, values in narrowed):
+        return {}
+    state = sets.current_state()
+    audiences = viewer_audiences(user)
+    key = (state, tuple(by), narrowed, frozenset(audiences))
+    found = _tallies.get(key)
+    if found is None:
+        searcher = engine().current(state).searcher()
+        query = _all([_filter("audience", audiences), *(_filter(name, values) for name, values in narrowed)])
+        spec: dict[str, Any] = {}
+        for name in reversed(by):
+            spec = {name: {"terms": {"field": name, "size": FACET_SIZE}, **({"aggs": spec} if spec else {})}}
+        found = _tallies.put(key, dict(_flatten(searcher.aggregate(query, spec), list(by), ())))
+    return dict(found)
+
+
+def _flatten(result: dict[str, Any], by: list[str], prefix: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], int]]:
+    name, rest = by[0], by[1:]
+    for bucket in result[name]["buckets"]:
+        key = (*prefix, str(bucket["key"]))
+        if rest:
+            yield from _flatten(bucket, rest, key)
+        else:
+            yield key, bucket["doc_count"]

@@ -42,7 +42,7 @@ class State:
     references: str = field(default="", compare=False)
 
 
-class _LRU:
+class LRU:
     def __init__(self, size: int):
         self.size = size
         self.items: OrderedDict[Hashable, Any] = OrderedDict()
@@ -68,9 +68,9 @@ class _LRU:
             self.items.clear()
 
 
-_allowed = _LRU(256)
-_indexes = _LRU(2)
-_changes = _LRU(64)
+_allowed = LRU(256)
+_indexes = LRU(2)
+_changes = LRU(64)
 
 
 #: The state row's columns (named as its fields), as ``State`` is made of them.
@@ -140,7 +140,7 @@ class _Entry:
 
 
 def _cached(
-    cache: _LRU,
+    cache: LRU,
     key: Hashable,
     state: State,
     compute: Callable[[], Any],
