@@ -94,6 +94,11 @@ def tracker(states: Any, found: dict[tuple[int, int], str]) -> Tracker:
     return Tracker(columns, rows)
 
 
+def by_threat(table: Tracker) -> list[tuple[Column, list[str]]]:
+    """The table turned: each tracked threat with the status of each state (the comparison's columns)."""
+    return [(column, [cells[n] for _state, cells in table.rows]) for n, column in enumerate(table.columns)]
+
+
 def csv_rows(table: Tracker) -> Iterator[dict[str, Any]]:
     for state, cells in table.rows:
         row = {"state": state.alpha2, "state_name": state.name, "bdt_region": state.bdt_region}

@@ -47,6 +47,10 @@ def compare(request: Request) -> HttpResponse | StreamingHttpResponse:
         response["Content-Disposition"] = f'attachment; filename="compare-{name}.csv"'
         return response
     context["comparison"] = comparing.comparison(states, request.user) if states else None
+    if states:
+        found = pagecache.kept_for_reader(request, "insights-tracker", lambda: telecom.statuses(request.user))
+        context["tracker"] = telecom.by_threat(telecom.tracker(states, found))
+        context["labels"] = telecom.LABELS
     context["slots"] = [*context["chosen"], *[""] * (comparing.MOST - len(states))]
     return render(request, "insights/compare.html", context)
 

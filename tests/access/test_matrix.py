@@ -1087,6 +1087,23 @@ def test_the_telecom_tracker_and_its_csv_count_only_the_measures_the_rule_allows
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_the_comparison_s_tracker_marks_only_what_the_rule_allows(world, name):
+    """The comparison shows the tracker for the states compared (issue 16, item 2): Kenya's measures the public may
+    not see are put in operation; Kenya is marked as having adopted one against device theft only for those who may
+    see one of them."""
+    kenyan = [r for r in world.measures if r.owner_state == "KE"]
+    hidden = [r for r in kenyan if not rule.sees(world.people["reader"], r)]
+    with in_operation(hidden):
+        page = world.client(name).get("/en/member-states/compare/?state=KE&state=NG").content.decode()
+    seen = visible_measures(world, name)
+    expected = (
+        "adopted" if seen & {r.code for r in hidden} else "in-progress" if seen & {r.code for r in kenyan} else "none"
+    )
+    row = re.search(r'<tr data-tracked="device-theft">(.*?)</tr>', page, re.S)
+    assert row and re.findall(r'data-status="([a-z-]+)"', row.group(1))[0] == expected, name
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_recommendations_name_only_measures_the_rule_allows(world, name):
     """ "Countries like mine" (issue 16): Kenya's measures put in operation, recommended to Nigeria (its region)
     only as the reader may see them, and every one the reader may see among them is counted on."""
