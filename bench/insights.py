@@ -254,8 +254,9 @@ def main() -> None:
             "LOG_LEVEL": "WARNING",
         }
         (args.workdir / "var" / "static").mkdir(parents=True, exist_ok=True)  # WhiteNoise warns without it
-        say(f"[{engine} {args.size:,}] migrate …")
-        subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True)  # noqa: S603
+        say(f"[{engine} {args.size:,}] migrate, collectstatic …")
+        for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):
+            subprocess.run([PYTHON, "manage.py", *command], env=env, cwd=ROOT, check=True)  # noqa: S603
         say(f"[{engine} {args.size:,}] measuring (load {load()}) …")
         arguments = ["--activities", str(args.activities), "--samples", str(args.samples), "--seed", str(args.seed)]
         found = measure_in_process(__file__, arguments, env, f"{engine} {args.size}")

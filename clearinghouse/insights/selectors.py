@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
@@ -69,30 +69,61 @@ def _catalogue(owner: Any, **narrowed: str) -> str:
     return f"{reverse('catalog:search')}?{query}"
 
 
+def owner_where(owner: Any) -> dict[str, list[str]]:
+    """What narrows a tally to the measures of a state (its code) or an organization (its id)."""
+    if isinstance(owner, MemberState):
+        return {"country": [owner.alpha2]}
+    return {"organization": [str(owner.pk)]}
+
+
+def family_rows(counted: dict[tuple[str, ...], int], *key: str) -> dict[str, tuple[int, int]]:
+    """From a tally by (…``key``, threat, status): each threat family's measures and those in operation (a measure
+    filed under a threat counts once for its family: the index files it under both)."""
+    families = set(Threat.objects.filter(parent__isnull=True).values_list("slug", flat=True))
+    found: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for (*prefix, slug, status), n in counted.items():
+        if tuple(prefix) == key and slug in families:
+            found[slug][0] += n
+            found[slug][1] += n if status in IN_OPERATION else 0
+    return {slug: (n, on) for slug, (n, on) in found.items()}
+
+
 def state_profile(owner: Any, user: Any) -> dict[str, Any]:
     """The context of the profile on a state's or an organization's page: its measures and activities ``user``
-    may see, counted."""
+    may see, counted (tallies of the search index, whatever the number of measures; the access rule narrows them
+    as it narrows every search)."""
     is_state = isinstance(owner, MemberState)
-    measures = measures_visible_to(user).filter(**{"owner_state" if is_state else "owner_organization": owner})
-    measures = measures.order_by()
-    operating = Q(status__in=IN_OPERATION)
+    where = owner_where(owner)
     found = StateProfile(catalogue_url=_catalogue(owner))
-    statuses = dict(measures.values_list("status").annotate(n=Count("pk")))
+    per_pillar = tally(user, ("pillar", "status"), where)
+    statuses: dict[str, int] = defaultdict(int)
+    pillar_cells: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for (slug, status), n in per_pillar.items():
+        statuses[status] += n
+        pillar_cells[slug][0] += n
+        pillar_cells[slug][1] += n if status in IN_OPERATION else 0
     found.total = sum(statuses.values())
     found.in_operation = sum(statuses.get(status, 0) for status in IN_OPERATION)
     found.by_status = [(str(label), statuses.get(value, 0)) for value, label in MeasureStatus.choices]
     if found.total:
-        pillars = {p.pk: p for p in Pillar.objects.order_by("position")}
-        per_pillar = measures.values("pillar").annotate(n=Count("pk"), on=Count("pk", filter=operating))
-        counted = {row["pillar"]: row for row in per_pillar}
+        measures = measures_visible_to(user).filter(**{"owner_state" if is_state else "owner_organization": owner})
         found.pillars = [
-            Row(p.slug, p.name, counted[pk]["n"], counted[pk]["on"], _catalogue(owner, pillar=p.slug))
-            for pk, p in pillars.items()
-            if pk in counted
+            Row(p.slug, p.name, pillar_cells[p.slug][0], pillar_cells[p.slug][1], _catalogue(owner, pillar=p.slug))
+            for p in Pillar.objects.order_by("position")
+            if p.slug in pillar_cells
         ]
-        found.threats = _threat_rows(owner, measures)
-        years = dict(measures.values_list("since_year").annotate(n=Count("pk")))
-        found.undated = years.pop(None, 0)
+        families = family_rows(tally(user, ("threat", "status"), where))
+        names = {t.slug: t for t in Threat.objects.filter(slug__in=list(families))}
+        found.threats = sorted(
+            (
+                Row(slug, names[slug].name, n, on, _catalogue(owner, threat=slug))
+                for slug, (n, on) in families.items()
+                if slug in names
+            ),
+            key=lambda row: (-row.measures, row.label),
+        )
+        years = {int(year): n for (year,), n in tally(user, ("year",), where).items()}
+        found.undated = found.total - sum(years.values())
         found.years = sorted(years.items())
         found.latest = list(measures.select_related("pillar").order_by("-since_year", "-published_at", "-pk")[:LISTED])
         found.technologies = list(
@@ -101,7 +132,6 @@ def state_profile(owner: Any, user: Any) -> dict[str, Any]:
             .annotate(uses=Count("measures", distinct=True))
             .order_by("-uses", "name")[:LISTED]
         )
-    if found.total:
         from clearinghouse.insights.charts import bar_chart
 
         key = getattr(owner, "alpha2", None) or getattr(owner, "slug", "owner")
@@ -120,33 +150,6 @@ def state_profile(owner: Any, user: Any) -> dict[str, Any]:
     found.activity_count = activities.count()
     found.activities = list(activities.order_by("-starts_on", "-pk")[:LISTED]) if found.activity_count else []
     return {"profile": found}
-
-
-def _threat_rows(owner: Any, measures: Any) -> list[Row]:
-    """The threat families the measures counter (a measure filed under a threat counts for its family), each
-    measure once per family."""
-    through: Any = Measure.threats.through
-    filed = through.objects.filter(measure__in=measures.values("pk")).values_list(
-        "measure_id", "threat_id", "threat__parent_id"
-    )
-    families: dict[int, set[int]] = defaultdict(set)
-    for measure_id, threat_id, parent_id in filed:
-        families[parent_id or threat_id].add(measure_id)
-    if not families:
-        return []
-    operating = set(measures.filter(status__in=IN_OPERATION).values_list("pk", flat=True))
-    names = {t.pk: t for t in Threat.objects.filter(pk__in=list(families))}
-    rows = [
-        Row(
-            names[pk].slug,
-            names[pk].name,
-            len(ids),
-            len(ids & operating),
-            _catalogue(owner, threat=names[pk].slug),
-        )
-        for pk, ids in families.items()
-    ]
-    return sorted(rows, key=lambda row: (-row.measures, row.label))
 
 
 def _measures_level(n: int) -> int:

@@ -24,8 +24,9 @@ COUNTED = ("pillar", "threat", "country", "language", "status", "year")
 #: Facets counted together in the ``counted`` column where few records match: region and group too (summing
 #: them from the country counts costs more than counting them there).
 COUNTED_TOGETHER = (*COUNTED, "region", "group")
-#: Held for tallies only (``tally``), not filters of the catalogue: the threats as filed, the lifecycle.
-TALLIED_ONLY = ("filed", "lifecycle")
+#: Held for tallies only (``tally``), not filters of the catalogue: the threats as filed, the lifecycle, the owning
+#: organization (its id; a state's measures are tallied by ``country``).
+TALLIED_ONLY = ("filed", "lifecycle", "organization")
 
 
 def _schema() -> tantivy.Schema:
@@ -40,7 +41,7 @@ def _schema() -> tantivy.Schema:
     # records match (each aggregation costs a few µs per index segment, however few records match)
     builder.add_text_field("counted", tokenizer_name="raw", index_option="basic", fast=True)
     # for tallies over the catalogue (``tally``): the threats a measure is filed under as filed (``threat`` holds
-    # their families too) and its lifecycle (``published``, ``draft``…)
+    # their families too), its lifecycle (``published``, ``draft``…) and the organization that owns it
     for name in TALLIED_ONLY:
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
     builder.add_integer_field("recency", fast=True)
@@ -49,7 +50,7 @@ def _schema() -> tantivy.Schema:
 
 SCHEMA = _schema()
 #: Bumped when the schema or what a document holds changes: an index of another layout is rebuilt.
-LAYOUT = 3
+LAYOUT = 4
 
 
 def _recency(published_at: Any, pk: int) -> int:
@@ -145,6 +146,8 @@ def tantivy_document(
     for audience in sorted(record_audiences(sharing)):
         document.add_text("audience", audience)
     document.add_text("lifecycle", sharing.lifecycle)
+    if sharing.owner_organization_id is not None:
+        document.add_text("organization", str(sharing.owner_organization_id))
     for name, value in sorted(_facet_values(facet_terms, references)):
         document.add_text(name, value)
         if name in COUNTED_TOGETHER:

@@ -81,15 +81,17 @@ def test_the_state_page_asks_the_same_number_of_queries_for_one_measure_or_many(
     client.get("/en/member-states/KE/")
     with django_assert_num_queries(QUERIES_OF_THE_PAGE) as counted:
         client.get("/en/member-states/KE/")
+    queries = len(counted.captured_queries)
     for number in range(4):
         measure(personas, title=f"Measure {number}", threats=("spam", "wangiri"), since_year=2010 + number)
-    with django_assert_num_queries(len(counted.captured_queries)):
+    client.get("/en/member-states/KE/")  # the search index catches up with the new measures (once, however many)
+    with django_assert_num_queries(queries):
         client.get("/en/member-states/KE/")
 
 
-QUERIES_OF_THE_PAGE = 23  # the session and the reader (5), the state, its groups, organizations, contacts (6), its
-# measures: by status, pillar, threat, year, the latest, their technologies (8), its activities (2), its requests
-# and offers (2)
+QUERIES_OF_THE_PAGE = 22  # the session and the reader (5), the state, its groups, organizations, contacts (6), its
+# measures: three tallies of the search index (each reads the catalogue's state), the pillars, threat families and
+# their names, the latest, their technologies (7), its activities (2), its requests and offers (2)
 
 
 def test_the_profile_reads_in_arabic_and_chinese(personas, kenyan):
