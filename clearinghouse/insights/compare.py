@@ -11,14 +11,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from clearinghouse.catalog.models import Measure, Pillar, Threat
+from clearinghouse.catalog.search.engine import tally
 from clearinghouse.catalog.selectors import measures_visible_to
 from clearinghouse.countries.models import MemberState
 from clearinghouse.countries.selectors import member_states
-from clearinghouse.insights.selectors import IN_OPERATION
+from clearinghouse.insights.selectors import IN_OPERATION, family_rows
 
 #: At most this many states side by side (the UNIDIR portal compares three).
 MOST = 4
@@ -86,41 +86,33 @@ def _of(states: list[MemberState], user: Any) -> Any:
 
 
 def comparison(states: list[MemberState], user: Any) -> Comparison:
-    """The states side by side, over the measures ``user`` may see (a fixed number of queries)."""
+    """The states side by side, over the measures ``user`` may see: two tallies of the search index for the counts
+    (whatever the number of measures) and a query for each state's measures listed."""
     found = Comparison(states=states)
     if not states:
         return found
-    column = {state.pk: index for index, state in enumerate(states)}
-    measures = _of(states, user)
-    operating = Q(status__in=IN_OPERATION)
+    column = {state.alpha2: index for index, state in enumerate(states)}
+    where = {"country": list(column)}
     found.totals = [Cell() for _ in states]
-    per_pillar: dict[int, list[Cell]] = defaultdict(lambda: [Cell() for _ in states])
-    for row in measures.values("owner_state", "pillar").annotate(n=Count("pk"), on=Count("pk", filter=operating)):
-        cell, total = per_pillar[row["pillar"]][column[row["owner_state"]]], found.totals[column[row["owner_state"]]]
-        cell.measures, cell.in_operation = row["n"], row["on"]
-        total.measures += row["n"]
-        total.in_operation += row["on"]
+    per_pillar: dict[str, list[Cell]] = defaultdict(lambda: [Cell() for _ in states])
+    for (alpha2, slug, status), n in tally(user, ("country", "pillar", "status"), where).items():
+        running = n if status in IN_OPERATION else 0
+        for cell in (per_pillar[slug][column[alpha2]], found.totals[column[alpha2]]):
+            cell.measures += n
+            cell.in_operation += running
     found.pillars = [
-        Line(p.slug, p.name, per_pillar[p.pk]) for p in Pillar.objects.order_by("position") if p.pk in per_pillar
+        Line(p.slug, p.name, per_pillar[p.slug]) for p in Pillar.objects.order_by("position") if p.slug in per_pillar
     ]
     # a measure counts once for each family its threats belong to
-    through: Any = Measure.threats.through
-    filed = through.objects.filter(measure__in=measures.values("pk")).values_list(
-        "measure_id", "measure__owner_state_id", "measure__status", "threat_id", "threat__parent_id"
-    )
-    seen: dict[tuple[int, int], set[int]] = defaultdict(set)
-    running: set[int] = set()
-    for measure_id, state_id, status, threat_id, parent_id in filed:
-        seen[(parent_id or threat_id, column[state_id])].add(measure_id)
-        if status in IN_OPERATION:
-            running.add(measure_id)
-    families = {t.pk: t for t in Threat.objects.filter(pk__in={family for family, _ in seen})}
+    by_threat = tally(user, ("country", "threat", "status"), where)
+    families = {alpha2: family_rows(by_threat, alpha2) for alpha2 in column}
+    named = {slug for rows in families.values() for slug in rows}
     lines = []
-    for pk, threat in families.items():
-        cells = [Cell(len(seen[(pk, i)]), len(seen[(pk, i)] & running)) for i in range(len(states))]
+    for threat in Threat.objects.filter(slug__in=named):
+        cells = [Cell(*families[state.alpha2].get(threat.slug, (0, 0))) for state in states]
         lines.append(Line(threat.slug, threat.name, cells))
     found.threats = sorted(lines, key=lambda line: (-sum(c.measures for c in line.cells), line.label))
-    listed = measures.select_related("pillar").order_by("pillar__position", "-since_year", "title", "pk")
+    listed = _of(states, user).select_related("pillar").order_by("pillar__position", "-since_year", "title", "pk")
     found.measures = [list(listed.filter(owner_state=state)[:LISTED]) for state in states]
     return found
 

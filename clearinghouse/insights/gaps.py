@@ -17,12 +17,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from clearinghouse.catalog.models import Measure, MeasureStatus, Pillar, Threat
+from clearinghouse.catalog.models import MeasureStatus, Pillar, Threat
 from clearinghouse.catalog.search.engine import tally
-from clearinghouse.catalog.selectors import measures_visible_to
 from clearinghouse.core.languages import reader_number
 from clearinghouse.countries.models import BDTRegion, MemberState
 from clearinghouse.insights.selectors import IN_OPERATION
@@ -125,13 +123,10 @@ def _in_a_sentence(name: str) -> str:
 def analysis(state: MemberState, user: Any, covered: Coverage) -> GapAnalysis:
     """The state's gaps against its peers, over ``covered`` (what ``user`` may see: ``coverage``)."""
     peers = peer_sets(state)
-    own = measures_visible_to(user).filter(owner_state=state).order_by()
-    coming = own.filter(status__in=ON_ITS_WAY)
-    coming_pillars = dict(coming.values_list("pillar_id").annotate(n=Count("pk")))
-    through: Any = Measure.threats.through
-    coming_threats = dict(
-        through.objects.filter(measure__in=coming.values("pk")).values_list("threat_id").annotate(n=Count("pk"))
-    )
+    # the state's own measures on their way (planned or in progress), against each threat and in each pillar
+    mine = {"country": [state.alpha2], "status": ON_ITS_WAY}
+    coming_threats = {slug: n for (slug,), n in tally(user, ("filed",), mine).items()}
+    coming_pillars = {slug: n for (slug,), n in tally(user, ("pillar",), mine).items()}
     targets: list[tuple[str, Any]] = [
         ("threat", t) for t in Threat.objects.filter(children__isnull=True).order_by("position", "slug")
     ]
@@ -148,7 +143,7 @@ def analysis(state: MemberState, user: Any, covered: Coverage) -> GapAnalysis:
         shares = [Share(group, len(group.states & states)) for group in peers]
         shares = [share for share in shares if share.having]
         if shares:
-            on_its_way = (coming_threats if kind == "threat" else coming_pillars).get(node.pk, 0)
+            on_its_way = (coming_threats if kind == "threat" else coming_pillars).get(node.slug, 0)
             gaps.append(Gap(kind, node.slug, node.name, shares, on_its_way))
     gaps.sort(key=lambda gap: (-gap.best, gap.kind != "threat", gap.label))
     return GapAnalysis(state, peers, gaps, covered_threats, covered_pillars, len(targets))

@@ -152,6 +152,15 @@ def state_profile(owner: Any, user: Any) -> dict[str, Any]:
     return {"profile": found}
 
 
+def published_figures(user: Any) -> dict[str, int]:
+    """How many published measures ``user`` may see, and how many Member States and organizations contributed them
+    (tallies of the search index, whatever the number of measures)."""
+    published = {"lifecycle": [Lifecycle.PUBLISHED]}
+    measures = sum(tally(user, ("lifecycle",), published).values())
+    owners = len(tally(user, ("country",), published)) + len(tally(user, ("organization",), published))
+    return {"measures": measures, "owners": owners}
+
+
 def _measures_level(n: int) -> int:
     return 0 if not n else 1 if n == 1 else 2 if n < 5 else 3 if n < 10 else 4
 
