@@ -9,6 +9,7 @@ Codes are written as BCP 47, as browsers and Word know them (``zh-Hans``, not Dj
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from django.utils import timezone
@@ -107,9 +108,23 @@ def reader_date(value: date | datetime | None, *, with_time: bool = False, langu
 
 def reader_number(value: int | float, language: str | None = None) -> str:
     """A number as the reader's language groups its digits (CLDR): "12,345", « 12 345 », «12٬345»."""
+    locale = to_locale(language or get_language() or "en")
+    if isinstance(value, int) and 0 <= value < SMALL_NUMBERS:
+        return _small_number(value, locale)
     from babel.numbers import format_decimal
 
-    return format_decimal(value, locale=to_locale(language or get_language() or "en"))
+    return format_decimal(value, locale=locale)
+
+
+#: Whole numbers below this are formatted once per language and kept (a page of figures has hundreds of them).
+SMALL_NUMBERS = 10_000
+
+
+@lru_cache(maxsize=SMALL_NUMBERS * 2)
+def _small_number(value: int, locale: str) -> str:
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=locale)
 
 
 def reader_percent(value: float, language: str | None = None) -> str:

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.safestring import SafeString
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from clearinghouse.catalog.models import MeasureStatus, Threat
@@ -97,6 +98,28 @@ def tracker(states: Any, found: dict[tuple[int, int], str]) -> Tracker:
 def by_threat(table: Tracker) -> list[tuple[Column, list[str]]]:
     """The table turned: each tracked threat with the status of each state (the comparison's columns)."""
     return [(column, [cells[n] for _state, cells in table.rows]) for n, column in enumerate(table.columns)]
+
+
+def cell_html() -> dict[str, SafeString]:
+    """Each mark as a table cell, in the reader's language (built once per page, not once per cell: a page of every
+    state has 1,358 cells)."""
+    marks = {
+        ADOPTED: ("●", "", LABELS["adopted_short"]),
+        IN_PROGRESS: ("◐", "", LABELS["in_progress_short"]),
+        NONE_KNOWN: ("○", ' class="muted"', LABELS["none"]),
+    }
+    return {
+        status: format_html(
+            '<td class="status {}" data-status="{}"><span aria-hidden="true"{}>{}</span>'
+            '<span class="visually-hidden">{}</span></td>',
+            status,
+            status,
+            mark_safe(muted),  # noqa: S308 (a constant above)
+            mark,
+            label,
+        )
+        for status, (mark, muted, label) in marks.items()
+    }
 
 
 def csv_rows(table: Tracker) -> Iterator[dict[str, Any]]:

@@ -85,9 +85,11 @@ def tracker(request: Request) -> HttpResponse | StreamingHttpResponse:
         return response
     query = request.GET.copy()
     query.pop("format", None)
+    cells = telecom.cell_html()
     context = {
         "filter": filterset,
         "table": table,
+        "rows": [(state, [cells[cell] for cell in marks]) for state, marks in table.rows],
         "labels": telecom.LABELS,
         "query": query.urlencode(),
         "map": telecom.world_map(table),
