@@ -22,7 +22,7 @@ from clearinghouse.catalog.search.engine import tally
 from clearinghouse.catalog.selectors import measures_visible_to, technologies_visible_to
 from clearinghouse.core.languages import reader_number
 from clearinghouse.core.visibility import Lifecycle
-from clearinghouse.countries.models import MemberState
+from clearinghouse.countries.models import BDTRegion, MemberState
 from clearinghouse.mandates.selectors import activities_visible_to
 
 #: The statuses of a measure "in operation" (the gap analysis's word too).
@@ -58,6 +58,7 @@ class StateProfile:
     catalogue_url: str = ""
     pillar_chart: str = ""  # SVG, beside the table by pillar
     year_chart: str = ""  # SVG, beside the timeline
+    region_map: str = ""  # SVG: the states of its region and their measures (a Member State's page)
 
 
 def _catalogue(owner: Any, **narrowed: str) -> str:
@@ -146,6 +147,8 @@ def state_profile(owner: Any, user: Any) -> dict[str, Any]:
                 title=gettext("Measures by the year they started"),
                 chart_id=f"years-{key}",
             )
+    if is_state:
+        found.region_map = region_map(owner, user)
     activities = activities_visible_to(user).filter(**{"states" if is_state else "organizations": owner})
     found.activity_count = activities.count()
     found.activities = list(activities.order_by("-starts_on", "-pk")[:LISTED]) if found.activity_count else []
@@ -161,33 +164,68 @@ def published_figures(user: Any) -> dict[str, int]:
     return {"measures": measures, "owners": owners}
 
 
-def _measures_level(n: int) -> int:
-    return 0 if not n else 1 if n == 1 else 2 if n < 5 else 3 if n < 10 else 4
+def counts_map(
+    per_state: dict[str, int],
+    *,
+    title: str,
+    element_id: str,
+    states: Any = None,
+    links: dict[str, str] | None = None,
+    marked: MemberState | None = None,
+    view: tuple[float, float, float, float] | None = None,
+    table: bool = True,
+) -> SafeString:
+    """A world map of ``per_state`` (alpha-2 → measures), each of ``states`` (every Member State by default) shaded
+    by its count, with its tooltip, the table beside it, and ``marked`` outlined."""
+    from clearinghouse.countries import maps
 
-
-def measures_map(user: Any) -> SafeString:
-    """A world map of the published measures ``user`` may see, each state shaded by how many it has (one tally of
-    the search index, whatever the number of measures)."""
-    from clearinghouse.insights import maps
-
-    counted = tally(user, ("country",), {"lifecycle": [Lifecycle.PUBLISHED]})
-    per_state = {alpha2: n for (alpha2,), n in counted.items()}
+    states = MemberState.objects.all() if states is None else states
+    starts, legend = maps.count_shades(per_state.values())
     levels, rows = {}, []
-    for state in MemberState.objects.filter(alpha2__in=list(per_state)).ordered_by_name():
+    for state in states.filter(alpha2__in=list(per_state)).ordered_by_name():
         n = per_state[state.alpha2]
         rows.append((state.get_absolute_url(), state.name, reader_number(n)))
         tooltip = ngettext("%(state)s: %(n)s measure", "%(state)s: %(n)s measures", n) % {
             "state": state.name,
             "n": reader_number(n),
         }
-        levels[state.numeric.zfill(3)] = (_measures_level(n), tooltip)
-    legend = [
-        maps.Shade(0, gettext("None")),
-        maps.Shade(1, "1"),
-        maps.Shade(2, "2–4"),
-        maps.Shade(3, "5–9"),
-        maps.Shade(4, gettext("10 or more")),
-    ]
+        levels[state.numeric.zfill(3)] = (maps.level_of(n, starts), tooltip)
+    return maps.world_map(
+        levels,
+        title=title,
+        legend=legend,
+        element_id=element_id,
+        table=(gettext("Member State"), gettext("Measures"), rows) if table else None,
+        links=links,
+        marked=frozenset({marked.numeric.zfill(3)}) if marked is not None else frozenset(),
+        view=view,
+    )
+
+
+def published_per_state(user: Any) -> dict[str, int]:
+    """Each Member State's published measures ``user`` may see (one tally of the search index)."""
+    counted = tally(user, ("country",), {"lifecycle": [Lifecycle.PUBLISHED]})
+    return {alpha2: n for (alpha2,), n in counted.items()}
+
+
+def measures_map(user: Any) -> SafeString:
+    """A world map of the published measures ``user`` may see, each state shaded by how many it has (one tally of
+    the search index, whatever the number of measures)."""
     title = gettext("Published measures by Member State")
-    table = (gettext("Member State"), gettext("Measures"), rows)
-    return maps.world_map(levels, title=title, legend=legend, element_id="measures-map", table=table)
+    return counts_map(published_per_state(user), title=title, element_id="measures-map")
+
+
+def region_map(state: MemberState, user: Any) -> SafeString:
+    """The states of ``state``'s BDT region on a map of their published measures ``user`` may see, ``state``
+    outlined, each leading to its profile."""
+    from clearinghouse.countries import maps
+
+    region = MemberState.objects.filter(bdt_region=state.bdt_region)
+    codes = dict(region.values_list("alpha2", "numeric"))
+    per_state = {alpha2: n for alpha2, n in published_per_state(user).items() if alpha2 in codes}
+    links = {codes[alpha2].zfill(3): reverse("countries:member_state_detail", args=[alpha2]) for alpha2 in per_state}
+    title = gettext("Published measures in %(region)s") % {"region": BDTRegion(state.bdt_region).label}
+    view = maps.bounds({numeric.zfill(3) for numeric in codes.values()})
+    return counts_map(
+        per_state, title=title, element_id="region-map", states=region, links=links, marked=state, view=view
+    )

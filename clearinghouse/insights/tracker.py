@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from clearinghouse.catalog.models import MeasureStatus, Threat
 from clearinghouse.catalog.search.engine import tally
 from clearinghouse.core.languages import reader_number
+from clearinghouse.countries import maps
 from clearinghouse.countries.models import MemberState
-from clearinghouse.insights import maps
 from clearinghouse.insights.selectors import IN_OPERATION
 
 #: The misuses that fall to telecommunication regulators, in the tracker's order (the taxonomy's slugs).

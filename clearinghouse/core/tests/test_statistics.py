@@ -62,3 +62,33 @@ def test_nothing_is_analyzed_inside_a_transaction():
     connection.ensure_connection()
     with transaction.atomic():
         assert statistics.optimize() is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_column_of_few_values_is_counted_whole_not_from_a_sample():
+    """With a sample of 400 rows, 1,000 activities all "published" read as 401 rows a value, as selective as an
+    id: the planner then started from "published" to find one state's few activities (1,000,000 measures:
+    250 ms for a profile instead of 28)."""
+    from django.utils import timezone
+
+    from clearinghouse.countries.services import load_reference_data
+    from clearinghouse.mandates.models import Activity
+    from clearinghouse.mandates.services import secretariat
+
+    load_reference_data()  # a transactional test may start from a flushed database
+    now, owner = timezone.now(), secretariat()
+    Activity.objects.bulk_create(
+        Activity(title=f"Workshop {n}", lifecycle="published", tlp="clear", occurred_at=now, owner_organization=owner)
+        for n in range(1000)
+    )
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE sqlite_master")
+        if "sqlite_stat1" in connection.introspection.table_names(cursor):
+            cursor.execute("DELETE FROM sqlite_stat1")
+    assert Activity.objects.filter(lifecycle="published").count() == 1000  # (optimize analyzes the tables read)
+    assert statistics.optimize() is True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE idx = 'mandates_activity_lifecycle_7a18c858'")
+        rows, per_value = (int(n) for n in cursor.fetchone()[0].split()[:2])
+    assert rows >= 1000 and per_value >= 1000
