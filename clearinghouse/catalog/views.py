@@ -33,6 +33,7 @@ from clearinghouse.core import pagecache
 from clearinghouse.core.http import Request
 from clearinghouse.core.markdown import render_markdown
 from clearinghouse.core.visibility import Lifecycle
+from clearinghouse.countries.models import MemberState
 
 SNAPSHOT_LABELS = {
     "title": _lazy("Title"),
@@ -101,9 +102,27 @@ def search(request: Request) -> HttpResponse:
             params.pop(name, None)
     # each result is rendered once per worker, language and query until any record changes (the stamp)
     context.update(result=result, sort=sort, content_stamp=pagecache.stamp_of(request) or "")
+    as_list = request.GET.copy()
+    as_list.pop("view", None)
+    context["list_query"] = as_list.urlencode()
+    if request.GET.get("view") == "map":
+        context["map"] = _result_map(result)
     if request.htmx and not request.htmx.boosted:
         return render(request, "catalog/_results.html", context)
     return render(request, "catalog/search.html", context)
+
+
+def _result_map(result: Any) -> Any:
+    """The search's matches on a world map, by Member State (its facet counts: nothing counted again), each state
+    leading to the search narrowed to it, still as a map."""
+    from clearinghouse.countries import maps
+
+    values = result.facets.get("country", [])
+    numeric = dict(MemberState.objects.filter(alpha2__in=[v.value for v in values]).values_list("alpha2", "numeric"))
+    links = {numeric[v.value].zfill(3): f"?{v.url}" for v in values if v.value in numeric}
+    per_state = {v.value: v.count for v in values}
+    title = _("Matching measures by Member State")
+    return maps.counts_map(per_state, title=title, element_id="catalogue-map", links=links)
 
 
 def _displayed_texts(measure: Measure, request: Request) -> tuple[Any, Any]:

@@ -10,13 +10,15 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from clearinghouse.core.languages import reader_number
 from clearinghouse.countries.geometry import world
+from clearinghouse.countries.models import MemberState
 
 #: The part of the world drawn (longitude, latitude): Antarctica left out.
 WEST, EAST, NORTH, SOUTH = -170.0, 190.0, 84.0, -58.0
@@ -169,3 +171,39 @@ def count_shades(counts: Iterable[int]) -> tuple[list[int], list[Shade]]:
 def level_of(n: int, starts: list[int]) -> int:
     """The level (0 to 4) of a count on a map whose levels start at ``starts``."""
     return sum(1 for start in starts if n >= start)
+
+
+def counts_map(
+    per_state: dict[str, int],
+    *,
+    title: str,
+    element_id: str,
+    states: Any = None,
+    links: dict[str, str] | None = None,
+    marked: MemberState | None = None,
+    view: tuple[float, float, float, float] | None = None,
+    table: bool = True,
+) -> SafeString:
+    """A world map of ``per_state`` (alpha-2 → measures), each of ``states`` (every Member State by default) shaded
+    by its count, with its tooltip, the table beside it, and ``marked`` outlined."""
+    states = MemberState.objects.all() if states is None else states
+    starts, legend = count_shades(per_state.values())
+    levels, rows = {}, []
+    for state in states.filter(alpha2__in=list(per_state)).ordered_by_name():
+        n = per_state[state.alpha2]
+        rows.append((state.get_absolute_url(), state.name, reader_number(n)))
+        tooltip = ngettext("%(state)s: %(n)s measure", "%(state)s: %(n)s measures", n) % {
+            "state": state.name,
+            "n": reader_number(n),
+        }
+        levels[state.numeric.zfill(3)] = (level_of(n, starts), tooltip)
+    return world_map(
+        levels,
+        title=title,
+        legend=legend,
+        element_id=element_id,
+        table=(gettext("Member State"), gettext("Measures"), rows) if table else None,
+        links=links,
+        marked=frozenset({marked.numeric.zfill(3)}) if marked is not None else frozenset(),
+        view=view,
+    )

@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 
 from clearinghouse.catalog.models import Measure, MeasureStatus, Pillar, Threat
 from clearinghouse.catalog.search.engine import tally
@@ -164,44 +164,6 @@ def published_figures(user: Any) -> dict[str, int]:
     return {"measures": measures, "owners": owners}
 
 
-def counts_map(
-    per_state: dict[str, int],
-    *,
-    title: str,
-    element_id: str,
-    states: Any = None,
-    links: dict[str, str] | None = None,
-    marked: MemberState | None = None,
-    view: tuple[float, float, float, float] | None = None,
-    table: bool = True,
-) -> SafeString:
-    """A world map of ``per_state`` (alpha-2 → measures), each of ``states`` (every Member State by default) shaded
-    by its count, with its tooltip, the table beside it, and ``marked`` outlined."""
-    from clearinghouse.countries import maps
-
-    states = MemberState.objects.all() if states is None else states
-    starts, legend = maps.count_shades(per_state.values())
-    levels, rows = {}, []
-    for state in states.filter(alpha2__in=list(per_state)).ordered_by_name():
-        n = per_state[state.alpha2]
-        rows.append((state.get_absolute_url(), state.name, reader_number(n)))
-        tooltip = ngettext("%(state)s: %(n)s measure", "%(state)s: %(n)s measures", n) % {
-            "state": state.name,
-            "n": reader_number(n),
-        }
-        levels[state.numeric.zfill(3)] = (maps.level_of(n, starts), tooltip)
-    return maps.world_map(
-        levels,
-        title=title,
-        legend=legend,
-        element_id=element_id,
-        table=(gettext("Member State"), gettext("Measures"), rows) if table else None,
-        links=links,
-        marked=frozenset({marked.numeric.zfill(3)}) if marked is not None else frozenset(),
-        view=view,
-    )
-
-
 def published_per_state(user: Any) -> dict[str, int]:
     """Each Member State's published measures ``user`` may see (one tally of the search index)."""
     counted = tally(user, ("country",), {"lifecycle": [Lifecycle.PUBLISHED]})
@@ -211,8 +173,10 @@ def published_per_state(user: Any) -> dict[str, int]:
 def measures_map(user: Any) -> SafeString:
     """A world map of the published measures ``user`` may see, each state shaded by how many it has (one tally of
     the search index, whatever the number of measures)."""
+    from clearinghouse.countries import maps
+
     title = gettext("Published measures by Member State")
-    return counts_map(published_per_state(user), title=title, element_id="measures-map")
+    return maps.counts_map(published_per_state(user), title=title, element_id="measures-map")
 
 
 def region_map(state: MemberState, user: Any) -> SafeString:
@@ -226,6 +190,6 @@ def region_map(state: MemberState, user: Any) -> SafeString:
     links = {codes[alpha2].zfill(3): reverse("countries:member_state_detail", args=[alpha2]) for alpha2 in per_state}
     title = gettext("Published measures in %(region)s") % {"region": BDTRegion(state.bdt_region).label}
     view = maps.bounds({numeric.zfill(3) for numeric in codes.values()})
-    return counts_map(
+    return maps.counts_map(
         per_state, title=title, element_id="region-map", states=region, links=links, marked=state, view=view
     )

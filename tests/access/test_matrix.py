@@ -1127,6 +1127,15 @@ def test_the_home_page_s_map_counts_only_the_published_measures_the_rule_allows(
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_the_catalogue_s_map_counts_only_the_measures_the_rule_allows(world, name):
+    """The catalogue as a map (issue 16, item 6): Kenya's figure is its measures the reader may see, no other."""
+    text = world.client(name).get("/en/catalogue/?view=map").content.decode()
+    expected = len(visible_measures(world, name) & {r.code for r in world.measures if r.owner_state == "KE"})
+    shown = re.search(r'data-numeric="404"><title>Kenya: ([\d,]+) measures?</title>', text)
+    assert (int(shown.group(1).replace(",", "")) if shown else 0) == expected, name
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_a_profile_s_map_of_its_region_counts_only_the_published_measures_the_rule_allows(world, name):
     """Nigeria's page maps the states of its region (issue 16, item 6): Kenya's figure is its published measures the
     reader may see, no other; Nigeria itself is outlined."""

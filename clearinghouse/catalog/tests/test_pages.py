@@ -52,6 +52,24 @@ def test_the_catalogue_page_searches_filters_and_counts(personas):
     assert "<mark>SIM</mark>" in page
 
 
+def test_the_search_shows_on_a_map_by_member_state_and_a_state_narrows_it(personas):
+    """Issue 16, item 6: the matches on a world map, each state leading to the search narrowed to it (still a map),
+    in the page's language."""
+    measure(personas, title="SIM-box detection", threats=("simbox-fraud",))
+    measure(personas, title="SIM registration", threats=("simbox-fraud",))
+    page = Client().get("/en/catalogue/?q=sim&view=map").content.decode()
+    assert 'id="catalogue-map"' in page and '<ol class="results">' not in page
+    shape = r'<a href="([^"]+)"><path d="[^"]+" class="l\d" data-numeric="404"><title>Kenya: 2 measures<'
+    kenya = re.search(shape, page)
+    assert kenya and "country=KE" in kenya.group(1) and "view=map" in kenya.group(1)
+    assert "As a list" in page
+    narrowed = Client().get("/en/catalogue/" + kenya.group(1).replace("&amp;", "&")).content.decode()
+    assert 'id="catalogue-map"' in narrowed and "2 measures" in narrowed
+    arabic = Client().get("/ar/catalogue/?q=sim&view=map").content.decode()
+    assert 'dir="rtl"' in arabic and "كينيا" in arabic
+    assert 'id="catalogue-map"' not in Client().get("/en/catalogue/?q=sim").content.decode()
+
+
 def test_an_unknown_filter_value_is_a_400_naming_the_field(db):
     response = Client().get("/en/catalogue/?pillar=magic")
     assert response.status_code == 400
