@@ -1,22 +1,27 @@
 """Evaluate "countries like mine" offline (issue 16, item 4; docs/PERFORMANCE.md, "Recommendations").
 
-A generated catalogue of which states have a measure in operation against which threats: 194 states in six regions,
-on four development groups, against the 27 threats of the default taxonomy in 8 families. Adoption follows the
-generator's rules, written here and printed with the results, as diffusion does in the real world:
+A generated catalogue of measures: 194 states in six regions, on four development groups; the 27 threats of the
+default taxonomy in 8 families, and against each threat ``PRACTICES`` kinds of measure (a SIM registration, a
+device register…: what a state adopts). Each adoption is one measure of that state, in operation, filed under the
+practice's threat, with evidence recorded or not. Adoption follows the generator's rules, written here and printed
+with the results, as diffusion does in the real world:
 
-- **region**: each region has its own favourite threats (``FAVOURITES`` of them, drawn once); a state adopts one of
-  them with a probability raised by ``REGION_LIFT``;
+- **region**: each region has its own favourite practices (``FAVOURITES`` of them, drawn once); a state adopts one
+  of them with a probability raised by ``REGION_LIFT``;
 - **group**: likewise each development group (``GROUP_LIFT``);
-- **neighbouring measures**: a state that has a measure against one threat of a family is more likely to have one
-  against the others of that family (``FAMILY_LIFT``, applied in a second pass);
-- every threat has a base rate of its own (from 1% to 12%), so some are common everywhere.
+- **neighbouring measures**: a state that has a measure against one threat of a family is more likely to adopt the
+  practices against the others of that family (``FAMILY_LIFT``, applied in a second pass);
+- every practice has a base rate of its own (from 1% to 8%), so some are common everywhere.
 
 With ``--rules off`` adoption is independent: base rates alone, where no method should beat the baseline by much.
 
-Then, for each state with at least four adoptions, a fifth of them (at least one) is hidden; the method
-(``insights.recommend.peer_score`` and ``threat_scores``, the functions the page ranks by) and the baseline (the
-threats most states have, that this one does not show) each recommend ten threats; a hidden adoption in those ten
-is a hit. Printed: hit rate (hidden adoptions found in the top 10), precision@10, over several seeds.
+Then, for each state with at least four measures, a fifth of them (at least one) is hidden; the method (the
+functions the page ranks by: ``insights.recommend.peer_score``, ``threat_scores`` and ``measure_score``, over the
+measures of the most comparable states against threats the state shows none against) and the baseline (a measure of
+each of the practices most states have, that this state does not show) each recommend ten **measures**; a
+recommended measure of a hidden practice is a hit. Printed: hit rate (hidden measures whose practice is among the ten
+recommended), precision@10 (recommended measures of a hidden practice), over several seeds; and the same at the
+level of threats (the ten threats ranked first), as the page's first ranking step.
 
     .venv/bin/python bench/recommend.py [--seeds 5] [--rules on off]
 """
@@ -37,20 +42,24 @@ from _shared import code_version, table  # noqa: E402
 REGIONS = 6
 GROUPS = 4
 FAMILIES = [4, 5, 8, 2, 3, 1, 1, 3]  # threats per family: 27, as the default taxonomy
-REGION_LIFT, GROUP_LIFT, FAMILY_LIFT = 0.50, 0.35, 0.30
-#: How many favourite threats each region and each group has.
-FAVOURITES = 5
+#: Kinds of measure (practices) against each threat.
+PRACTICES = 3
+REGION_LIFT, GROUP_LIFT, FAMILY_LIFT = 0.50, 0.35, 0.20
+#: How many favourite practices each region and each group has.
+FAVOURITES = 8
 TOP = 10
 
 
 def generate(seed: int, rules: bool):
-    """States (region, groups) and, for each threat, the states that have a measure in operation against it."""
+    """States (region, groups), the threat of each practice, and each state's measures: (practice, has evidence)."""
     rng = random.Random(seed)  # noqa: S311 (synthetic data)
     threats = list(range(sum(FAMILIES)))
     family = [f for f, size in enumerate(FAMILIES) for _ in range(size)]
-    base = {t: rng.uniform(0.01, 0.12) for t in threats}
-    favourite_of_region = {r: set(rng.sample(threats, FAVOURITES)) for r in range(REGIONS)}
-    favourite_of_group = {g: set(rng.sample(threats, FAVOURITES)) for g in range(GROUPS)}
+    threat_of = [t for t in threats for _ in range(PRACTICES)]
+    practices = list(range(len(threat_of)))
+    base = {p: rng.uniform(0.01, 0.08) for p in practices}
+    favourite_of_region = {r: set(rng.sample(practices, FAVOURITES)) for r in range(REGIONS)}
+    favourite_of_group = {g: set(rng.sample(practices, FAVOURITES)) for g in range(GROUPS)}
     states = {}
     for state in range(194):
         region = rng.randrange(REGIONS)
@@ -58,67 +67,82 @@ def generate(seed: int, rules: bool):
         states[state] = (region, groups)
     adopted: dict[int, set[int]] = defaultdict(set)
     for state, (region, groups) in states.items():
-        for t in threats:
-            p = base[t]
+        for p in practices:
+            chance = base[p]
             if rules:
-                p += REGION_LIFT * (t in favourite_of_region[region])
-                p += GROUP_LIFT * any(t in favourite_of_group[g] for g in groups)
-            if rng.random() < p:
-                adopted[state].add(t)
+                chance += REGION_LIFT * (p in favourite_of_region[region])
+                chance += GROUP_LIFT * any(p in favourite_of_group[g] for g in groups)
+            if rng.random() < chance:
+                adopted[state].add(p)
         if rules:  # neighbouring measures: the rest of a family, once one of it is there
-            for t in threats:
-                if t not in adopted[state] and any(family[o] == family[t] for o in adopted[state]):
-                    if rng.random() < FAMILY_LIFT:
-                        adopted[state].add(t)
-    return states, adopted
+            families = {family[threat_of[p]] for p in adopted[state]}
+            for p in practices:
+                if p not in adopted[state] and family[threat_of[p]] in families and rng.random() < FAMILY_LIFT:
+                    adopted[state].add(p)
+    evidence = {(state, p): rng.random() < 0.5 for state, ps in adopted.items() for p in ps}
+    return states, threat_of, adopted, evidence
 
 
 def evaluate(seed: int, rules: bool) -> dict[str, float]:
-    from clearinghouse.insights.recommend import PEERS, peer_score, threat_scores
+    from clearinghouse.insights.recommend import PEERS, measure_score, peer_score, threat_scores
 
     rng = random.Random(seed + 1000)  # noqa: S311
-    states, adopted = generate(seed, rules)
-    hidden = {}
-    shown = {}
-    for state, threats in adopted.items():
-        if len(threats) >= 4:
-            chosen = set(rng.sample(sorted(threats), max(1, len(threats) // 5)))
-            hidden[state], shown[state] = chosen, threats - chosen
+    states, threat_of, adopted, evidence = generate(seed, rules)
+    hidden: dict[int, set[int]] = {}
+    shown: dict[int, set[int]] = {}
+    for state, practices in adopted.items():
+        if len(practices) >= 4:
+            chosen = set(rng.sample(sorted(practices), max(1, len(practices) // 5)))
+            hidden[state], shown[state] = chosen, practices - chosen
         else:
-            shown[state] = set(threats)
-    coverage: dict[int, set[int]] = defaultdict(set)
-    for state, threats in shown.items():
-        for t in threats:
-            coverage[t].add(state)
-    popularity = sorted(coverage, key=lambda t: -len(coverage[t]))
-    results = {"method": [0, 0], "baseline": [0, 0]}  # hits, hidden
-    precision = {"method": [], "baseline": []}
+            shown[state] = set(practices)
+    # which states show a measure against each threat (what the page reads: ``gaps.coverage``)
+    covering: dict[int, set[int]] = defaultdict(set)
+    having: dict[int, set[int]] = defaultdict(set)  # practice → states showing it
+    for state, practices in shown.items():
+        for p in practices:
+            covering[threat_of[p]].add(state)
+            having[p].add(state)
+    popular = sorted(having, key=lambda p: (-len(having[p]), p))
+    totals = {"method": [0, 0, []], "baseline": [0, 0, []], "threats": [0, 0, []]}
     for state, lost in hidden.items():
         region, groups = states[state]
-        own = shown[state]
+        own_threats = {threat_of[p] for p in shown[state]}
+        lost_threats = {threat_of[p] for p in lost} - own_threats
         peers = []
         for other, (other_region, other_groups) in states.items():
             if other == state or not shown.get(other):
                 continue
-            score, _ = peer_score(region == other_region, len(groups & other_groups), own, shown[other])
+            theirs = {threat_of[p] for p in shown[other]}
+            score, _ = peer_score(region == other_region, len(groups & other_groups), own_threats, theirs)
             if score:
                 peers.append((score, other))
         peers.sort(key=lambda p: (-p[0], p[1]))
         closest = {other: score for score, other in peers[:PEERS]}
-        scores = threat_scores(own, closest, coverage, len(states))
-        method = sorted(scores, key=lambda t: (-scores[t], t))[:TOP]
-        baseline = [t for t in popularity if t not in own][:TOP]
+        scores = threat_scores(own_threats, closest, covering, len(states))
+        # the page: the closest states' measures against the threats ranked, each ranked by measure_score
+        candidates = [
+            (measure_score(scores[threat_of[p]], closest[other], evidence[(other, p)]), p, other)
+            for other in closest
+            for p in shown[other]
+            if threat_of[p] in scores
+        ]
+        method = [p for _score, p, _other in sorted(candidates, key=lambda c: (-c[0], c[1], c[2]))[:TOP]]
+        baseline = [p for p in popular if p not in shown[state]][:TOP]
         for name, ranked in (("method", method), ("baseline", baseline)):
-            hits = len(lost & set(ranked))
-            results[name][0] += hits
-            results[name][1] += len(lost)
-            precision[name].append(hits / TOP)
+            found = lost & set(ranked)
+            totals[name][0] += len(found)
+            totals[name][1] += len(lost)
+            totals[name][2].append(sum(1 for p in ranked if p in lost) / TOP)
+        ranked_threats = sorted(scores, key=lambda t: (-scores[t], t))[:TOP]
+        if lost_threats:
+            totals["threats"][0] += len(lost_threats & set(ranked_threats))
+            totals["threats"][1] += len(lost_threats)
+            totals["threats"][2].append(len(lost_threats & set(ranked_threats)) / TOP)
     return {
         "states": len(hidden),
-        "method_hit": results["method"][0] / results["method"][1],
-        "baseline_hit": results["baseline"][0] / results["baseline"][1],
-        "method_p10": statistics.mean(precision["method"]),
-        "baseline_p10": statistics.mean(precision["baseline"]),
+        **{f"{name}_hit": hits / max(1, count) for name, (hits, count, _p) in totals.items()},
+        **{f"{name}_p10": statistics.mean(p) if p else 0.0 for name, (_h, _c, p) in totals.items()},
     }
 
 
@@ -134,8 +158,9 @@ def main() -> None:
     print(f"Code measured: {code_version()}")
     print(
         f"Generator: 194 states, {REGIONS} regions, {GROUPS} groups, {sum(FAMILIES)} threats in {len(FAMILIES)}"
-        f" families; lifts region {REGION_LIFT}, group {GROUP_LIFT}, family {FAMILY_LIFT}; a fifth of each"
-        f" state's adoptions hidden (states with 4 or more); top {TOP}; {args.seeds} seeds."
+        f" families, {PRACTICES} practices a threat; lifts region {REGION_LIFT}, group {GROUP_LIFT}, family"
+        f" {FAMILY_LIFT}; a fifth of each state's measures hidden (states with 4 or more); top {TOP};"
+        f" {args.seeds} seeds."
     )
     rows = []
     for rules in args.rules:
@@ -149,10 +174,20 @@ def main() -> None:
                 f"{mean['baseline_hit']:.1%}",
                 f"{mean['method_p10']:.3f}",
                 f"{mean['baseline_p10']:.3f}",
-                f"{mean['method_hit'] / mean['baseline_hit']:.2f}×",
+                f"{mean['method_p10'] / mean['baseline_p10']:.2f}×",
+                f"{mean['threats_hit']:.1%}",
             ]
         )
-    header = ["rules", "states", "hit rate", "baseline hit", "precision@10", "baseline p@10", "method / baseline"]
+    header = [
+        "rules",
+        "states",
+        "hit rate",
+        "baseline hit",
+        "precision@10",
+        "baseline p@10",
+        "p@10 method / baseline",
+        "threats: hit rate",
+    ]
     print(table(header, rows, left=1))
 
 

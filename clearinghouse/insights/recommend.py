@@ -92,6 +92,12 @@ def threat_scores(
     return found
 
 
+def measure_score(threat_score: float, likeness: float, has_evidence: bool) -> float:
+    """A measure's rank: its threat's score first; among the measures against one threat, the more like their state
+    the earlier, and one with recorded evidence before one without (``recommend``; ``bench/recommend.py``)."""
+    return threat_score + likeness / 100 + (0.001 if has_evidence else 0)
+
+
 def likeness(state: MemberState, covered: Coverage) -> list[Likeness]:
     """Every other state with something in common and a measure in operation (one with none has nothing to
     recommend), most like first."""
@@ -138,9 +144,7 @@ def recommend(state: MemberState, user: Any, covered: Coverage, threat: Threat |
         missing = [names[t.pk] for t in measure.threats.all() if t.pk in names]
         best = max(missing, key=lambda t: scores.get(t.pk, 0))
         covering = len(covered.threats.get(best.pk, set()) & set(closest))
-        # its threat's score first; among the measures against one threat, the more like their state the
-        # earlier, and one with recorded evidence before one without
-        score = scores.get(best.pk, 0) + like.score / 100 + (0.001 if measure.evidence else 0)
+        score = measure_score(scores.get(best.pk, 0), like.score, bool(measure.evidence))
         scored.append(Recommendation(measure, like, missing, covering, score, plain_text(measure.evidence)))
     scored.sort(key=lambda r: (-r.score, r.measure.title, r.measure.pk))
     found.found = scored[:SHOWN]
