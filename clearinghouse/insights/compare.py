@@ -14,15 +14,15 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from clearinghouse.catalog.models import Measure, Pillar, Threat
-from clearinghouse.catalog.search.engine import tally
+from clearinghouse.catalog.search.engine import latest, tally
 from clearinghouse.catalog.selectors import measures_visible_to
 from clearinghouse.countries.models import MemberState
 from clearinghouse.countries.selectors import member_states
-from clearinghouse.insights.selectors import IN_OPERATION, family_rows
+from clearinghouse.insights.selectors import IN_OPERATION, family_rows, in_order
 
 #: At most this many states side by side (the UNIDIR portal compares three).
 MOST = 4
-#: How many measures of each state the page lists (the CSV has them all).
+#: How many measures of each state the page lists, the latest published first (the CSV has them all).
 LISTED = 50
 #: The CSV's columns.
 COLUMNS = ["state", "state_name", "measure", "title", "pillar", "threats", "status", "since_year", "url"]
@@ -112,8 +112,8 @@ def comparison(states: list[MemberState], user: Any) -> Comparison:
         cells = [Cell(*families[state.alpha2].get(threat.slug, (0, 0))) for state in states]
         lines.append(Line(threat.slug, threat.name, cells))
     found.threats = sorted(lines, key=lambda line: (-sum(c.measures for c in line.cells), line.label))
-    listed = _of(states, user).select_related("pillar").order_by("pillar__position", "-since_year", "title", "pk")
-    found.measures = [list(listed.filter(owner_state=state)[:LISTED]) for state in states]
+    measures = _of(states, user)
+    found.measures = [in_order(measures, latest(user, {"country": [state.alpha2]}, LISTED)) for state in states]
     return found
 
 

@@ -557,3 +557,18 @@ def _flatten(result: dict[str, Any], by: list[str], prefix: tuple[str, ...]) -> 
             yield from _flatten(bucket, rest, key)
         else:
             yield key, bucket["doc_count"]
+
+
+def latest(user: Any, where: Mapping[str, Iterable[str]], limit: int) -> list[int]:
+    """The ids of the ``limit`` measures ``user`` may see that were published last (then the newest unpublished),
+    among those having one of the values listed for each field of ``where`` (as in ``tally``): read from the index,
+    not by sorting every one of them (a state's 5,000 measures)."""
+    unknown = [name for name in where if name not in TALLIED]
+    if unknown:
+        raise ValueError(f"Narrow the latest measures by {', '.join(TALLIED)}, not {', '.join(unknown)}.")
+    narrowed = [(name, sorted(set(values))) for name, values in where.items()]
+    if any(not values for _name, values in narrowed) or limit <= 0:
+        return []
+    searcher = engine().current(sets.current_state()).searcher()
+    query = _all([_filter("audience", viewer_audiences(user)), *(_filter(name, values) for name, values in narrowed)])
+    return _ids(searcher, searcher.search(query, limit=limit, order_by_field="recency").hits)

@@ -89,10 +89,10 @@ def test_the_state_page_asks_the_same_number_of_queries_for_one_measure_or_many(
         client.get("/en/member-states/KE/")
 
 
-QUERIES_OF_THE_PAGE = 25  # the session and the reader (5), the state, its groups, organizations, contacts (6), its
+QUERIES_OF_THE_PAGE = 26  # the session and the reader (5), the state, its groups, organizations, contacts (6), its
 # measures: three tallies of the search index (each reads the catalogue's state), the pillars, threat families and
-# their names, the latest, their technologies (7), the map of its region: its states, a tally, their names (3), its
-# activities (2), its requests and offers (2)
+# their names, the latest (the state read, then the ten by id), their technologies (8), the map of its region: its
+# states, a tally, their names (3), its activities (2), its requests and offers (2)
 
 
 def test_the_profile_reads_in_arabic_and_chinese(personas, kenyan):
