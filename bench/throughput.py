@@ -369,6 +369,10 @@ def measure(engine: str, args: argparse.Namespace, tool: str, bare: Server) -> l
             (measure_page, "page", "public", {}),
             ("/en/catalogue/?q=fraud", "page", "public", {}),
             ("/en/member-states/KE/", "page", "public", {}),
+            ("/en/member-states/compare/?state=KE&state=NG&state=GH&state=TZ", "page", "public", {}),
+            ("/en/member-states/KE/gaps/", "page", "public", {}),
+            ("/en/member-states/KE/recommendations/", "page", "public", {}),
+            ("/en/tracker/", "page", "public", {}),
             ("/api/v1/measures/", "api", "public", {}),
             ("/api/v1/measures/?q=fraud", "api", "public", {}),
             (public_collection(platform), "api", "public", {"Accept": TAXII}),
@@ -378,6 +382,9 @@ def measure(engine: str, args: argparse.Namespace, tool: str, bare: Server) -> l
             ("/en/catalogue/?q=fraud", "page", "cold", {}),
             ("/api/v1/measures/?q=fraud", "api", "cold", {}),
             ("/en/catalogue/", "page", "member", member),
+            ("/en/member-states/KE/", "page", "member", member),
+            ("/en/member-states/compare/?state=KE&state=NG&state=GH&state=TZ", "page", "member", member),
+            ("/en/member-states/KE/gaps/", "page", "member", member),
             (measure_page, "page", "member", member),
             ("/en/catalogue/?q=fraud", "page", "member", member),
             ("/en/assistance/", "page", "member", member),
@@ -386,6 +393,8 @@ def measure(engine: str, args: argparse.Namespace, tool: str, bare: Server) -> l
         baseline = {"page": "/page/", "api": "/api/"}
         for path, kind, reader, headers in endpoints:
             if args.only and reader not in args.only:
+                continue
+            if args.paths and not any(part in path for part in args.paths):
                 continue
             ours, theirs = [], []
             for _ in range(args.repeat):
@@ -447,6 +456,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--only", choices=["public", "cold", "member"], nargs="+", help="Measure only these kinds of reader."
+    )
+    parser.add_argument(
+        "--paths", nargs="+", default=[], help="Measure only the addresses holding one of these (e.g. member-states)."
     )
     parser.add_argument("--repeat", type=int, default=3, help="Runs per endpoint (the median is printed).")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "ch174-throughput")

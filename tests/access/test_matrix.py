@@ -1030,7 +1030,12 @@ def test_the_comparison_and_its_csv_give_exactly_the_measures_the_rule_allows(wo
     kenyan = [r for r in world.measures if r.owner_state == "KE"]
     expected = visible_measures(world, name) & {r.code for r in kenyan}
     page = client.get("/en/member-states/compare/?state=KE&state=NG").content.decode()
-    assert_same(codes_in(page) & {r.code for r in world.measures}, expected, world)
+    listed = codes_in(page) & {r.code for r in world.measures}
+    if len(expected) <= 20:  # the page lists the twenty published last
+        assert_same(listed, expected, world)
+    else:
+        assert_within(listed, expected, world)
+        assert len(listed) == 20, name
     total = re.search(r'data-total="0">([\d,]+) / ([\d,]+)<', page)
     assert total and int(total.group(2).replace(",", "")) == len(expected), name
     answer = client.get("/en/member-states/compare/?state=KE&format=csv")
