@@ -46,13 +46,15 @@ LABELS = {
 COLUMNS = ["state", "state_name", "bdt_region"]
 
 
-def statuses(user: Any) -> dict[tuple[int, int], str]:
+def statuses(user: Any, codes: list[str] | None = None) -> dict[tuple[int, int], str]:
     """``(state id, threat id)`` → ``ADOPTED`` or ``IN_PROGRESS`` (absent: none known), over the measures ``user``
-    may see: one tally of the search index (``catalog.search.engine.tally``), whatever the number of measures."""
+    may see, of every state or of those of ``codes``: one tally of the search index
+    (``catalog.search.engine.tally``), whatever the number of measures."""
     states = dict(MemberState.objects.values_list("alpha2", "pk"))
     threats = dict(Threat.objects.filter(slug__in=TRACKED).values_list("slug", "pk"))
+    where: dict[str, Any] = {"filed": TRACKED} if codes is None else {"filed": TRACKED, "country": codes}
     found: dict[tuple[int, int], str] = {}
-    for (slug, alpha2, status), _n in tally(user, ("filed", "country", "status"), {"filed": TRACKED}).items():
+    for (slug, alpha2, status), _n in tally(user, ("filed", "country", "status"), where).items():
         if slug not in threats or alpha2 not in states:
             continue
         key = (states[alpha2], threats[slug])

@@ -48,7 +48,8 @@ def compare(request: Request) -> HttpResponse | StreamingHttpResponse:
         return response
     context["comparison"] = comparing.comparison(states, request.user) if states else None
     if states:
-        found = pagecache.kept_for_reader(request, "insights-tracker", lambda: telecom.statuses(request.user))
+        # the compared states alone: a small tally, not the whole tracker's
+        found = telecom.statuses(request.user, [state.alpha2 for state in states])
         context["tracker"] = telecom.by_threat(telecom.tracker(states, found))
         context["labels"] = telecom.LABELS
     context["slots"] = [*context["chosen"], *[""] * (comparing.MOST - len(states))]
