@@ -36,13 +36,21 @@ def register_section(section: Section) -> None:
 
 
 def rendered_sections(request: Any, owner: Any) -> list[SafeString]:
-    """Each registered section with something to show this reader of ``owner``, rendered, in order."""
+    """Each registered section with something to show this reader of ``owner``, rendered, in order; each kept for
+    this reader and language until any record changes (``core.pagecache.kept_for_reader``: a member reads the same
+    page again and again, and the sections run the access rule's queries many times). A section holds no form."""
+    from clearinghouse.core.pagecache import kept_for_reader
     from clearinghouse.countries.models import MemberState
 
     base = {"owner": owner, "state": owner if isinstance(owner, MemberState) else None}
     found = []
     for section in sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key)):
-        context = section.read(owner, request.user)
-        if context is not None:
-            found.append(SafeString(render_to_string(section.template, {**base, **context}, request)))
+
+        def render(section: Section = section) -> str:
+            context = section.read(owner, request.user)
+            return "" if context is None else render_to_string(section.template, {**base, **context}, request)
+
+        html = kept_for_reader(request, f"section:{section.key}", render, type(owner).__name__, owner.pk)
+        if html:
+            found.append(SafeString(html))
     return found

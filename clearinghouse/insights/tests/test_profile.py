@@ -75,21 +75,44 @@ def test_a_state_without_measures_says_so_in_the_reader_s_language(personas, ken
     assert 'data-profile="total"' in french and "Mesures" in french
 
 
+def built(client: Any, path: str) -> Any:
+    """The page built again (what each reader keeps of its sections forgotten first)."""
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+    return client.get(path)
+
+
 def test_the_state_page_asks_the_same_number_of_queries_for_one_measure_or_many(personas, django_assert_num_queries):
     measure(personas, status="operational", since_year=2019)
     client = client_for(personas.bob)
-    client.get("/en/member-states/KE/")
+    built(client, "/en/member-states/KE/")
     with django_assert_num_queries(QUERIES_OF_THE_PAGE) as counted:
-        client.get("/en/member-states/KE/")
+        built(client, "/en/member-states/KE/")
     queries = len(counted.captured_queries)
     for number in range(4):
         measure(personas, title=f"Measure {number}", threats=("spam", "wangiri"), since_year=2010 + number)
-    client.get("/en/member-states/KE/")  # the search index catches up with the new measures (once, however many)
+    built(client, "/en/member-states/KE/")  # the search index catches up with the new measures (once, however many)
     with django_assert_num_queries(queries):
-        client.get("/en/member-states/KE/")
+        built(client, "/en/member-states/KE/")
 
 
-QUERIES_OF_THE_PAGE = 26  # the session and the reader (5), the state, its groups, organizations, contacts (6), its
+def test_each_reader_keeps_the_profile_until_a_record_changes(personas, django_assert_max_num_queries):
+    """A member reads the same page again and again: its sections are kept for that reader (not another), and a new
+    record shows at once."""
+    measure(personas, title="Kenyan AMBER register", tlp=TLP.AMBER, status="operational")
+    lead = client_for(personas.alice)  # Kenya's
+    assert "Kenyan AMBER register" in lead.get("/en/member-states/KE/").content.decode()
+    with django_assert_max_num_queries(QUERIES_OF_THE_PAGE - 15):
+        again = lead.get("/en/member-states/KE/").content.decode()
+    assert "Kenyan AMBER register" in again
+    assert "Kenyan AMBER register" not in client_for(personas.bob).get("/en/member-states/KE/").content.decode()
+    measure(personas, title="Kenyan SIM registration", status="operational")
+    assert "Kenyan SIM registration" in lead.get("/en/member-states/KE/").content.decode()
+
+
+QUERIES_OF_THE_PAGE = 27  # the session and the reader (5), the state, its groups, organizations, contacts, the
+# content stamp (what each reader keeps is keyed by it) (7), its
 # measures: three tallies of the search index (each reads the catalogue's state), the pillars, threat families and
 # their names, the latest (the state read, then the ten by id), their technologies (8), the map of its region: its
 # states, a tally, their names (3), its activities (2), its requests and offers (2)
