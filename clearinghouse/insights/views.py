@@ -46,11 +46,17 @@ def compare(request: Request) -> HttpResponse | StreamingHttpResponse:
         name = "-".join(state.alpha2 for state in states)
         response["Content-Disposition"] = f'attachment; filename="compare-{name}.csv"'
         return response
-    context["comparison"] = comparing.comparison(states, request.user) if states else None
     if states:
-        # the compared states alone: a small tally, not the whole tracker's
-        found = telecom.statuses(request.user, [state.alpha2 for state in states])
-        context["tracker"] = telecom.by_threat(telecom.tracker(states, found))
+        codes = [state.alpha2 for state in states]
+
+        def side_by_side() -> tuple[comparing.Comparison, Any]:
+            # the compared states alone in the tracker: a small tally, not the whole tracker's
+            found = telecom.statuses(request.user, codes)
+            return comparing.comparison(states, request.user), telecom.by_threat(telecom.tracker(states, found))
+
+        # kept for this reader until a record changes (a member compares the same states again and again)
+        kept = pagecache.kept_for_reader(request, "comparison", side_by_side, codes)
+        context["comparison"], context["tracker"] = kept
         context["labels"] = telecom.LABELS
     context["slots"] = [*context["chosen"], *[""] * (comparing.MOST - len(states))]
     return render(request, "insights/compare.html", context)

@@ -522,17 +522,32 @@ TALLIED = (*FACETS, *TALLIED_ONLY)
 _tallies = sets.LRU(256)
 
 
+#: A narrowing of the index: sorted (field, values).
+Narrowed = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def _narrowing(where: Mapping[str, Iterable[str]] | None, by: Sequence[str] = ()) -> Narrowed:
+    """``where`` as sorted (field, values), each field one the index holds for tallies (else ``ValueError``)."""
+    unknown = [name for name in (*by, *(where or {})) if name not in TALLIED]
+    if unknown:
+        raise ValueError(f"Tally and narrow by {', '.join(TALLIED)}, not {', '.join(unknown)}.")
+    return tuple(sorted((name, tuple(sorted(set(values)))) for name, values in (where or {}).items()))
+
+
+def _reader_query(audiences: Iterable[str], narrowed: Narrowed) -> tantivy.Query:
+    """The measures of these audiences (a reader's) having one of the values listed for each field."""
+    return _all([_filter("audience", audiences), *(_filter(name, values) for name, values in narrowed)])
+
+
 def tally(user: Any, by: Sequence[str], where: Mapping[str, Iterable[str]] | None = None) -> dict[tuple[str, ...], int]:
     """How many measures ``user`` may see have each combination of values of the fields ``by`` (a measure with
     two values of one field counts under each; one with none under no combination), among those having one of
     the values listed for each field of ``where``: one aggregation over the index, the reader's audiences
     narrowing it as they narrow every search (the access rule, evaluated per record), whatever the number of
     measures. ``tally(user, ("filed", "country"), {"status": ["operational"]})`` → ``{("spam", "KE"): 3, …}``."""
-    unknown = [name for name in (*by, *(where or {})) if name not in TALLIED]
-    if unknown or not by:
-        named = ", ".join(unknown) or "nothing"
-        raise ValueError(f"A tally counts by and narrows to {', '.join(TALLIED)}, not {named}.")
-    narrowed = tuple(sorted((name, tuple(sorted(set(values)))) for name, values in (where or {}).items()))
+    if not by:
+        raise ValueError("A tally counts by one field at least.")
+    narrowed = _narrowing(where, by)
     if any(not values for _name, values in narrowed):
         return {}
     state = sets.current_state()
@@ -541,11 +556,11 @@ def tally(user: Any, by: Sequence[str], where: Mapping[str, Iterable[str]] | Non
     found = _tallies.get(key)
     if found is None:
         searcher = engine().current(state).searcher()
-        query = _all([_filter("audience", audiences), *(_filter(name, values) for name, values in narrowed)])
         spec: dict[str, Any] = {}
         for name in reversed(by):
             spec = {name: {"terms": {"field": name, "size": FACET_SIZE}, **({"aggs": spec} if spec else {})}}
-        found = _tallies.put(key, dict(_flatten(searcher.aggregate(query, spec), list(by), ())))
+        result = searcher.aggregate(_reader_query(audiences, narrowed), spec)
+        found = _tallies.put(key, dict(_flatten(result, list(by), ())))
     return dict(found)
 
 
@@ -563,12 +578,9 @@ def latest(user: Any, where: Mapping[str, Iterable[str]], limit: int) -> list[in
     """The ids of the ``limit`` measures ``user`` may see that were published last (then the newest unpublished),
     among those having one of the values listed for each field of ``where`` (as in ``tally``): read from the index,
     not by sorting every one of them (a state's 5,000 measures)."""
-    unknown = [name for name in where if name not in TALLIED]
-    if unknown:
-        raise ValueError(f"Narrow the latest measures by {', '.join(TALLIED)}, not {', '.join(unknown)}.")
-    narrowed = [(name, sorted(set(values))) for name, values in where.items()]
+    narrowed = _narrowing(where)
     if any(not values for _name, values in narrowed) or limit <= 0:
         return []
     searcher = engine().current(sets.current_state()).searcher()
-    query = _all([_filter("audience", viewer_audiences(user)), *(_filter(name, values) for name, values in narrowed)])
+    query = _reader_query(viewer_audiences(user), narrowed)
     return _ids(searcher, searcher.search(query, limit=limit, order_by_field="recency").hits)

@@ -491,3 +491,24 @@ def test_facets_counted_in_one_aggregation_are_those_counted_per_facet(generated
     assert per_facet.total > 0
     assert summary(one) == summary(per_facet)
     assert sum(v.count for v in one.facets["pillar"]) == one.total  # (one pillar per measure)
+
+
+def test_a_tally_counts_what_the_reader_may_see_by_the_fields_asked_and_names_a_field_it_does_not_hold(personas):
+    """``engine.tally`` and ``engine.latest`` (the Member States' pages, the maps): counted and listed over what the
+    reader may see; a field the index does not hold for them is refused by name."""
+    from clearinghouse.catalog.search import engine
+
+    measure(personas, title="Open register", status="operational", threats=("spam",))
+    measure(personas, title="Shared register", tlp="amber", status="planned", threats=("spam", "wangiri"))
+    public = engine.tally(AnonymousUser(), ("country", "status"), {"filed": ["spam"]})
+    assert public == {("KE", "operational"): 1}
+    kenya = engine.tally(personas.alice, ("filed",), {"country": ["KE"]})
+    assert kenya == {("spam",): 2, ("wangiri",): 1}
+    assert engine.tally(personas.alice, ("status",), {"country": []}) == {}
+    newest = engine.latest(personas.alice, {"country": ["KE"]}, 5)
+    assert [Measure.objects.get(pk=pk).title for pk in newest] == ["Shared register", "Open register"]
+    assert len(engine.latest(AnonymousUser(), {"country": ["KE"]}, 5)) == 1
+    with pytest.raises(ValueError, match="not owner_state"):
+        engine.tally(AnonymousUser(), ("owner_state",))
+    with pytest.raises(ValueError, match="not title"):
+        engine.latest(AnonymousUser(), {"title": ["x"]}, 5)
