@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from clearinghouse.catalog.tests.factories import measure
 from clearinghouse.core.testing import client_for
@@ -103,7 +104,7 @@ def test_each_reader_keeps_the_profile_until_a_record_changes(personas, django_a
     measure(personas, title="Kenyan AMBER register", tlp=TLP.AMBER, status="operational")
     lead = client_for(personas.alice)  # Kenya's
     assert "Kenyan AMBER register" in lead.get("/en/member-states/KE/").content.decode()
-    with django_assert_max_num_queries(QUERIES_OF_THE_PAGE - 15):
+    with django_assert_max_num_queries(QUERIES_OF_THE_PAGE - 15):  # the session, the reader, the state, its contacts
         again = lead.get("/en/member-states/KE/").content.decode()
     assert "Kenyan AMBER register" in again
     assert "Kenyan AMBER register" not in client_for(personas.bob).get("/en/member-states/KE/").content.decode()
@@ -111,8 +112,10 @@ def test_each_reader_keeps_the_profile_until_a_record_changes(personas, django_a
     assert "Kenyan SIM registration" in lead.get("/en/member-states/KE/").content.decode()
 
 
-QUERIES_OF_THE_PAGE = 27  # the session and the reader (5), the state, its groups, organizations, contacts, the
-# content stamp (what each reader keeps is keyed by it) (7), its
+QUERIES_OF_THE_PAGE = 27 + 2 * (connection.vendor == "postgresql")  # the session and the reader (5), the state,
+# its groups, organizations, contacts, the content stamp (what each reader keeps is keyed by it; on PostgreSQL inside
+# the test's transaction, reading it first settles the deferred triggers of the writes made so far: two more, which
+# no request outside a transaction pays) (7), its
 # measures: three tallies of the search index (each reads the catalogue's state), the pillars, threat families and
 # their names, the latest (the state read, then the ten by id), their technologies (8), the map of its region: its
 # states, a tally, their names (3), its activities (2), its requests and offers (2)
