@@ -57,6 +57,8 @@ from _shared import code_version, measure_in_process, say, table
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 TARGET_MS = {"sqlite": 150, "postgresql": 300}
+#: Synthetic technologies half the measures use, one or two each (what recommendations of technologies read).
+TECHNOLOGIES = ("--technologies", "60")
 #: The facet filter added to the "term in ~28%" query for the "query + facet" kind.
 FACET_FILTER = {"pillar": "technical"}
 #: Filter combinations never requested before: the query kinds, how many combinations each, the filters drawn.
@@ -141,7 +143,7 @@ def build(engine: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
     steps = [
         ("migrate", ["migrate", "--noinput", "-v0"]),
         ("load_reference_data", ["load_reference_data"]),
-        ("generate_catalog", ["generate_catalog", "--count", str(size), "--seed", str(args.seed)]),
+        ("generate_catalog", ["generate_catalog", "--count", str(size), "--seed", str(args.seed), *TECHNOLOGIES]),
     ]
     for name, command in steps:
         say(f"[{engine} {size:,}] {name} …")

@@ -25,8 +25,8 @@ COUNTED = ("pillar", "threat", "country", "language", "status", "year")
 #: them from the country counts costs more than counting them there).
 COUNTED_TOGETHER = (*COUNTED, "region", "group")
 #: Held for tallies only (``tally``), not filters of the catalogue: the threats as filed, the lifecycle, the owning
-#: organization (its id; a state's measures are tallied by ``country``).
-TALLIED_ONLY = ("filed", "lifecycle", "organization")
+#: organization (its id; a state's measures are tallied by ``country``), the technologies used (their ids).
+TALLIED_ONLY = ("filed", "lifecycle", "organization", "technology")
 
 
 def _schema() -> tantivy.Schema:
@@ -41,7 +41,8 @@ def _schema() -> tantivy.Schema:
     # records match (each aggregation costs a few µs per index segment, however few records match)
     builder.add_text_field("counted", tokenizer_name="raw", index_option="basic", fast=True)
     # for tallies over the catalogue (``tally``): the threats a measure is filed under as filed (``threat`` holds
-    # their families too), its lifecycle (``published``, ``draft``…) and the organization that owns it
+    # their families too), its lifecycle (``published``, ``draft``…), the organization that owns it and the
+    # technologies it uses
     for name in TALLIED_ONLY:
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
     builder.add_integer_field("recency", fast=True)
@@ -50,7 +51,7 @@ def _schema() -> tantivy.Schema:
 
 SCHEMA = _schema()
 #: Bumped when the schema or what a document holds changes: an index of another layout is rebuilt.
-LAYOUT = 4
+LAYOUT = 5
 
 
 def _recency(published_at: Any, pk: int) -> int:
@@ -103,6 +104,11 @@ def tantivy_documents(ids: list[int], references: References) -> Iterator[tuple[
         "organizations": Measure.shared_with_organizations.through,
         "users": Measure.shared_with_users.through,
     }
+    technologies: dict[int, list[int]] = defaultdict(list)
+    for measure_id, technology_id in Measure.technologies.through.objects.filter(measure_id__in=ids).values_list(
+        "measure_id", "technology_id"
+    ):
+        technologies[measure_id].append(technology_id)
     shared: dict[str, dict[int, set[int]]] = {}
     for name, model in through.items():
         column = {"states": "memberstate_id", "organizations": "organization_id", "users": "user_id"}[name]
@@ -132,13 +138,21 @@ def tantivy_documents(ids: list[int], references: References) -> Iterator[tuple[
             shared_with_users=frozenset(shared["users"].get(pk, ())),
         )
         facet_terms = [term.encode() for term in facets.split()]
-        yield pk, tantivy_document(pk, text, facet_terms, sharing, published_at, references)
+        used = technologies.get(pk, ())
+        yield pk, tantivy_document(pk, text, facet_terms, sharing, published_at, references, used)
 
 
 def tantivy_document(
-    pk: int, text: str, facet_terms: Iterable[bytes], sharing: Sharing, published_at: Any, references: References
+    pk: int,
+    text: str,
+    facet_terms: Iterable[bytes],
+    sharing: Sharing,
+    published_at: Any,
+    references: References,
+    technologies: Iterable[int] = (),
 ) -> tantivy.Document:
-    """A measure's Tantivy document: its search document's text and facet terms, who may see it, its recency."""
+    """A measure's Tantivy document: its search document's text and facet terms, who may see it, its recency, the
+    technologies it uses (ids)."""
     document = tantivy.Document()
     document.add_unsigned("id", pk)
     document.add_text("words", text)
@@ -148,6 +162,8 @@ def tantivy_document(
     document.add_text("lifecycle", sharing.lifecycle)
     if sharing.owner_organization_id is not None:
         document.add_text("organization", str(sharing.owner_organization_id))
+    for technology_id in sorted(set(technologies)):
+        document.add_text("technology", str(technology_id))
     for name, value in sorted(_facet_values(facet_terms, references)):
         document.add_text(name, value)
         if name in COUNTED_TOGETHER:

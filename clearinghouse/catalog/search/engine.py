@@ -249,14 +249,19 @@ class Appending:
         #: whether every change logged since the start was one of the batches added
         self.unbroken = True
 
-    def add(self, logged: indexing.Logged, measures: Iterable[tuple[int, str, Iterable[bytes], Sharing, Any]]) -> None:
-        """Adds ``(id, search document text, facet terms, sharing, published_at)`` of measures written by a
-        committed transaction that logged the change ``logged``."""
+    def add(
+        self,
+        logged: indexing.Logged,
+        measures: Iterable[tuple[int, str, Iterable[bytes], Sharing, Any, Iterable[int]]],
+    ) -> None:
+        """Adds ``(id, search document text, facet terms, sharing, published_at, technology ids)`` of measures
+        written by a committed transaction that logged the change ``logged``."""
         if logged.seq != self.seq + 1:
             self.unbroken = False
         self.seq, self.stamp = logged.seq, logged.stamp
-        for pk, text, facet_terms, sharing, published_at in measures:
-            self.writer.add_document(tantivy_document(pk, text, facet_terms, sharing, published_at, self.references))
+        for pk, text, facet_terms, sharing, published_at, used in measures:
+            document = tantivy_document(pk, text, facet_terms, sharing, published_at, self.references, used)
+            self.writer.add_document(document)
 
     def reaches(self, state: State) -> bool:
         """Whether the index now holds the catalogue as of ``state``."""

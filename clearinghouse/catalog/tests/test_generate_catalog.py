@@ -215,3 +215,27 @@ def test_a_measure_published_by_someone_else_during_a_run_is_found_after_it(pers
 
     assert [m.pk for m in found.page] == [published[0].pk]
     assert len(built) == 1  # the index could not claim the catalogue's state: rebuilt from the database
+
+
+@pytest.mark.django_db
+def test_with_technologies_half_the_measures_use_them_and_the_index_tallies_them_at_once():
+    """``--technologies``: synthetic technologies of the Secretariat (the recommendations' second list reads them),
+    used by about half the measures, and in the search index without a rebuild."""
+    from clearinghouse.catalog.models import Technology
+
+    before = Measure.objects.count()
+    arguments = ["--count", "200", "--technologies", "6", "--batch", "70"]
+    call_command("generate_catalog", *arguments, stdout=io.StringIO(), stderr=io.StringIO())
+    made = Technology.objects.filter(slug__startswith="synthetic-technology-")
+    assert made.count() == 6 and all(t.is_illustrative and t.owner_organization.slug == "itu" for t in made)
+    links = Measure.technologies.through.objects.filter(measure__title__startswith="[synthetic]")
+    using = links.values("measure_id").distinct().count()
+    assert Measure.objects.count() - before == 200 and 60 <= using <= 140
+    everyone = search_engine.tally(AnonymousUser(), ("technology",))
+    public = Measure.objects.visible_to(AnonymousUser()).filter(technologies__isnull=False)
+    expected: dict[tuple[str, ...], int] = {}
+    for technology_id in public.values_list("technologies", flat=True):
+        expected[(str(technology_id),)] = expected.get((str(technology_id),), 0) + 1
+    assert everyone == expected and everyone
+    with pytest.raises(Exception, match="--technologies zero or more"):
+        call_command("generate_catalog", "--count", "1", "--technologies", "-1", stdout=io.StringIO())

@@ -29,7 +29,7 @@ from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from clearinghouse.catalog import search
-from clearinghouse.catalog.models import Language, Measure, MeasureStatus, Pillar, Threat
+from clearinghouse.catalog.models import Language, Measure, MeasureStatus, Pillar, Technology, Threat
 from clearinghouse.catalog.search import engine, postings
 from clearinghouse.catalog.search.text import normalize
 from clearinghouse.core import audit, bulk
@@ -141,6 +141,7 @@ class SyntheticMeasure:
     fields: dict[str, Any]
     threat_ids: list[int]
     text: str
+    technology_ids: list[int]
 
     def stored(self) -> list[Any]:
         """The fields drawn, in the order of GENERATED, as the database stores them."""
@@ -169,8 +170,10 @@ class SyntheticMeasure:
 class Generator:
     """Draws measures from a seeded random stream: the n-th measure depends only on the seed."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, technology_ids: list[int] | None = None) -> None:
         self.rng = random.Random(seed)  # noqa: S311 (test data, not secrets)
+        #: technologies a measure may use (none: no draw, the measures of a seed as without)
+        self.technology_ids = technology_ids or []
         self.table = _sampling_table()
         self.pillar_ids = list(Pillar.objects.order_by("position", "slug").values_list("pk", flat=True))
         self.threat_ids = list(
@@ -235,10 +238,13 @@ class Generator:
             "is_illustrative": True,
         }
         threat_ids = rng.sample(self.threat_ids, rng.choice((1, 1, 2)))
+        technology_ids: list[int] = []
+        if self.technology_ids:  # half of them use one technology or two
+            technology_ids = rng.sample(self.technology_ids, rng.choice((0, 0, 1, 1, 2)))
         # normalize(title summary description), as search.document_text gives it (no Markdown here), built
         # from the words, which are normalized already: normalize() itself would be half the run time.
         text = " ".join(["synthetic", *title_words, *summary_words, *description_words])
-        return SyntheticMeasure(fields, threat_ids, text)
+        return SyntheticMeasure(fields, threat_ids, text, technology_ids)
 
     def __iter__(self) -> Iterator[SyntheticMeasure]:
         while True:
@@ -267,14 +273,44 @@ def write_batch(batch: list[SyntheticMeasure], index: engine.Appending) -> None:
             ("measure_id", "threat_id"),
             [(pk, threat_id) for pk, item in zip(ids, batch, strict=True) for threat_id in item.threat_ids],
         )
+        bulk.insert(
+            Measure.technologies.through,
+            ("measure_id", "technology_id"),
+            [(pk, used) for pk, item in zip(ids, batch, strict=True) for used in item.technology_ids],
+        )
         logged = search.index_many(zip(ids, (item.text for item in batch), terms, strict=True))
     index.add(
         logged,
         (
-            (pk, item.text, facet_terms, item.sharing(), item.fields["published_at"])
+            (pk, item.text, facet_terms, item.sharing(), item.fields["published_at"], item.technology_ids)
             for pk, item, facet_terms in zip(ids, batch, terms, strict=True)
         ),
     )
+
+
+def synthetic_technologies(count: int) -> list[int]:
+    """The ids of ``count`` synthetic technologies (the Secretariat's, published, TLP:CLEAR, illustrative), created
+    unless there."""
+    found: list[int] = []
+    if not count:
+        return found
+    itu = Organization.objects.filter(slug="itu").first()
+    if itu is None:
+        raise CommandError("The ITU is missing from the organizations: run load_reference_data first.")
+    for n in range(1, count + 1):
+        technology, _created = Technology.objects.get_or_create(
+            slug=f"synthetic-technology-{n}",
+            defaults={
+                "name": f"[synthetic] Technology {n}",
+                "lifecycle": Lifecycle.PUBLISHED,
+                "tlp": TLP.CLEAR,
+                "published_at": _EPOCH,
+                "is_illustrative": True,
+                "owner_organization": itu,
+            },
+        )
+        found.append(technology.pk)
+    return found
 
 
 class Command(BaseCommand):
@@ -284,12 +320,18 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, required=True, help="How many measures to create.")
         parser.add_argument("--seed", type=int, default=1, help="The same seed gives the same measures.")
         parser.add_argument("--batch", type=int, default=20000, help="Measures written per transaction.")
+        parser.add_argument(
+            "--technologies",
+            type=int,
+            default=0,
+            help="Synthetic technologies (created unless there) that half the measures use, one or two each.",
+        )
 
-    def handle(self, *args: Any, count: int, seed: int, batch: int, **options: Any) -> None:
-        if count < 1 or batch < 1:
-            raise CommandError("--count and --batch are positive numbers.")
+    def handle(self, *args: Any, count: int, seed: int, batch: int, technologies: int, **options: Any) -> None:
+        if count < 1 or batch < 1 or technologies < 0:
+            raise CommandError("--count and --batch are positive numbers, --technologies zero or more.")
         started = time.monotonic()
-        generated = islice(Generator(seed), count)
+        generated = islice(Generator(seed, synthetic_technologies(technologies)), count)
         self.stderr.ending = ""  # the progress bar ends its own lines
         try:
             with bulk.large_writes(), engine.appending() as index:
