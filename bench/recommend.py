@@ -15,13 +15,19 @@ with the results, as diffusion does in the real world:
 
 With ``--rules off`` adoption is independent: base rates alone, where no method should beat the baseline by much.
 
-Then, for each state with at least four measures, a fifth of them (at least one) is hidden; the method (the
-functions the page ranks by: ``insights.recommend.peer_score``, ``threat_scores`` and ``measure_score``, over the
-measures of the most comparable states against threats the state shows none against) and the baseline (a measure of
-each of the practices most states have, that this state does not show) each recommend ten **measures**; a
-recommended measure of a hidden practice is a hit. Printed: hit rate (hidden measures whose practice is among the ten
-recommended), precision@10 (recommended measures of a hidden practice), over several seeds; and the same at the
-level of threats (the ten threats ranked first), as the page's first ranking step.
+Each practice is one technology: a measure of a practice uses its technology.
+
+Then, for each state with at least four measures, a fifth of them (at least one) is hidden, and the page's two lists
+are drawn as the page draws them (``insights.recommend.peer_score``, ``adoption_scores`` and ``measure_score``):
+
+- **technologies**: the ten technologies the most comparable states use and this state shows in none, ranked;
+- **measures**: the ten measures of the most comparable states against threats the state shows none against,
+  ranked;
+
+against a baseline of the ten practices (technologies, or a measure of each) most states have, that this state does
+not show. A recommendation of a hidden practice is a hit. Printed: hit rate (the hidden measures whose practice is
+recommended), precision@10 (recommendations of a hidden practice, of ten), over several seeds; and the hit rate at
+the level of threats (the ten threats ranked first), as the measures' first ranking step.
 
     .venv/bin/python bench/recommend.py [--seeds 5] [--rules on off]
 """
@@ -84,7 +90,7 @@ def generate(seed: int, rules: bool):
 
 
 def evaluate(seed: int, rules: bool) -> dict[str, float]:
-    from clearinghouse.insights.recommend import PEERS, measure_score, peer_score, threat_scores
+    from clearinghouse.insights.recommend import PEERS, adoption_scores, measure_score, peer_score
 
     rng = random.Random(seed + 1000)  # noqa: S311
     states, threat_of, adopted, evidence = generate(seed, rules)
@@ -104,7 +110,7 @@ def evaluate(seed: int, rules: bool) -> dict[str, float]:
             covering[threat_of[p]].add(state)
             having[p].add(state)
     popular = sorted(having, key=lambda p: (-len(having[p]), p))
-    totals = {"method": [0, 0, []], "baseline": [0, 0, []], "threats": [0, 0, []]}
+    totals: dict[str, list] = {name: [0, 0, []] for name in ("technologies", "measures", "baseline", "threats")}
     for state, lost in hidden.items():
         region, groups = states[state]
         own_threats = {threat_of[p] for p in shown[state]}
@@ -119,7 +125,10 @@ def evaluate(seed: int, rules: bool) -> dict[str, float]:
                 peers.append((score, other))
         peers.sort(key=lambda p: (-p[0], p[1]))
         closest = {other: score for score, other in peers[:PEERS]}
-        scores = threat_scores(own_threats, closest, covering, len(states))
+        # the page's first list: technologies (here, one a practice) the closest use and the state does not
+        used = adoption_scores(shown[state], closest, having, len(states))
+        technologies = sorted(used, key=lambda p: (-used[p], p))[:TOP]
+        scores = adoption_scores(own_threats, closest, covering, len(states))
         # the page: the closest states' measures against the threats ranked, each ranked by measure_score
         candidates = [
             (measure_score(scores[threat_of[p]], closest[other], evidence[(other, p)]), p, other)
@@ -127,9 +136,9 @@ def evaluate(seed: int, rules: bool) -> dict[str, float]:
             for p in shown[other]
             if threat_of[p] in scores
         ]
-        method = [p for _score, p, _other in sorted(candidates, key=lambda c: (-c[0], c[1], c[2]))[:TOP]]
+        measures = [p for _score, p, _other in sorted(candidates, key=lambda c: (-c[0], c[1], c[2]))[:TOP]]
         baseline = [p for p in popular if p not in shown[state]][:TOP]
-        for name, ranked in (("method", method), ("baseline", baseline)):
+        for name, ranked in (("technologies", technologies), ("measures", measures), ("baseline", baseline)):
             found = lost & set(ranked)
             totals[name][0] += len(found)
             totals[name][1] += len(lost)
@@ -166,26 +175,29 @@ def main() -> None:
     for rules in args.rules:
         runs = [evaluate(seed, rules == "on") for seed in range(args.seeds)]
         mean = {key: statistics.mean(run[key] for run in runs) for key in runs[0]}
-        rows.append(
-            [
-                rules,
-                f"{mean['states']:.0f}",
-                f"{mean['method_hit']:.1%}",
-                f"{mean['baseline_hit']:.1%}",
-                f"{mean['method_p10']:.3f}",
-                f"{mean['baseline_p10']:.3f}",
-                f"{mean['method_p10'] / mean['baseline_p10']:.2f}×",
-                f"{mean['threats_hit']:.1%}",
-            ]
-        )
+        for name in ("technologies", "measures"):
+            rows.append(
+                [
+                    rules,
+                    name,
+                    f"{mean['states']:.0f}",
+                    f"{mean[f'{name}_hit']:.1%}",
+                    f"{mean['baseline_hit']:.1%}",
+                    f"{mean[f'{name}_p10']:.3f}",
+                    f"{mean['baseline_p10']:.3f}",
+                    f"{mean[f'{name}_p10'] / mean['baseline_p10']:.2f}×",
+                    f"{mean['threats_hit']:.1%}" if name == "measures" else "",
+                ]
+            )
     header = [
         "rules",
+        "list",
         "states",
         "hit rate",
         "baseline hit",
         "precision@10",
         "baseline p@10",
-        "p@10 method / baseline",
+        "p@10 list / baseline",
         "threats: hit rate",
     ]
     print(table(header, rows, left=1))

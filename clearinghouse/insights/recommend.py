@@ -1,14 +1,16 @@
-""" "Countries like mine" (issue 16, item 4): measures that comparable states have in operation against threats a
-state has none in operation against, ranked, each with a reason a person can check.
+""" "Countries like mine" (issue 16, item 4): technologies that comparable states use in measures in operation and a
+state uses in none, and measures that comparable states have in operation against threats a state has none in
+operation against, ranked, each with a reason a person can check and the evidence recorded.
 
 The method, in the two sentences the page gives: the states most like this one are those of the same region and
 development groups that have measures in operation against the same threats (one point for the region, one for each
-group shared, up to two for the threats in common), among the states with a measure in operation. Each threat this
-state has no measure in operation against is ranked by the likeness of the most comparable states that have one,
-added up, and by how many states have one at all; the measures against it come first as their state is more like
-this one.
+group shared, up to two for the threats in common), among the states with a measure in operation. Each technology
+none of this state's measures in operation uses, and each threat it has none in operation against, is ranked by the
+likeness of the most comparable states that have one, added up, and by how many states have one at all; the
+measures come first as their state is more like this one.
 
-Everything is read over what the reader may see (``gaps.coverage`` and ``measures_visible_to``).
+Everything is read over what the reader may see (``gaps.coverage``, ``technology_use``, ``measures_visible_to`` and
+``Technology.objects.visible_to``). ``bench/recommend.py`` evaluates both rankings offline (docs/PERFORMANCE.md).
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Case, IntegerField, Value, When
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from clearinghouse.catalog.models import Measure, Threat
+from clearinghouse.catalog.models import Measure, Technology, TechnologyTranslation, Threat
+from clearinghouse.catalog.search.engine import tally
 from clearinghouse.catalog.selectors import measures_visible_to
 from clearinghouse.core.markdown import plain_text
 from clearinghouse.countries.models import MemberState
@@ -62,11 +67,28 @@ class Recommendation:
 
 
 @dataclass
+class TechnologyRecommendation:
+    technology: Technology
+    name: str  # in the reader's language where translated
+    language: str  # the language of ``name``
+    users: list[Likeness]  # the most comparable states that use it, most like first
+    states_using: int  # how many states use it at all (in a measure in operation the reader may see)
+    example: Measure  # the measure in operation of the most comparable state that uses it
+    score: float
+    evidence: str = ""  # what the example's evidence says, as plain text
+
+    @property
+    def user_names(self) -> list[str]:
+        return [like.state.name for like in self.users]
+
+
+@dataclass
 class Recommendations:
     state: MemberState
     peers: list[Likeness]
     found: list[Recommendation] = field(default_factory=list)
     threat: Threat | None = None
+    technologies: list[TechnologyRecommendation] = field(default_factory=list)
 
 
 def peer_score(same_region: bool, shared_groups: int, own: set[int], theirs: set[int]) -> tuple[float, int]:
@@ -76,19 +98,19 @@ def peer_score(same_region: bool, shared_groups: int, own: set[int], theirs: set
     return same_region + shared_groups + (2 * common / union if union else 0), common
 
 
-def threat_scores(
-    own: set[int], closest: dict[int, float], coverage: dict[int, set[int]], states: int
+def adoption_scores(
+    own: set[int], closest: dict[int, float], adopted: dict[int, set[int]], states: int
 ) -> dict[int, float]:
-    """Each threat the state has no measure in operation against that one of the ``closest`` states (id → likeness)
-    covers: the likeness of the closest that cover it, added up, as a share of all theirs; plus the share of the
-    ``states`` that cover it at all (a measure against it is ranked so, ``recommend``; the bench ranks threats so,
-    ``bench/recommend.py``)."""
+    """Each threat (or technology) the state has no measure in operation against (or using) that one of the
+    ``closest`` states (id → likeness) has one against (``adopted``: threat or technology → states): the likeness of
+    the closest that have one, added up, as a share of all theirs; plus the share of the ``states`` that have one at
+    all. Measures and technologies are ranked so (``recommend``, and ``bench/recommend.py`` on generated data)."""
     found = {}
     ids, total = set(closest), sum(closest.values()) or 1.0
-    for threat, covering_all in coverage.items():
-        covering = covering_all & ids
-        if threat not in own and covering:
-            found[threat] = sum(closest[state] for state in covering) / total + len(covering_all) / states
+    for key, having_all in adopted.items():
+        having = having_all & ids
+        if key not in own and having:
+            found[key] = sum(closest[state] for state in having) / total + len(having_all) / states
     return found
 
 
@@ -117,10 +139,91 @@ def likeness(state: MemberState, covered: Coverage) -> list[Likeness]:
     return found
 
 
-def recommend(state: MemberState, user: Any, covered: Coverage, threat: Threat | None = None) -> Recommendations:
-    """Up to ``SHOWN`` measures for ``state`` (against ``threat`` alone if given), over what ``user`` may see."""
+def technology_use(user: Any, threat: Threat | None = None) -> dict[int, set[int]]:
+    """Which states (ids) have a measure in operation using each technology (id), among the measures ``user`` may
+    see (against ``threat`` alone if given): one tally of the search index, whatever the number of measures."""
+    where = {"status": IN_OPERATION, **({"filed": [threat.slug]} if threat is not None else {})}
+    states = dict(MemberState.objects.values_list("alpha2", "pk"))
+    found: dict[int, set[int]] = defaultdict(set)
+    for (technology, alpha2), _n in tally(user, ("technology", "country"), where).items():
+        if alpha2 in states:
+            found[int(technology)].add(states[alpha2])
+    return dict(found)
+
+
+def recommend_technologies(
+    state: MemberState, user: Any, peers: list[Likeness], used: dict[int, set[int]]
+) -> list[TechnologyRecommendation]:
+    """Up to ``SHOWN`` technologies the ``peers`` (the most comparable states) use in measures in operation and
+    ``state`` uses in none (``used``: ``technology_use``), ranked by ``adoption_scores``, among the technologies
+    ``user`` may see; each with the measure of the most comparable state using it as the example."""
+    own = {technology for technology, states in used.items() if state.pk in states}
+    closest = {like.state.pk: like for like in peers}
+    scores = adoption_scores(own, {pk: like.score for pk, like in closest.items()}, used, MemberState.objects.count())
+    visible = {t.pk: t for t in Technology.objects.visible_to(user).filter(pk__in=list(scores))}
+    ranked = sorted(visible.values(), key=lambda t: (-scores[t.pk], t.name, t.pk))[:SHOWN]
+    language = get_language() or "en"
+    names = dict(
+        TechnologyTranslation.objects.filter(technology__in=ranked, language=language)
+        .exclude(name="")
+        .values_list("technology_id", "name")
+    )
+    found = []
+    for technology in ranked:
+        users = [closest[pk] for pk in used[technology.pk] & set(closest)]
+        users.sort(key=lambda like: (-like.score, like.state.name))
+        example = _example(user, technology, users)
+        if example is None:  # (the tally and the database disagree only while a change is being indexed)
+            continue
+        name, in_language = (
+            (names[technology.pk], language) if technology.pk in names else (technology.name, technology.language)
+        )
+        found.append(
+            TechnologyRecommendation(
+                technology,
+                name,
+                in_language,
+                users,
+                len(used[technology.pk]),
+                example,
+                scores[technology.pk],
+                plain_text(example.evidence),
+            )
+        )
+    return found
+
+
+def _example(user: Any, technology: Technology, users: list[Likeness]) -> Measure | None:
+    """The measure in operation using ``technology`` of the first of ``users`` that has one ``user`` may see: one
+    with evidence recorded first, then the latest published."""
+    for like in users:
+        measure = (
+            measures_visible_to(user)
+            .filter(status__in=IN_OPERATION, owner_state=like.state, technologies=technology)
+            .annotate(
+                without_evidence=Case(When(evidence="", then=Value(1)), default=Value(0), output_field=IntegerField())
+            )
+            .order_by("without_evidence", "-published_at", "-pk")
+            .first()
+        )
+        if measure is not None:
+            return measure
+    return None
+
+
+def recommend(
+    state: MemberState,
+    user: Any,
+    covered: Coverage,
+    threat: Threat | None = None,
+    used: dict[int, set[int]] | None = None,
+) -> Recommendations:
+    """Up to ``SHOWN`` measures for ``state`` (against ``threat`` alone if given), and as many technologies (given
+    ``used``, ``technology_use`` for the same threat), over what ``user`` may see."""
     peers = likeness(state, covered)
     found = Recommendations(state, peers[:PEERS], threat=threat)
+    if used:
+        found.technologies = recommend_technologies(state, user, peers[:PEERS], used)
     own = {t for t, states in covered.threats.items() if state.pk in states}
     closest = {like.state.pk: like for like in peers[:PEERS]}
     wanted = [t for t, states in covered.threats.items() if t not in own and states & set(closest)]
@@ -137,7 +240,7 @@ def recommend(state: MemberState, user: Any, covered: Coverage, threat: Threat |
     )
     names = {t.pk: t for t in Threat.objects.filter(pk__in=wanted)}
     everyone = MemberState.objects.count()
-    scores = threat_scores(own, {pk: like.score for pk, like in closest.items()}, covered.threats, everyone)
+    scores = adoption_scores(own, {pk: like.score for pk, like in closest.items()}, covered.threats, everyone)
     scored = []
     for measure in candidates:
         like = closest[int(measure.owner_state_id or 0)]

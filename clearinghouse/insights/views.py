@@ -105,8 +105,9 @@ def tracker(request: Request) -> HttpResponse | StreamingHttpResponse:
 
 
 def recommendations(request: Request, alpha2: str) -> HttpResponse:
-    """Measures comparable states have in operation against threats the state has none against, ranked, with the
-    reason for each (``?threat=`` one threat alone); over what the reader may see."""
+    """Technologies comparable states use in measures in operation and the state uses in none, and measures they
+    have in operation against threats the state has none against, ranked, with the reason for each (``?threat=``
+    one threat alone); over what the reader may see."""
     try:
         state = member_state(alpha2)
     except MemberState.DoesNotExist:
@@ -119,7 +120,13 @@ def recommendations(request: Request, alpha2: str) -> HttpResponse:
         if chosen is None:
             error, status = _("No threat has the short name %(slug)s.") % {"slug": request.GET["threat"]}, 400
     covered = pagecache.kept_for_reader(request, "insights-coverage", lambda: gap_analysis.coverage(request.user))
-    found = recommending.recommend(state, request.user, covered, chosen) if not error else None
+    found = None
+    if not error:
+        slug = chosen.slug if chosen else ""
+        used = pagecache.kept_for_reader(
+            request, "insights-technology-use", lambda: recommending.technology_use(request.user, chosen), slug
+        )
+        found = recommending.recommend(state, request.user, covered, chosen, used)
     context: dict[str, Any] = {"state": state, "found": found, "threats": threats, "chosen": chosen, "error": error}
     context["peers_read"] = recommending.PEERS
     return render(request, "insights/recommendations.html", context, status=status)

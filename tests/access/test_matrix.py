@@ -1122,6 +1122,33 @@ def test_recommendations_name_only_measures_the_rule_allows(world, name):
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_recommended_technologies_are_only_those_the_rule_allows_used_in_measures_it_allows(world, name):
+    """ "Countries like mine" recommends technologies (issue 16, item 4): Kenya's measures the public may not see
+    are put in operation, each using the carrier technology and every technology of the Secretariat. Nigeria (Kenya's
+    region) is recommended technologies only if the reader may see one of those measures, then each technology the
+    reader may see (the carrier too), and the example shown is always a measure the reader sees."""
+    from clearinghouse.catalog import search
+    from clearinghouse.catalog.models import Measure
+
+    hidden = [r for r in world.measures if r.owner_state == "KE" and not rule.sees(world.people["reader"], r)]
+    with in_operation(hidden):
+        for measure in Measure.objects.filter(pk__in=[r.pk for r in hidden]):
+            measure.technologies.add(*[r.pk for r in world.technologies])
+            search.index_measure(measure)
+        text = world.client(name).get("/en/member-states/NG/recommendations/").content.decode()
+    items = dict(re.findall(r'<li data-recommended-technology="([\w-]+)">(.*?)</li>', text, re.S))
+    seen = visible_measures(world, name)
+    sees_one = bool(seen & {r.code for r in hidden})
+    allowed = visible_technologies(world, name) if sees_one else set()
+    listed = {r.code for r in world.technologies if r.extra["slug"] in items}
+    assert_within(listed, allowed, world)
+    assert len(items) == (min(len(allowed) + 1, 10) if sees_one else 0), name
+    assert ("qzcarrier" in items) == sees_one or len(allowed) >= 10, name
+    for body in items.values():
+        assert_within(codes_in(body) & {r.code for r in world.measures}, seen, world)
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_the_home_page_s_map_counts_only_the_published_measures_the_rule_allows(world, name):
     """The map's figures are aggregates (issue 16): Kenya's published measures the reader may see, no other."""
     text = world.client(name).get("/en/").content.decode()

@@ -89,3 +89,100 @@ def test_a_state_with_nothing_comparable_gets_a_page_saying_so(personas):
 def test_the_recommendations_read_in_russian(personas, measures):
     _, text = page(personas.reader, "TD", language="ru")
     assert "Чад" in text and 'data-recommended="' in text
+
+
+@pytest.fixture
+def technologies(personas):
+    """Kenya (against SIM-box fraud) and Nigeria (against spam) use a detector in measures in operation; Nigeria
+    uses a spam filter too; the
+    detector is named in Chinese, and a register the Secretariat marked TLP:RED for carol alone is used in a measure
+    of Kenya (and in one of Nigeria only planned)."""
+    from clearinghouse.catalog import services
+
+    def made(slug: str, name: str, tlp: str = "clear") -> Any:
+        return services.create_technology(
+            actor=personas.curator, slug=slug, name=name, tlp=tlp, lifecycle="published", language="en"
+        )
+
+    detector, filter_, register = made("detector", "Test-call detector"), made("filter", "SMS filter"), None
+    register = made("register", "Red register", tlp=TLP.RED)
+    register.shared_with_users.add(personas.carol)
+    services.set_technology_translation(
+        detector, actor=personas.curator, language="zh-hans", quality="reviewed", name="测试呼叫探测器"
+    )
+    kenyan = measure(
+        personas,
+        title="Kenyan detection",
+        threats=("simbox-fraud",),
+        status="operational",
+        technologies=[detector, register],
+        evidence="Bypass minutes fell by **40%**.",
+    )
+    nigerian = measure(
+        personas,
+        by=personas.bob,
+        title="Nigerian detection",
+        threats=("spam",),
+        status="evaluated",
+        technologies=[detector, filter_],
+    )
+    planned = measure(personas, by=personas.bob, title="Planned", status="planned", technologies=[register])
+    return {
+        "detector": detector,
+        "filter": filter_,
+        "register": register,
+        "kenyan": kenyan,
+        "nigerian": nigerian,
+        "planned": planned,
+    }
+
+
+def technology_items(text: str) -> dict[str, str]:
+    found = re.findall(r'<li data-recommended-technology="([\w-]+)">(.*?)</li>', text, re.S)
+    return {slug: re.sub(r"</?bdi>", "", body) for slug, body in found}
+
+
+def test_a_state_is_recommended_the_technologies_comparable_states_use_with_the_reason_and_an_example(
+    personas, technologies
+):
+    status, text = page(personas.reader, "TD")
+    items = technology_items(text)
+    assert status == 200 and list(items) == ["detector", "filter"]  # used by both peers first; not the RED one
+    why = items["detector"]
+    assert "used in a measure in operation by 2 of the 2 most comparable states (Kenya and Nigeria)" in why
+    assert "and by 2 states in all; none of the measures in operation of Chad uses it" in why
+    assert f'href="{technologies["kenyan"].get_absolute_url()}"' in why  # Kenya's, with evidence, is the example
+    assert "Bypass minutes fell by 40%." in why
+    assert f'href="{technologies["nigerian"].get_absolute_url()}"' in items["filter"]
+    assert "by 1 of the 2 most comparable states (Nigeria)" in items["filter"]
+
+
+def test_technologies_the_state_uses_or_the_reader_may_not_see_are_not_recommended(personas, technologies):
+    _, kenya = page(personas.reader, "KE")
+    assert list(technology_items(kenya)) == ["filter"]  # Kenya uses the detector itself
+    _, alice_s = page(personas.alice, "TD")
+    assert "register" not in technology_items(alice_s)  # Kenya's measure uses it, but it is the Secretariat's RED
+    _, named = page(personas.carol, "TD")
+    assert "register" in technology_items(named)  # for the one person it names
+    _, narrowed = page(personas.reader, "TD", "?threat=simbox-fraud")
+    assert list(technology_items(narrowed)) == ["detector"]  # the filter is used against spam alone
+
+
+def test_a_technology_is_recommended_by_its_name_in_the_reader_s_language(personas, technologies):
+    _, text = page(personas.reader, "TD", language="zh-hans")
+    assert re.search(
+        r'data-recommended-technology="detector">\s*<p><a href="/zh-hans/catalogue/technologies/detector/">'
+        r"<strong>测试呼叫探测器</strong>",
+        text,
+    )
+
+
+def test_an_untranslated_technology_keeps_its_name_and_says_its_language(personas, technologies):
+    _, text = page(personas.reader, "TD", language="ar")
+    item = technology_items(text)["detector"]
+    assert re.search(r'<a href="/ar/catalogue/technologies/detector/" lang="en"[^>]*><strong>Test-call detector<', item)
+
+
+def test_without_technologies_the_page_says_so(personas, measures):
+    _, text = page(personas.reader, "TD")
+    assert "No technology to recommend:" in text and "data-recommended-technology" not in text
