@@ -95,6 +95,18 @@ def family_rows(counted: dict[tuple[str, ...], int], *key: str) -> dict[str, tup
     return {slug: (n, on) for slug, (n, on) in found.items()}
 
 
+def technologies_used(user: Any, where: dict[str, list[str]]) -> list[Any]:
+    """The ``LISTED`` technologies ``user`` may see that most of the measures ``where`` (``owner_where``) use that
+    ``user`` may see, each with ``uses``, their number: a tally of the search index, whatever the number of
+    measures."""
+    uses = {int(technology): n for (technology,), n in tally(user, ("technology",), where).items()}
+    found: list[Any] = list(technologies_visible_to(user).filter(pk__in=list(uses)))
+    for technology in found:
+        technology.uses = uses[technology.pk]
+    found.sort(key=lambda technology: (-technology.uses, technology.name, technology.pk))
+    return found[:LISTED]
+
+
 def state_profile(owner: Any, user: Any) -> dict[str, Any]:
     """The context of the profile on a state's or an organization's page: its measures and activities ``user``
     may see, counted (tallies of the search index, whatever the number of measures; the access rule narrows them
@@ -133,12 +145,7 @@ def state_profile(owner: Any, user: Any) -> dict[str, Any]:
         found.undated = found.total - sum(years.values())
         found.years = sorted(years.items())
         found.latest = in_order(measures, latest(user, where, LISTED))
-        found.technologies = list(
-            technologies_visible_to(user)
-            .filter(measures__in=measures.values("pk"))
-            .annotate(uses=Count("measures", distinct=True))
-            .order_by("-uses", "name")[:LISTED]
-        )
+        found.technologies = technologies_used(user, where)
         from clearinghouse.insights.charts import bar_chart
 
         key = getattr(owner, "alpha2", None) or getattr(owner, "slug", "owner")

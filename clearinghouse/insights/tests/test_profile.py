@@ -112,6 +112,23 @@ def test_each_reader_keeps_the_profile_until_a_record_changes(personas, django_a
     assert "Kenyan SIM registration" in lead.get("/en/member-states/KE/").content.decode()
 
 
+def test_the_technologies_in_use_are_counted_over_what_the_reader_may_see(personas):
+    """Kenya uses a register in a public measure and in an AMBER one, and a RED detector the reader is not named
+    on: the public is told of the register in one measure; Kenya's lead, of it in two."""
+    from clearinghouse.catalog import services
+
+    def made(slug: str, name: str, tlp: str = "clear") -> Any:
+        return services.create_technology(actor=personas.curator, slug=slug, name=name, tlp=tlp, lifecycle="published")
+
+    register, detector = made("register", "Identity register"), made("detector", "Red detector", tlp=TLP.RED)
+    measure(personas, title="Public register", technologies=[register, detector])
+    measure(personas, title="Members' register", tlp=TLP.AMBER, technologies=[register])
+    public, own = page(personas.reader), page(personas.alice)
+    assert re.search(r">Identity register</a> <small class=\"muted\">\(1 measure\)", public)
+    assert re.search(r">Identity register</a> <small class=\"muted\">\(2 measures\)", own)
+    assert "Red detector" not in public and "Red detector" not in own
+
+
 QUERIES_OF_THE_PAGE = 27 + 2 * (connection.vendor == "postgresql")  # the session and the reader (5), the state,
 # its groups, organizations, contacts, the content stamp (what each reader keeps is keyed by it; on PostgreSQL inside
 # the test's transaction, reading it first settles the deferred triggers of the writes made so far: two more, which
