@@ -33,6 +33,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.safestring import SafeString
 from rest_framework.settings import api_settings
 
 #: The only audience whose answers are kept: readers who are not signed in.
@@ -324,6 +325,17 @@ def kept_for_reader(request: HttpRequest, name: str, build: Callable[[], Any], *
         found = build()
         cache.set(key, found, KEPT_SECONDS)
     return found
+
+
+def kept_rendering(
+    request: HttpRequest, name: str, template: str, context: Callable[[], dict[str, Any]], *parts: Any
+) -> SafeString:
+    """``template`` rendered with what ``context`` gives, kept as ``kept_for_reader`` keeps (for this reader,
+    language and ``parts``, until any record changes): the body of a page a member reads again and again, whose
+    rendering costs more than its queries. It must hold no form: a CSRF token is the session's."""
+    from django.template.loader import render_to_string
+
+    return SafeString(kept_for_reader(request, name, lambda: render_to_string(template, context(), request), *parts))
 
 
 def is_public_request(request: HttpRequest) -> bool:

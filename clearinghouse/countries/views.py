@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from clearinghouse.accounts.selectors import may_see_members
 from clearinghouse.core.http import Request
+from clearinghouse.core.pagecache import kept_rendering
 from clearinghouse.countries import profile, selectors, services
 from clearinghouse.countries.filters import ContactFilterSet, MemberStateFilterSet, OrganizationFilterSet
 from clearinghouse.countries.forms import ContactForm, MemberStateProfileForm, RoundForm
@@ -54,19 +57,27 @@ def member_state_detail(request: Request, alpha2: str) -> HttpResponse:
         state = selectors.member_state(alpha2)
     except MemberState.DoesNotExist:
         raise Http404(_("No Member State has the code %(code)s.") % {"code": alpha2}) from None
-    context = {
-        "state": state,
-        "groups": selectors.development_groups().filter(members=state),
-        "former_memberships": selectors.former_memberships(state),
-        "organizations": selectors.organizations().filter(country=state),
-        "can_edit": services.can_act_for_state(request.user, state),
+
+    def context() -> dict[str, Any]:
+        return {
+            "state": state,
+            "groups": selectors.development_groups().filter(members=state),
+            "former_memberships": selectors.former_memberships(state),
+            "organizations": selectors.organizations().filter(country=state),
+            "can_edit": services.can_act_for_state(request.user, state),
+            "can_see_members": may_see_members(request.user, member_state=state),
+            # what the apps above show of the state (its measures, its requests and offers), by the one access rule
+            "sections": profile.rendered_sections(request, state),
+        }
+
+    # the body kept for this reader until a record changes, as each section is (a member reads it again and again);
+    # the contacts apart, their forms carry this session's CSRF token
+    body = kept_rendering(request, "member-state", "countries/_member_state_body.html", context, state.pk)
+    contacts = {
         "contacts": selectors.contacts_of(state, request.user),
         "can_manage_contacts": services.can_manage_contacts(request.user, state),
-        "can_see_members": may_see_members(request.user, member_state=state),
-        # what the apps above show of the state (its measures, its requests and offers), by the one access rule
-        "sections": profile.rendered_sections(request, state),
     }
-    return render(request, "countries/member_state_detail.html", context)
+    return render(request, "countries/member_state_detail.html", {"state": state, "body": body, **contacts})
 
 
 @login_required

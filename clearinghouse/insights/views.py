@@ -6,6 +6,8 @@ from typing import Any
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from clearinghouse.catalog.models import Threat
@@ -38,7 +40,8 @@ def compare(request: Request) -> HttpResponse | StreamingHttpResponse:
         states = comparing.chosen_states(codes)
     except comparing.ComparisonError as error:
         context["error"] = str(error)
-        return render(request, "insights/compare.html", context, status=400)
+        body = render_to_string("insights/_compare_body.html", context, request)
+        return render(request, "insights/compare.html", {"body": SafeString(body)}, status=400)
     context["chosen"] = [state.alpha2 for state in states]
     if request.GET.get("format") == "csv" and states:
         rows = comparing.csv_rows(states, request.user, request.build_absolute_uri)
@@ -46,20 +49,22 @@ def compare(request: Request) -> HttpResponse | StreamingHttpResponse:
         name = "-".join(state.alpha2 for state in states)
         response["Content-Disposition"] = f'attachment; filename="compare-{name}.csv"'
         return response
-    if states:
-        codes = [state.alpha2 for state in states]
+    codes = context["chosen"]
+    context["slots"] = [*codes, *[""] * (comparing.MOST - len(states))]
 
-        def side_by_side() -> tuple[comparing.Comparison, Any]:
+    def side_by_side() -> dict[str, Any]:
+        if states:
             # the compared states alone in the tracker: a small tally, not the whole tracker's
             found = telecom.statuses(request.user, codes)
-            return comparing.comparison(states, request.user), telecom.by_threat(telecom.tracker(states, found))
+            context["comparison"] = comparing.comparison(states, request.user)
+            context["tracker"] = telecom.by_threat(telecom.tracker(states, found))
+            context["labels"] = telecom.LABELS
+        return context
 
-        # kept for this reader until a record changes (a member compares the same states again and again)
-        kept = pagecache.kept_for_reader(request, "comparison", side_by_side, codes)
-        context["comparison"], context["tracker"] = kept
-        context["labels"] = telecom.LABELS
-    context["slots"] = [*context["chosen"], *[""] * (comparing.MOST - len(states))]
-    return render(request, "insights/compare.html", context)
+    # the page's body (the choice of states with its 776 options, the comparison) kept for this reader until a
+    # record changes: a member compares the same states again and again, and rendering it costs most
+    body = pagecache.kept_rendering(request, "comparison", "insights/_compare_body.html", side_by_side, codes)
+    return render(request, "insights/compare.html", {"body": body})
 
 
 def gaps(request: Request, alpha2: str) -> HttpResponse:

@@ -225,3 +225,20 @@ def test_the_language_boxes_name_each_language_in_itself_marked_with_its_languag
 
     assert '<span lang="ar" dir="rtl">العربيّة</span>' in page
     assert '<span lang="zh-Hans">简体中文</span>' in page
+
+
+def test_the_remove_form_on_a_state_s_page_carries_this_session_s_csrf_token(personas):
+    """A state's page keeps its body for its reader until a record changes (``member_state_detail``), but not the
+    contacts' forms: a focal point who signs in again removes a contact with the token of the page shown to them."""
+    import re
+
+    contact = add(personas)
+    for _session in range(2):
+        client = client_for(personas.alice)
+        client.handler.enforce_csrf_checks = True
+        page = client.get("/en/member-states/KE/").content.decode()
+    remove = f'action="/en/directory/{contact.pk}/remove/"'
+    token = re.search(remove + r'[^>]*><input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token, "the page has no form to remove a contact"
+    removed = client.post(f"/en/directory/{contact.pk}/remove/", {"csrfmiddlewaretoken": token.group(1)})
+    assert removed.status_code == 302 and not Contact.objects.exists()
