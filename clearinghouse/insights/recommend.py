@@ -152,11 +152,12 @@ def technology_use(user: Any, threat: Threat | None = None) -> dict[int, set[int
 
 
 def recommend_technologies(
-    state: MemberState, user: Any, peers: list[Likeness], used: dict[int, set[int]]
+    state: MemberState, user: Any, peers: list[Likeness], used: dict[int, set[int]], threat: Threat | None = None
 ) -> list[TechnologyRecommendation]:
     """Up to ``SHOWN`` technologies the ``peers`` (the most comparable states) use in measures in operation and
-    ``state`` uses in none (``used``: ``technology_use``), ranked by ``adoption_scores``, among the technologies
-    ``user`` may see; each with the measure of the most comparable state using it as the example."""
+    ``state`` uses in none (``used``: ``technology_use``, against ``threat`` alone if given), ranked by
+    ``adoption_scores``, among the technologies ``user`` may see; each with the measure of the most comparable state
+    using it as the example (against ``threat`` if given)."""
     own = {technology for technology, states in used.items() if state.pk in states}
     closest = {like.state.pk: like for like in peers}
     scores = adoption_scores(own, {pk: like.score for pk, like in closest.items()}, used, MemberState.objects.count())
@@ -172,7 +173,7 @@ def recommend_technologies(
     for technology in ranked:
         users = [closest[pk] for pk in used[technology.pk] & set(closest)]
         users.sort(key=lambda like: (-like.score, like.state.name))
-        example = _example(user, technology, users)
+        example = _example(user, technology, users, threat)
         if example is None:  # (the tally and the database disagree only while a change is being indexed)
             continue
         name, in_language = (
@@ -193,13 +194,14 @@ def recommend_technologies(
     return found
 
 
-def _example(user: Any, technology: Technology, users: list[Likeness]) -> Measure | None:
-    """The measure in operation using ``technology`` of the first of ``users`` that has one ``user`` may see: one
-    with evidence recorded first, then the latest published."""
+def _example(user: Any, technology: Technology, users: list[Likeness], threat: Threat | None) -> Measure | None:
+    """The measure in operation using ``technology`` (against ``threat`` if given) of the first of ``users`` that has
+    one ``user`` may see: one with evidence recorded first, then the latest published."""
+    against = {"threats": threat} if threat is not None else {}
     for like in users:
         measure = (
             measures_visible_to(user)
-            .filter(status__in=IN_OPERATION, owner_state=like.state, technologies=technology)
+            .filter(status__in=IN_OPERATION, owner_state=like.state, technologies=technology, **against)
             .annotate(
                 without_evidence=Case(When(evidence="", then=Value(1)), default=Value(0), output_field=IntegerField())
             )
@@ -223,7 +225,7 @@ def recommend(
     peers = likeness(state, covered)
     found = Recommendations(state, peers[:PEERS], threat=threat)
     if used:
-        found.technologies = recommend_technologies(state, user, peers[:PEERS], used)
+        found.technologies = recommend_technologies(state, user, peers[:PEERS], used, threat)
     own = {t for t, states in covered.threats.items() if state.pk in states}
     closest = {like.state.pk: like for like in peers[:PEERS]}
     wanted = [t for t, states in covered.threats.items() if t not in own and states & set(closest)]

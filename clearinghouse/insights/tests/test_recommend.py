@@ -166,6 +166,18 @@ def test_technologies_the_state_uses_or_the_reader_may_not_see_are_not_recommend
     assert "register" in technology_items(named)  # for the one person it names
     _, narrowed = page(personas.reader, "TD", "?threat=simbox-fraud")
     assert list(technology_items(narrowed)) == ["detector"]  # the filter is used against spam alone
+    later = measure(  # Kenya's latest with evidence, against spam: the example, but not for SIM-box fraud
+        personas,
+        title="Kenyan spam",
+        threats=("spam",),
+        status="operational",
+        technologies=[technologies["detector"]],
+        evidence="Fewer complaints.",
+    )
+    _, everything = page(personas.reader, "TD")
+    assert f'href="{later.get_absolute_url()}"' in technology_items(everything)["detector"]
+    _, simbox = page(personas.reader, "TD", "?threat=simbox-fraud")
+    assert f'href="{technologies["kenyan"].get_absolute_url()}"' in technology_items(simbox)["detector"]
 
 
 def test_a_technology_is_recommended_by_its_name_in_the_reader_s_language(personas, technologies):
