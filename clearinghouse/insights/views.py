@@ -63,7 +63,8 @@ def compare(request: Request) -> HttpResponse | StreamingHttpResponse:
 
     # the page's body (the choice of states with its 776 options, the comparison) kept for this reader until a
     # record changes: a member compares the same states again and again, and rendering it costs most
-    body = pagecache.kept_rendering(request, "comparison", "insights/_compare_body.html", side_by_side, codes)
+    # (a name of its own: what an older release kept as "comparison", in a cache that outlives it, was not HTML)
+    body = pagecache.kept_rendering(request, "comparison-body", "insights/_compare_body.html", side_by_side, codes)
     return render(request, "insights/compare.html", {"body": body})
 
 
